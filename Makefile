@@ -1,0 +1,50 @@
+# Two commands: `make demo` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BUILD := build
+PORT ?= 54321
+APT_PACKAGES := r-base-core r-cran-testthat r-cran-jsonlite r-cran-curl default-jdk-headless chromium chromium-driver
+R_FILES := $(shell find R_package -type f 2>/dev/null)
+
+.PHONY: deps test test-py test-r demo bench clean
+
+deps: $(BUILD)/apt.stamp $(BUILD)/pip.stamp $(BUILD)/rpkg.stamp
+
+$(BUILD)/apt.stamp:
+	@mkdir -p $(BUILD)
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+$(BUILD)/pip.stamp: python_backend/pyproject.toml
+	@mkdir -p $(BUILD)
+	$(PYTHON) -m pip install -q -e 'python_backend[test]'
+	@touch $@
+
+$(BUILD)/rpkg.stamp: $(BUILD)/apt.stamp $(R_FILES)
+	@mkdir -p $(BUILD)/Rlib
+	R CMD INSTALL --no-multiarch --library=$(BUILD)/Rlib R_package >$(BUILD)/rpkg-install.log 2>&1 || (cat $(BUILD)/rpkg-install.log; exit 1)
+	@touch $@
+
+# Tests start and stop their own servers on free ports.
+test: deps test-py test-r
+
+test-py:
+	$(PYTHON) -m pytest tests_py -q -p no:cacheprovider
+
+test-r:
+	R_LIBS=$(CURDIR)/$(BUILD)/Rlib H2O_BACKEND_PYTHON=$(PYTHON) Rscript tests_r/run_tests.R
+
+# The booklet's walkthrough against a server on $(PORT), with the full data.
+demo: deps
+	R_LIBS=$(CURDIR)/$(BUILD)/Rlib PYTHON=$(PYTHON) PORT=$(PORT) bash demos/run_demo.sh
+
+bench: deps
+	$(PYTHON) bench/parse_bench.py
+
+clean:
+	rm -rf $(BUILD)

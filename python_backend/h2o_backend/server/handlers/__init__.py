@@ -1,0 +1,1 @@
+"""REST handlers, one module per resource. Handlers parse, call the engine or store, serialise."""
