@@ -1,0 +1,1 @@
+"""Model export: the saved-model file format, the POJO generator."""
