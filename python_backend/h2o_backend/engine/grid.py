@@ -1,0 +1,94 @@
+"""Grid search: train every combination of hyper-parameter values, one model at a time.
+
+The whole grid is one job: progress runs over all models, a cancel stops the model in
+training and skips the rest. Models are ranked by the legacy rule: ascending validation
+error (classification error, or MSE for regression / autoencoders), training error when
+there is no validation frame, ties in creation order.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class Grid:
+    grid_id: str
+    hyper_names: list[str]
+    model_ids: list[str] = field(default_factory=list)          # creation order
+    failed_params: list[dict] = field(default_factory=list)
+    failure_details: list[str] = field(default_factory=list)
+    training_frame: str | None = None
+    validation_frame: str | None = None
+
+
+class _ModelProgress:
+    """Maps one model's progress 0..1 onto the grid's share for model `index` of `count`."""
+
+    def __init__(self, job, index: int, count: int):
+        self._job, self._index, self._count = job, index, count
+
+    def update(self, progress: float, msg: str | None = None) -> None:
+        if self._job is not None:
+            label = f"Model {self._index + 1}/{self._count}"
+            self._job.update((self._index + progress) / self._count, f"{label}: {msg}" if msg else label)
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._job is not None and self._job.stop_requested
+
+
+def combinations(hyper_parameters: dict[str, list], order: list[str]) -> list[dict]:
+    """Cartesian product; the first name in `order` varies fastest (legacy enumeration)."""
+    names = [n for n in order if n in hyper_parameters]
+    names += [n for n in hyper_parameters if n not in names]
+    slowest_first = list(reversed(names))
+    combos = []
+    for values in itertools.product(*(hyper_parameters[n] for n in slowest_first)):
+        combos.append(dict(zip(slowest_first, values)))
+    return [{n: c[n] for n in names} for c in combos]
+
+
+def run_grid(grid: Grid, base_params, hyper_parameters: dict[str, list], order: list[str],
+             train_one: Callable, on_model: Callable, job=None) -> Grid:
+    """Train each combination with `train_one(params, progress, model_id)`; `on_model(model)`
+    stores each finished model. Failures are recorded per combination, not raised."""
+    combos = combinations(hyper_parameters, order)
+    for index, combo in enumerate(combos):
+        if job is not None and job.stop_requested:
+            break
+        model_id = f"{grid.grid_id}_model_{index + 1}"
+        params = dataclasses.replace(base_params, model_id=model_id, **combo)
+        try:
+            model = train_one(params, _ModelProgress(job, index, len(combos)), model_id)
+        except Exception as exc:  # one bad combination does not end the grid
+            grid.failed_params.append(combo)
+            grid.failure_details.append(str(exc))
+            continue
+        on_model(model)
+        grid.model_ids.append(model.model_id)
+    return grid
+
+
+def ranking_error(model) -> float:
+    """The error the grid sorts by: validation (or cross-validation) numbers if any, else training."""
+    out = model.output
+    for key in ("validation_metrics", "cross_validation_metrics", "training_metrics"):
+        metrics = out.get(key)
+        if metrics:
+            if out.get("model_category") in ("Binomial", "Multinomial"):
+                value = metrics.get("classification_error")
+            else:
+                value = metrics.get("MSE")
+            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                return float(value)
+    return math.inf
+
+
+def sorted_model_ids(grid: Grid, models_by_id: dict) -> list[str]:
+    """Model ids best first; models no longer in the store are left out; ties keep creation order."""
+    present = [m for m in grid.model_ids if m in models_by_id]
+    return sorted(present, key=lambda m: ranking_error(models_by_id[m]))

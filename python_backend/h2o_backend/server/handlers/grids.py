@@ -1,0 +1,128 @@
+"""Grid search over deep-learning hyper-parameters: one job trains every combination."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from flask import jsonify
+
+from h2o_backend.engine.grid import Grid, combinations, ranking_error, run_grid, sorted_model_ids
+from h2o_backend.errors import bad_request, not_found
+from h2o_backend.server import model_json
+from h2o_backend.server.context import services
+from h2o_backend.server.handlers import models as model_handlers
+from h2o_backend.server.params import get_bool, get_str, request_params
+from h2o_backend.server.routes import Route
+from h2o_backend.server.schema import meta
+from h2o_backend.store import KeyStore
+
+SUPPORTED_STRATEGY = "Cartesian"
+
+
+def _hyper_parameters(raw: dict) -> dict[str, list]:
+    value = raw.pop("hyper_parameters", None)
+    if value in (None, ""):
+        raise bad_request("Argument 'hyper_parameters' is required, but not specified", field="hyper_parameters")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise bad_request(f"Argument 'hyper_parameters' is not a JSON object: {exc}", field="hyper_parameters")
+    if not isinstance(value, dict) or not value:
+        raise bad_request("Argument 'hyper_parameters' must be a non-empty object of name -> list of values",
+                          field="hyper_parameters")
+    return {name: values if isinstance(values, list) else [values] for name, values in value.items()}
+
+
+def _search_criteria(raw: dict) -> None:
+    value = raw.pop("search_criteria", None)
+    if value in (None, ""):
+        return
+    criteria = json.loads(value) if isinstance(value, str) else value
+    strategy = (criteria or {}).get("strategy", SUPPORTED_STRATEGY)
+    if strategy != SUPPORTED_STRATEGY:
+        raise bad_request(f"search_criteria strategy '{strategy}' is not supported; only Cartesian is",
+                          field="search_criteria")
+
+
+def _typed_hyper_values(hyper: dict[str, list]) -> dict[str, list]:
+    """Each value parsed by the engine's parameter parser, so grids accept what single builds do."""
+    from h2o_backend.engine import parameters
+    typed: dict[str, list] = {}
+    for name, values in hyper.items():
+        typed[name] = []
+        for value in values:
+            parsed, problems = parameters.parse_parameters({name: value})
+            model_handlers.raise_if_errors([dict(p, field=f"hyper_parameters.{p['field']}") for p in problems],
+                                           None)
+            typed[name].append(getattr(parsed, name))
+    return typed
+
+
+def build_grid():
+    from h2o_backend.engine import parameters
+    from h2o_backend.server.handlers.jobs import job_to_json
+    raw = request_params()
+    grid_id = get_str(raw, "grid_id") or KeyStore.random_key("Grid_DeepLearning")
+    raw.pop("grid_id", None)
+    hyper = _typed_hyper_values(_hyper_parameters(raw))
+    _search_criteria(raw)
+    base, train, valid, checkpoint, _ = model_handlers.parse_and_validate(raw)
+    order = [spec.name for spec in parameters.PARAMETERS]
+    for combo in combinations(hyper, order):
+        problems = parameters.validate(dataclasses.replace(base, **combo), train, valid, checkpoint)
+        model_handlers.raise_if_errors(problems, grid_id)
+
+    svc = services()
+    grid = Grid(grid_id, list(hyper), training_frame=base.training_frame, validation_frame=base.validation_frame)
+    svc.store.put(grid_id, grid)
+
+    def train_one(params, progress, model_id):
+        from h2o_backend.engine import training
+        return training.train_deeplearning(params, train, valid, job=progress,
+                                           checkpoint_model=checkpoint, model_id=model_id)
+
+    def work(job):
+        run_grid(grid, base, hyper, order, train_one, lambda m: svc.store.put(m.model_id, m), job=job)
+
+    job = svc.jobs.submit(f"Grid search {grid_id}", work, dest_key=grid_id, dest_type="Key<Grid>")
+    return jsonify({"__meta": meta("DeepLearningGridSearchV99", "GridSearch", 99),
+                    "grid_id": model_json.key_ref(grid_id, "Key<Grid>"), "job": job_to_json(job),
+                    "hyper_parameters": model_json.clean(hyper)})
+
+
+def _models_by_id() -> dict:
+    from h2o_backend.engine.model import DeepLearningModel
+    store = services().store
+    return {m.model_id: m for m in store.values(DeepLearningModel)}
+
+
+def fetch_grid(grid_id: str):
+    grid = services().store.get(grid_id, Grid)
+    if grid is None:
+        raise not_found("Grid", grid_id, field="grid_id")
+    params = request_params()
+    ids = sorted_model_ids(grid, _models_by_id())
+    if get_bool(params, "decreasing", False):
+        ids = list(reversed(ids))
+    return jsonify(grid_json_with_errors(grid, ids))
+
+
+def grid_json_with_errors(grid, ids):
+    models = _models_by_id()
+    body = model_json.grid_json(grid, ids)
+    body["prediction_errors"] = [model_json.json_number(ranking_error(models[m])) for m in ids]
+    return body
+
+
+def list_grids():
+    store = services().store
+    grids = [grid_json_with_errors(g, sorted_model_ids(g, _models_by_id())) for g in store.values(Grid)]
+    return jsonify({"__meta": meta("GridsV99", "Grids", 99), "grids": grids})
+
+
+ROUTES = [
+    Route("POST", "/99/Grid/deeplearning", build_grid),
+    Route("GET", "/99/Grids", list_grids),
+    Route("GET", "/99/Grids/{grid_id}", fetch_grid),
+]
