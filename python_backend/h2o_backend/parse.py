@@ -1,0 +1,385 @@
+"""Parsing CSV files into frames: the setup guess (H2O's ParseSetup) and the parse itself.
+
+The parse is delegated to pyarrow's multi-threaded CSV reader, reading each file once from a
+decompressing stream. Column types come from the setup (guessed on the first MiB, or given
+by the client); the reader converts every column straight to its final Arrow type, and
+parse_convert turns those into frame columns with vectorised numpy/pyarrow operations.
+
+Decisions (where H2O-3 differs or says nothing):
+- Missing values: empty fields and `NA` are missing in every column (H2O-3 keeps `NA` as a
+  level of enum columns); `na_strings` adds more tokens, applied to all columns.
+- Enum or string: H2O-3's rule on the setup sample — a text column is a string column when
+  its distinct values are at least 95% of its non-missing values in the sample, else an enum.
+- A numeric column with stray text fields (H2O: numbers at least as frequent as strings) keeps
+  those fields as missing and says how many in the job's warnings.
+- Rows with another number of fields than the header are an error naming the line (H2O-3
+  pads or drops them silently).
+- Runs of spaces are not merged when space is the separator.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from h2o_backend import parse_convert as convert
+from h2o_backend import parse_guess as guess
+from h2o_backend.frames import Column, Frame
+from h2o_backend.parse_source import HEAD_BYTES, ParseError, open_text_stream, read_head
+
+DEFAULT_NA_STRINGS = ("", "NA")
+H2O_TYPES = ("Numeric", "Enum", "String", "Time", "UUID")
+TYPE_ALIASES = {
+    "numeric": "Numeric", "real": "Numeric", "int": "Numeric", "integer": "Numeric",
+    "float": "Numeric", "double": "Numeric", "number": "Numeric",
+    "enum": "Enum", "categorical": "Enum", "factor": "Enum",
+    "string": "String", "character": "String", "str": "String",
+    "time": "Time", "date": "Time", "uuid": "UUID",
+}
+GUESSED_TYPES = ("", "unknown", "bad", "guess")
+MIN_CHUNK, MAX_CHUNK = 1 << 20, 16 << 20
+_COLUMN_ERROR = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
+
+
+@dataclass
+class ParseSetup:
+    """How to parse: H2O-3's ParseSetupV3 fields, plus the guess's preview and warnings."""
+    separator: int = ord(",")
+    single_quotes: bool = False
+    check_header: int = 0                  # 1 header, -1 no header, 0 guess
+    column_names: list[str] | None = None
+    column_types: list[str] | None = None  # H2O names: Numeric, Enum, String, Time, UUID
+    na_strings: list[str] = field(default_factory=list)
+    skipped_columns: list[int] = field(default_factory=list)
+    escapechar: int = 0
+    chunk_size: int = 4 << 20
+    destination_frame: str | None = None
+    data: list[list[str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    lenient: list[bool] | None = None      # numeric columns holding stray text in the sample
+
+    @property
+    def number_columns(self) -> int:
+        return len(self.column_names or [])
+
+    @property
+    def quote(self) -> str:
+        return "'" if self.single_quotes else '"'
+
+
+# ---------------------------------------------------------------------------- names & keys
+
+def hex_key(source: str) -> str:
+    """H2O's destination key for a file: base name without extensions, non-identifier
+    characters as '_', a leading digit prefixed by 'X', then '.hex'."""
+    base = re.split(r"[/\\]", source.rstrip("/\\"))[-1]
+    for suffix in (".gz", ".zip", ".csv", ".txt", ".tsv", ".data", ".dat"):
+        if base.lower().endswith(suffix) and len(base) > len(suffix):
+            base = base[: -len(suffix)]
+    base = re.sub(r"[^A-Za-z0-9_]", "_", base) or "parsed"
+    if base[0].isdigit():
+        base = "X" + base
+    return base + ".hex"
+
+
+def normalize_type(value: str, position: int) -> str | None:
+    """A client's column type name as H2O's, or None for 'guess this one'."""
+    text = str(value).strip()
+    if text.lower() in GUESSED_TYPES:
+        return None
+    if text in H2O_TYPES:
+        return text
+    if text.lower() in TYPE_ALIASES:
+        return TYPE_ALIASES[text.lower()]
+    raise ParseError(f"column_types[{position}]: unknown column type '{value}'; expected one of "
+                     f"{', '.join(H2O_TYPES)}", field="column_types")
+
+
+def check_hints(separator: int | None, check_header: int, escapechar: int) -> None:
+    if check_header not in (-1, 0, 1):
+        raise ParseError(f"check_header must be 1 (header), -1 (no header) or 0 (guess), "
+                         f"not {check_header}", field="check_header")
+    if separator is not None and not 1 <= separator <= 127 or separator in (10, 13):
+        raise ParseError(f"separator {separator} is not a usable separator byte (1..127, "
+                         "not a line end)", field="separator")
+    if not 0 <= escapechar <= 127:
+        raise ParseError(f"escapechar {escapechar} is not a byte value 0..127", field="escapechar")
+
+
+# ---------------------------------------------------------------------------- setup guess
+
+def guess_setup(paths: list[str], *, separator: int | None = None, check_header: int = 0,
+                column_names: list[str] | None = None, column_types: list | None = None,
+                na_strings: list[str] | None = None, single_quotes: bool = False,
+                skipped_columns: list[int] | None = None, escapechar: int = 0) -> ParseSetup:
+    """Guess what the client did not say from the first MiB of the first file."""
+    check_hints(separator, check_header, escapechar)
+    setup = ParseSetup(single_quotes=single_quotes, na_strings=list(na_strings or []),
+                       skipped_columns=list(skipped_columns or []), escapechar=escapechar)
+    head = read_head(paths[0])
+    lines = guess.first_lines(head, setup.quote)
+    if not lines:
+        raise ParseError(f"File {paths[0]} has no data lines (only blanks or comments)",
+                         field="source_frames")
+    setup.separator = separator or guess.guess_separator(lines, setup.quote)
+    rows = [guess.tokens(line, setup.separator, setup.quote) for line in lines]
+    header = _decide_header(check_header, rows, column_names)
+    setup.check_header = 1 if header else -1
+    setup.column_names = _column_names(column_names, rows, header)
+    _guess_types(setup, head, column_types)
+    setup.destination_frame = hex_key(paths[0])
+    setup.chunk_size = _chunk_size(paths)
+    setup.warnings.extend(_name_warnings(setup.column_names))
+    return setup
+
+
+def _decide_header(check_header: int, rows: list[list[str]], names: list[str] | None) -> bool:
+    if check_header != 0:
+        return check_header == 1
+    if names and [n.lower() for n in names] == [t.lower() for t in rows[0]]:
+        return True
+    return guess.has_header(rows)
+
+
+def _column_names(given: list[str] | None, rows: list[list[str]], header: bool) -> list[str]:
+    ncols = len(given) if given else guess.guess_ncols(rows)
+    if given:
+        return [str(n) for n in given]
+    labels = rows[0] if header else []
+    return [labels[i] if i < len(labels) and labels[i] else f"C{i + 1}" for i in range(ncols)]
+
+
+def _guess_types(setup: ParseSetup, head: bytes, given: list | None) -> None:
+    ncols = setup.number_columns
+    if given is not None and len(given) != ncols:
+        raise ParseError(f"column_types has {len(given)} entries but the file has {ncols} "
+                         "columns", field="column_types")
+    wanted = [normalize_type(t, i) for i, t in enumerate(given)] if given else [None] * ncols
+    table = guess.sample_table(head, setup.separator, setup.quote, ncols,
+                               _leading_lines(head) + (setup.check_header == 1),
+                               complete=len(head) < HEAD_BYTES)
+    types, lenient = guess.guess_column_types(table, list(DEFAULT_NA_STRINGS) + setup.na_strings)
+    setup.column_types = [w or t for w, t in zip(wanted, types)]
+    setup.lenient = [flag and w is None for w, flag in zip(wanted, lenient)]
+    setup.data = _preview(table)
+
+
+def _preview(table: pa.Table) -> list[list[str]]:
+    head = table.slice(0, guess.PREVIEW_LINES).to_pylist()
+    return [[row[name] for name in table.column_names] for row in head]
+
+
+def _leading_lines(head: bytes) -> int:
+    """Blank and comment lines before the first line of data (or header)."""
+    count = 0
+    for line in head.split(b"\n"):
+        stripped = line.strip()
+        if stripped and stripped[:1] not in (b"#", b"%", b"@"):
+            return count
+        count += 1
+    return count
+
+
+def _chunk_size(paths: list[str]) -> int:
+    """Blocks big enough for few chunks per column, small enough to share among threads."""
+    total = sum(os.path.getsize(p) for p in paths)
+    threads = max(1, pa.cpu_count())
+    return int(min(MAX_CHUNK, max(MIN_CHUNK, total // (2 * threads))))
+
+
+def _name_warnings(names: list[str]) -> list[str]:
+    seen, dups = set(), []
+    for n in names:
+        if n in seen and n not in dups:
+            dups.append(n)
+        seen.add(n)
+    return [f"Found duplicate column name {d}" for d in dups]
+
+
+def validate_setup(setup: ParseSetup) -> None:
+    """What must hold before a parse starts; raises ParseError naming the field."""
+    check_hints(setup.separator, setup.check_header, setup.escapechar)
+    names, types = setup.column_names or [], setup.column_types or []
+    if not names:
+        raise ParseError("No columns to parse: column_names is empty", field="column_names")
+    if len(types) != len(names):
+        raise ParseError(f"column_types has {len(types)} entries for {len(names)} columns",
+                         field="column_types")
+    for problem in _name_warnings(names):
+        raise ParseError(problem, field="column_names")
+    bad = [i for i in setup.skipped_columns if not 0 <= i < len(names)]
+    if bad:
+        raise ParseError(f"skipped_columns: index {bad[0]} is outside 0..{len(names) - 1}",
+                         field="skipped_columns")
+    if len(setup.skipped_columns) >= len(names):
+        raise ParseError("skipped_columns leaves no column to parse", field="skipped_columns")
+
+
+# ---------------------------------------------------------------------------- the parse
+
+def parse_frame(paths: list[str], setup: ParseSetup, key: str, job=None) -> Frame:
+    """Parse the files (same layout, concatenated in order) into a Frame under `key`.
+    `job` (optional) receives progress and is checked for cancel requests."""
+    validate_setup(setup)
+    lenient = list(setup.lenient or [False] * setup.number_columns)
+    sizes = [max(1, os.path.getsize(p)) for p in paths]
+    tables, done = [], 0
+    for path, size in zip(paths, sizes):
+        report = _progress(job, done / sum(sizes), size / sum(sizes) * 0.9, len(tables), len(paths))
+        tables.append(_read_file(path, setup, lenient, report, first=not tables))
+        done += size
+    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    del tables
+    return Frame(key, _columns(table, setup, lenient, job))
+
+
+def parse_file(path: str, key: str | None = None, **hints) -> Frame:
+    """Guess and parse one local file in one call (tests, engine experiments)."""
+    setup = guess_setup([path], **hints)
+    return parse_frame([path], setup, key or setup.destination_frame)
+
+
+def _progress(job, start: float, span: float, index: int, count: int):
+    if job is None:
+        return None
+    msg = f"Parsing file {index + 1} of {count}" if count > 1 else "Parsing"
+
+    def report(fraction: float) -> None:
+        if job.stop_requested:
+            from h2o_backend.jobs import JobCancelled
+            raise JobCancelled()
+        job.update(start + span * fraction, msg)
+    return report
+
+
+def _arrow_type(h2o_type: str, lenient: bool) -> pa.DataType:
+    if h2o_type == "Numeric":
+        return pa.string() if lenient else pa.float64()
+    if h2o_type == "Enum":
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.string()
+
+
+def _read_file(path: str, setup: ParseSetup, lenient: list[bool], report, first: bool) -> pa.Table:
+    """One file into an Arrow table; a numeric column found to hold text is re-read as text."""
+    skip = _skip_rows(path, setup, first)
+    while True:
+        try:
+            return _read_once(path, setup, lenient, report, skip)
+        except pa.ArrowInvalid as exc:
+            match = _COLUMN_ERROR.search(str(exc))
+            index = int(match.group(1)) if match else -1
+            if match and match.group(2) == "double" and not lenient[index]:
+                lenient[index] = True
+                continue
+            raise _explain(exc, path, setup, match, skip) from None
+
+
+def _read_once(path: str, setup: ParseSetup, lenient: list[bool], report, skip: int,
+               serial_handler=None) -> pa.Table:
+    names = [f"_c{i}" for i in range(setup.number_columns)]
+    types = {n: _arrow_type(t, flag) for n, t, flag in zip(names, setup.column_types, lenient)}
+    skipped = set(setup.skipped_columns)
+    stream = open_text_stream(path, report)
+    try:
+        return pacsv.read_csv(
+            stream,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip,
+                                           block_size=setup.chunk_size,
+                                           use_threads=serial_handler is None),
+            parse_options=pacsv.ParseOptions(delimiter=chr(setup.separator),
+                                             quote_char=setup.quote,
+                                             escape_char=chr(setup.escapechar) if setup.escapechar else False,
+                                             invalid_row_handler=serial_handler),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, include_columns=[n for i, n in enumerate(names) if i not in skipped],
+                null_values=list(DEFAULT_NA_STRINGS) + setup.na_strings,
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    finally:
+        stream.close()
+
+
+def _skip_rows(path: str, setup: ParseSetup, first: bool) -> int:
+    """Leading blank/comment lines, plus the header line: always in the first file, in the
+    others when their first line repeats the column names (H2O's fileHasHeader)."""
+    head = read_head(path, 1 << 16)
+    skip = _leading_lines(head)
+    if setup.check_header != 1:
+        return skip
+    if first:
+        return skip + 1
+    line = guess.first_lines(head, setup.quote, limit=1)
+    labels = guess.tokens(line[0], setup.separator, setup.quote) if line else []
+    same = [t.lower() for t in labels] == [n.lower() for n in setup.column_names]
+    return skip + 1 if same else skip
+
+
+def _explain(exc: pa.ArrowInvalid, path: str, setup: ParseSetup, column_match,
+             skip: int) -> ParseError:
+    text = str(exc)
+    if "Expected" in text and "columns" in text:
+        return ParseError(_ragged_message(path, setup, text, skip), field="source_frames")
+    if column_match:
+        name = setup.column_names[int(column_match.group(1))]
+        return ParseError(f"File {path}, column '{name}': {text.split(': ', 1)[-1]}",
+                          field="column_types")
+    return ParseError(f"File {path} cannot be parsed: {text}", field="source_frames")
+
+
+def _ragged_message(path: str, setup: ParseSetup, text: str, skip: int) -> str:
+    """Names the first line with a wrong number of fields (found by a serial re-read)."""
+    bad = []
+
+    def handler(row):
+        bad.append(row)
+        return "error"
+    try:
+        _read_once(path, setup, [True] * setup.number_columns, None, skip, serial_handler=handler)
+    except pa.ArrowInvalid:
+        pass
+    if not bad:
+        return f"File {path}: {text}"
+    row = bad[0]
+    return (f"File {path}, line {row.number}: expected {row.expected_columns} fields but found "
+            f"{row.actual_columns}: {row.text[:200]!r}")
+
+
+# ---------------------------------------------------------------------------- columns
+
+def _columns(table: pa.Table, setup: ParseSetup, lenient: list[bool], job) -> list[Column]:
+    arrays = {name: table.column(name) for name in table.column_names}
+    del table
+    kept = [i for i in range(setup.number_columns) if i not in set(setup.skipped_columns)]
+    columns = []
+    for position, i in enumerate(kept):
+        if job is not None:
+            if job.stop_requested:
+                from h2o_backend.jobs import JobCancelled
+                raise JobCancelled()
+            job.update(0.9 + 0.1 * position / len(kept), "Converting columns")
+        data = arrays.pop(f"_c{i}")
+        columns.append(_column(setup.column_names[i], setup.column_types[i], data, lenient[i],
+                               setup.warnings))
+    return columns
+
+
+def _column(name: str, h2o_type: str, data: pa.ChunkedArray, lenient: bool,
+            warnings: list[str]) -> Column:
+    if h2o_type == "Numeric" and not lenient:
+        return convert.numeric_column(name, data)
+    if h2o_type == "Numeric":
+        column, bad = convert.lenient_numeric_column(name, data)
+        if bad:
+            warnings.append(f"Column '{name}': {bad} non-numeric values read as missing")
+        return column
+    if h2o_type == "Enum":
+        return convert.enum_column(name, data)
+    if h2o_type == "Time":
+        column, bad = convert.time_column(name, data)
+        if bad:
+            warnings.append(f"Column '{name}': {bad} values not readable as times read as missing")
+        return column
+    return convert.string_column(name, data)
