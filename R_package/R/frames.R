@@ -80,9 +80,10 @@ h2o.parseRaw <- function(data, key = "", header, header_with_hash, sep = "", col
          call. = FALSE)
   withHash <- !missing(header_with_hash) && header_with_hash
   check_header <- if (withHash) 1L else if (missing(header)) NULL else if (header) 1L else -1L
-  setup <- .h2o.__parseSetup(data, check_header, sep, parser_type, names)
+  setup <- .h2o.__parseSetup(data, check_header, sep, parser_type)
   if (withHash && length(setup$column_names))
     setup$column_names[[1L]] <- sub("^#\\s*", "", setup$column_names[[1L]])
+  if (!is.null(names)) setup$column_names <- .h2o.__givenNames(names, setup)
   dest <- if (nzchar(key)) key else .h2o.__keyName(setup$destination_frame)
   .h2o.__parse(data, dest, setup)
   .h2o.__parsedData(data@h2o, dest)
@@ -95,13 +96,21 @@ h2o.parseRaw <- function(data, key = "", header, header_with_hash, sep = "", col
   stop("col.names must be an H2OParsedData object or a character vector", call. = FALSE)
 }
 
-.h2o.__parseSetup <- function(data, check_header, sep, parser_type, col_names) {
+# Names given by the user replace the guessed ones, one per column.
+.h2o.__givenNames <- function(names, setup) {
+  n <- as.integer(.h2o.__num(setup$number_columns))
+  if (length(names) != n)
+    stop(sprintf("col.names has %d names but the data has %d columns", length(names), n),
+         call. = FALSE)
+  as.list(names)
+}
+
+.h2o.__parseSetup <- function(data, check_header, sep, parser_type) {
   .h2o.__remoteSend(data@h2o, .h2o.__PAGE_PARSESETUP, "POST",
                     source_frames = .h2o.__asList(data@key),
                     check_header = check_header,
                     separator = if (nzchar(sep)) as.integer(charToRaw(sep)) else NULL,
-                    parse_type = if (parser_type == "AUTO") NULL else parser_type,
-                    column_names = if (is.null(col_names)) NULL else .h2o.__asList(col_names))
+                    parse_type = if (parser_type == "AUTO") NULL else parser_type)
 }
 
 .h2o.__parse <- function(data, dest, setup) {

@@ -1,0 +1,93 @@
+# Entry of `make test-r`: starts ONE backend on a free port, runs the testthat suite in
+# tests_r/testthat against it, stops it, and exits non-zero on any failure.
+#   R_LIBS=build/Rlib H2O_BACKEND_PYTHON=python3 Rscript tests_r/run_tests.R [filter]
+# The optional argument is a regular expression selecting test files (testthat's filter).
+# The last line printed is `testthat: N passed, M failed[, K skipped]` (expectations).
+
+suppressPackageStartupMessages({
+  library(testthat)
+  library(h2o)
+})
+
+script_dir <- function() {
+  arg <- grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)
+  if (length(arg) == 0L) return(normalizePath("tests_r"))
+  dirname(normalizePath(sub("^--file=", "", arg[1L])))
+}
+
+free_port <- function() {
+  for (i in 1:100) {
+    port <- sample(20000:50000, 1L)
+    ok <- tryCatch({ close(serverSocket(port)); TRUE }, error = function(e) FALSE)
+    busy <- tryCatch({
+      curl::curl_fetch_memory(sprintf("http://127.0.0.1:%d/", port),
+                              handle = curl::new_handle(connecttimeout = 1, timeout = 2))
+      TRUE
+    }, error = function(e) FALSE)
+    if (ok && !busy) return(port)
+  }
+  stop("no free port found")
+}
+
+start_server <- function(python, port, log_dir) {
+  out <- file.path(log_dir, "server.out")
+  cmd <- sprintf("%s -m h2o_backend --ip 127.0.0.1 --port %d --log-dir %s > %s 2>&1 < /dev/null & echo $!",
+                 shQuote(python), port, shQuote(log_dir), shQuote(out))
+  pid <- as.integer(system2("/bin/sh", c("-c", shQuote(cmd)), stdout = TRUE))
+  url <- sprintf("http://127.0.0.1:%d/3/Cloud", port)
+  deadline <- Sys.time() + 60
+  while (Sys.time() < deadline) {
+    up <- tryCatch(curl::curl_fetch_memory(url, handle = curl::new_handle(timeout = 2))$status_code == 200,
+                   error = function(e) FALSE)
+    if (up) return(pid)
+    if (!isTRUE(tools::pskill(pid, 0L))) break
+    Sys.sleep(0.25)
+  }
+  tools::pskill(pid, tools::SIGTERM)
+  cat(readLines(out, warn = FALSE), sep = "\n")
+  stop("the backend did not start on port ", port, "; see ", out)
+}
+
+stop_server <- function(pid) {
+  tools::pskill(pid, tools::SIGTERM)
+  for (i in 1:100) {
+    if (!isTRUE(tools::pskill(pid, 0L))) return(invisible(TRUE))
+    Sys.sleep(0.05)
+  }
+  tools::pskill(pid, tools::SIGKILL)
+}
+
+count_results <- function(results) {
+  df <- as.data.frame(results)
+  if (nrow(df) == 0L) return(c(passed = 0, failed = 0, skipped = 0))
+  c(passed = sum(df$passed), failed = sum(df$failed) + sum(df$error),
+    skipped = sum(df$skipped))
+}
+
+main <- function() {
+  here <- script_dir()
+  repo <- dirname(here)
+  python <- Sys.getenv("H2O_BACKEND_PYTHON", "python3")
+  if (!nzchar(python)) python <- "python3"
+  log_dir <- tempfile("h2o_r_tests_")
+  dir.create(log_dir)
+  port <- free_port()
+  pid <- start_server(python, port, log_dir)
+  on.exit(stop_server(pid), add = TRUE)
+  Sys.setenv(H2O_TEST_PORT = port, H2O_TEST_REPO = repo, H2O_BACKEND_PYTHON = python)
+  filter <- commandArgs(trailingOnly = TRUE)
+  results <- testthat::test_dir(file.path(here, "testthat"), reporter = "summary",
+                                filter = if (length(filter)) filter[1L] else NULL,
+                                stop_on_failure = FALSE, stop_on_warning = FALSE)
+  n <- count_results(results)
+  line <- sprintf("testthat: %d passed, %d failed", n[["passed"]], n[["failed"]])
+  if (n[["skipped"]] > 0) line <- sprintf("%s, %d skipped", line, n[["skipped"]])
+  cat("\n", line, "\n", sep = "")
+  n[["failed"]] == 0
+}
+
+ok <- tryCatch(main(), error = function(e) {
+  cat("run_tests.R:", conditionMessage(e), "\n")
+  FALSE
+})
+quit(save = "no", status = if (isTRUE(ok)) 0L else 1L)
