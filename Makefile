@@ -7,7 +7,7 @@ PORT ?= 54321
 APT_PACKAGES := r-base-core r-cran-testthat r-cran-jsonlite r-cran-curl default-jdk-headless chromium chromium-driver
 R_FILES := $(shell find R_package -type f 2>/dev/null)
 
-.PHONY: deps test test-py test-r demo bench clean
+.PHONY: deps test test-py test-r check-r demo bench clean
 
 deps: $(BUILD)/apt.stamp $(BUILD)/pip.stamp $(BUILD)/rpkg.stamp
 
@@ -38,6 +38,12 @@ test-py:
 
 test-r:
 	R_LIBS=$(CURDIR)/$(BUILD)/Rlib H2O_BACKEND_PYTHON=$(PYTHON) Rscript tests_r/run_tests.R
+
+# R CMD build + R CMD check of the R package (about 15 s; needs no server).
+check-r: $(BUILD)/apt.stamp
+	rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check
+	cd $(BUILD)/check && R CMD build ../../R_package && \
+	  _R_CHECK_FORCE_SUGGESTS_=false R CMD check --no-manual h2o_*.tar.gz
 
 # The booklet's walkthrough against a server on $(PORT), with the full data.
 demo: deps
