@@ -18,6 +18,12 @@
 .h2o.__PAGE_DOWNLOAD    <- "3/DownloadDataset"
 .h2o.__PAGE_DKV         <- "3/DKV"              # /{key}
 .h2o.__PAGE_MODELS      <- "3/Models"           # /{model_id}
+.h2o.__PAGE_DL_BUILDER  <- "3/ModelBuilders/deeplearning"   # /parameters validates only
+.h2o.__PAGE_PREDICTIONS <- "3/Predictions/models"            # /{model}/frames/{frame}
+.h2o.__PAGE_METRICS     <- "3/ModelMetrics/models"           # /{model}/frames/{frame}
+.h2o.__PAGE_DL_GRID     <- "99/Grid/deeplearning"
+.h2o.__PAGE_GRIDS       <- "99/Grids"                        # /{grid_id}
+.h2o.__PAGE_MODELS_BIN  <- "99/Models.bin"                   # /{model_id}?dir= saves; /?dir= loads
 
 # A page with path segments appended, each URL-escaped: .h2o.__page(.h2o.__PAGE_FRAMES, key, "summary")
 .h2o.__page <- function(page, ...) {
@@ -49,6 +55,12 @@
 
 .h2o.__asList <- function(x) structure(as.vector(x), class = "h2o_list")
 
+# A value sent as JSON text (e.g. hyper_parameters, na_strings); NULL stays unset.
+.h2o.__asJSON <- function(x, ...) {
+  if (is.null(x)) return(NULL)
+  structure(as.character(jsonlite::toJSON(x, null = "null", digits = NA, ...)), class = "h2o_json")
+}
+
 .h2o.__num2str <- function(x) {
   out <- sprintf("%.15g", x)
   inexact <- is.finite(x) & as.numeric(out) != x
@@ -65,6 +77,7 @@
 }
 
 .h2o.__encodeValue <- function(x) {
+  if (inherits(x, "h2o_json")) return(unclass(x))
   if (inherits(x, "h2o_list") || length(x) != 1L) {
     x <- unclass(x)
     items <- if (is.character(x) || is.factor(x)) {

@@ -134,8 +134,7 @@ h2o.parseRaw <- function(data, key = "", header, header_with_hash, sep = "", col
 # ParseSetup answers na_strings per column (a list of lists, or null): send it back as is.
 .h2o.__naStrings <- function(na) {
   if (is.null(na) || length(na) == 0L) return(NULL)
-  structure(as.character(jsonlite::toJSON(na, auto_unbox = FALSE, null = "null")),
-            class = "h2o_json")
+  .h2o.__asJSON(na, auto_unbox = FALSE)
 }
 
 #----------------------------------------------------------------------------------------

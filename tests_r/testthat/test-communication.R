@@ -161,3 +161,13 @@ test_that("the progress bar shows unless h2o.quiet is set", {
     h2o:::.h2o.__waitOnJob(fake_client(), "job1", 0.01, progressBar = FALSE)))
   expect_length(out, 0)
 })
+
+test_that("JSON-valued parameters travel as JSON text", {
+  enc <- h2o:::.h2o.__encodeParams(list(
+    hyper_parameters = h2o:::.h2o.__asJSON(list(hidden = list(c(200, 200), c(100, 300, 100)),
+                                                l1 = c(1e-5, 1e-7))),
+    nothing = h2o:::.h2o.__asJSON(NULL)))
+  expect_equal(names(enc), "hyper_parameters")
+  expect_equal(jsonlite::fromJSON(enc[["hyper_parameters"]], simplifyVector = FALSE)$l1[[2]], 1e-7)
+  expect_equal(unname(enc), "{\"hidden\":[[200,200],[100,300,100]],\"l1\":[1e-05,1e-07]}")
+})
