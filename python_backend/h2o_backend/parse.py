@@ -7,7 +7,9 @@ parse_convert turns those into frame columns with vectorised numpy/pyarrow opera
 
 Decisions (where H2O-3 differs or says nothing):
 - Missing values: empty fields and `NA` are missing in every column (H2O-3 keeps `NA` as a
-  level of enum columns); `na_strings` adds more tokens, applied to all columns.
+  level of enum columns). `na_strings` adds more: a flat list applies to every column, a
+  list of lists (H2O-3's form) gives each column its own; such columns are read as text and
+  their tokens made missing before conversion.
 - Enum or string: H2O-3's rule on the setup sample — a text column is a string column when
   its distinct values are at least 95% of its non-missing values in the sample, else an enum.
 - A numeric column with stray text fields (H2O: numbers at least as frequent as strings) keeps
@@ -23,12 +25,13 @@ import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from h2o_backend import parse_convert as convert
 from h2o_backend import parse_guess as guess
 from h2o_backend.frames import Column, Frame
-from h2o_backend.parse_source import HEAD_BYTES, ParseError, open_text_stream, read_head
+from h2o_backend.jobs import JobCancelled
+from h2o_backend.parse_read import ReadPlan, read_table
+from h2o_backend.parse_source import HEAD_BYTES, ParseError, read_head
 
 DEFAULT_NA_STRINGS = ("", "NA")
 H2O_TYPES = ("Numeric", "Enum", "String", "Time", "UUID")
@@ -41,7 +44,6 @@ TYPE_ALIASES = {
 }
 GUESSED_TYPES = ("", "unknown", "bad", "guess")
 MIN_CHUNK, MAX_CHUNK = 1 << 20, 16 << 20
-_COLUMN_ERROR = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
 
 
 @dataclass
@@ -52,14 +54,14 @@ class ParseSetup:
     check_header: int = 0                  # 1 header, -1 no header, 0 guess
     column_names: list[str] | None = None
     column_types: list[str] | None = None  # H2O names: Numeric, Enum, String, Time, UUID
-    na_strings: list[str] = field(default_factory=list)
+    na_strings: list | None = None         # flat list: all columns; list of lists: per column
     skipped_columns: list[int] = field(default_factory=list)
     escapechar: int = 0
     chunk_size: int = 4 << 20
     destination_frame: str | None = None
     data: list[list[str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    lenient: list[bool] | None = None      # numeric columns holding stray text in the sample
+    has_text: list[bool] | None = None     # per column: the sample holds non-numeric text
 
     @property
     def number_columns(self) -> int:
@@ -117,7 +119,7 @@ def guess_setup(paths: list[str], *, separator: int | None = None, check_header:
                 skipped_columns: list[int] | None = None, escapechar: int = 0) -> ParseSetup:
     """Guess what the client did not say from the first MiB of the first file."""
     check_hints(separator, check_header, escapechar)
-    setup = ParseSetup(single_quotes=single_quotes, na_strings=list(na_strings or []),
+    setup = ParseSetup(single_quotes=single_quotes, na_strings=na_strings,
                        skipped_columns=list(skipped_columns or []), escapechar=escapechar)
     head = read_head(paths[0])
     lines = guess.first_lines(head, setup.quote)
@@ -161,9 +163,9 @@ def _guess_types(setup: ParseSetup, head: bytes, given: list | None) -> None:
     table = guess.sample_table(head, setup.separator, setup.quote, ncols,
                                _leading_lines(head) + (setup.check_header == 1),
                                complete=len(head) < HEAD_BYTES)
-    types, lenient = guess.guess_column_types(table, list(DEFAULT_NA_STRINGS) + setup.na_strings)
+    types, setup.has_text = guess.guess_column_types(table, list(DEFAULT_NA_STRINGS) +
+                                                     global_na_strings(setup))
     setup.column_types = [w or t for w, t in zip(wanted, types)]
-    setup.lenient = [flag and w is None for w, flag in zip(wanted, lenient)]
     setup.data = _preview(table)
 
 
@@ -199,6 +201,23 @@ def _name_warnings(names: list[str]) -> list[str]:
     return [f"Found duplicate column name {d}" for d in dups]
 
 
+def global_na_strings(setup: ParseSetup) -> list[str]:
+    """NA tokens for every column (a flat na_strings list)."""
+    values = setup.na_strings or []
+    return [str(v) for v in values if not isinstance(v, list)]
+
+
+def column_na_strings(setup: ParseSetup) -> list[list[str]]:
+    """NA tokens of each column (na_strings given as a list of lists)."""
+    values = setup.na_strings or []
+    if not any(isinstance(v, list) for v in values):
+        return [[] for _ in range(setup.number_columns)]
+    if len(values) != setup.number_columns or not all(isinstance(v, (list, type(None))) for v in values):
+        raise ParseError(f"na_strings: a list of lists must hold one list per column "
+                         f"({setup.number_columns}), got {len(values)} entries", field="na_strings")
+    return [[str(t) for t in (v or [])] for v in values]
+
+
 def validate_setup(setup: ParseSetup) -> None:
     """What must hold before a parse starts; raises ParseError naming the field."""
     check_hints(setup.separator, setup.check_header, setup.escapechar)
@@ -216,6 +235,7 @@ def validate_setup(setup: ParseSetup) -> None:
                          field="skipped_columns")
     if len(setup.skipped_columns) >= len(names):
         raise ParseError("skipped_columns leaves no column to parse", field="skipped_columns")
+    column_na_strings(setup)
 
 
 # ---------------------------------------------------------------------------- the parse
@@ -224,16 +244,16 @@ def parse_frame(paths: list[str], setup: ParseSetup, key: str, job=None) -> Fram
     """Parse the files (same layout, concatenated in order) into a Frame under `key`.
     `job` (optional) receives progress and is checked for cancel requests."""
     validate_setup(setup)
-    lenient = list(setup.lenient or [False] * setup.number_columns)
+    plan = _read_plan(setup)
     sizes = [max(1, os.path.getsize(p)) for p in paths]
     tables, done = [], 0
-    for path, size in zip(paths, sizes):
-        report = _progress(job, done / sum(sizes), size / sum(sizes) * 0.9, len(tables), len(paths))
-        tables.append(_read_file(path, setup, lenient, report, first=not tables))
+    for index, (path, size) in enumerate(zip(paths, sizes)):
+        report = _progress(job, done / sum(sizes), 0.9 * size / sum(sizes), index, len(paths))
+        tables.append(read_table(path, plan, _skip_rows(path, setup, index == 0), report))
         done += size
-    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    arrays = _merge(tables)
     del tables
-    return Frame(key, _columns(table, setup, lenient, job))
+    return Frame(key, _columns(arrays, setup, job))
 
 
 def parse_file(path: str, key: str | None = None, **hints) -> Frame:
@@ -242,64 +262,42 @@ def parse_file(path: str, key: str | None = None, **hints) -> Frame:
     return parse_frame([path], setup, key or setup.destination_frame)
 
 
+def _read_plan(setup: ParseSetup) -> ReadPlan:
+    per_column = column_na_strings(setup)
+    has_text = setup.has_text or [False] * setup.number_columns
+    types = [_arrow_type(t, text, bool(na)) for t, text, na
+             in zip(setup.column_types, has_text, per_column)]
+    return ReadPlan(list(setup.column_names), types, setup.separator, setup.quote,
+                    setup.escapechar, list(DEFAULT_NA_STRINGS) + global_na_strings(setup),
+                    frozenset(setup.skipped_columns), setup.chunk_size)
+
+
+def _arrow_type(h2o_type: str, has_text: bool, own_na: bool) -> pa.DataType:
+    """Numbers as doubles (as text when the sample showed stray text), enums dictionary-
+    encoded, the rest as text; a column with its own NA tokens as text."""
+    if own_na:
+        return pa.string()
+    if h2o_type == "Numeric":
+        return pa.string() if has_text else pa.float64()
+    if h2o_type == "Enum":
+        return pa.dictionary(pa.int32(), pa.string())
+    return pa.string()
+
+
 def _progress(job, start: float, span: float, index: int, count: int):
     if job is None:
         return None
     msg = f"Parsing file {index + 1} of {count}" if count > 1 else "Parsing"
 
     def report(fraction: float) -> None:
-        if job.stop_requested:
-            from h2o_backend.jobs import JobCancelled
-            raise JobCancelled()
+        _check_cancel(job)
         job.update(start + span * fraction, msg)
     return report
 
 
-def _arrow_type(h2o_type: str, lenient: bool) -> pa.DataType:
-    if h2o_type == "Numeric":
-        return pa.string() if lenient else pa.float64()
-    if h2o_type == "Enum":
-        return pa.dictionary(pa.int32(), pa.string())
-    return pa.string()
-
-
-def _read_file(path: str, setup: ParseSetup, lenient: list[bool], report, first: bool) -> pa.Table:
-    """One file into an Arrow table; a numeric column found to hold text is re-read as text."""
-    skip = _skip_rows(path, setup, first)
-    while True:
-        try:
-            return _read_once(path, setup, lenient, report, skip)
-        except pa.ArrowInvalid as exc:
-            match = _COLUMN_ERROR.search(str(exc))
-            index = int(match.group(1)) if match else -1
-            if match and match.group(2) == "double" and not lenient[index]:
-                lenient[index] = True
-                continue
-            raise _explain(exc, path, setup, match, skip) from None
-
-
-def _read_once(path: str, setup: ParseSetup, lenient: list[bool], report, skip: int,
-               serial_handler=None) -> pa.Table:
-    names = [f"_c{i}" for i in range(setup.number_columns)]
-    types = {n: _arrow_type(t, flag) for n, t, flag in zip(names, setup.column_types, lenient)}
-    skipped = set(setup.skipped_columns)
-    stream = open_text_stream(path, report)
-    try:
-        return pacsv.read_csv(
-            stream,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=skip,
-                                           block_size=setup.chunk_size,
-                                           use_threads=serial_handler is None),
-            parse_options=pacsv.ParseOptions(delimiter=chr(setup.separator),
-                                             quote_char=setup.quote,
-                                             escape_char=chr(setup.escapechar) if setup.escapechar else False,
-                                             invalid_row_handler=serial_handler),
-            convert_options=pacsv.ConvertOptions(
-                column_types=types, include_columns=[n for i, n in enumerate(names) if i not in skipped],
-                null_values=list(DEFAULT_NA_STRINGS) + setup.na_strings,
-                strings_can_be_null=True, quoted_strings_can_be_null=True))
-    finally:
-        stream.close()
+def _check_cancel(job) -> None:
+    if job is not None and job.stop_requested:
+        raise JobCancelled()
 
 
 def _skip_rows(path: str, setup: ParseSetup, first: bool) -> int:
@@ -317,69 +315,26 @@ def _skip_rows(path: str, setup: ParseSetup, first: bool) -> int:
     return skip + 1 if same else skip
 
 
-def _explain(exc: pa.ArrowInvalid, path: str, setup: ParseSetup, column_match,
-             skip: int) -> ParseError:
-    text = str(exc)
-    if "Expected" in text and "columns" in text:
-        return ParseError(_ragged_message(path, setup, text, skip), field="source_frames")
-    if column_match:
-        name = setup.column_names[int(column_match.group(1))]
-        return ParseError(f"File {path}, column '{name}': {text.split(': ', 1)[-1]}",
-                          field="column_types")
-    return ParseError(f"File {path} cannot be parsed: {text}", field="source_frames")
+def _merge(tables: list[pa.Table]) -> dict[str, pa.ChunkedArray]:
+    """Each column's chunks from all files, in the type of the last file's read (a column
+    re-read as text in a later file is cast to text in the earlier ones)."""
+    merged = {}
+    for name in tables[-1].column_names:
+        target = tables[-1].column(name).type
+        parts = [t.column(name) if t.column(name).type == target
+                 else t.column(name).cast(target) for t in tables]
+        merged[name] = pa.chunked_array([c for part in parts for c in part.chunks], type=target)
+    return merged
 
 
-def _ragged_message(path: str, setup: ParseSetup, text: str, skip: int) -> str:
-    """Names the first line with a wrong number of fields (found by a serial re-read)."""
-    bad = []
-
-    def handler(row):
-        bad.append(row)
-        return "error"
-    try:
-        _read_once(path, setup, [True] * setup.number_columns, None, skip, serial_handler=handler)
-    except pa.ArrowInvalid:
-        pass
-    if not bad:
-        return f"File {path}: {text}"
-    row = bad[0]
-    return (f"File {path}, line {row.number}: expected {row.expected_columns} fields but found "
-            f"{row.actual_columns}: {row.text[:200]!r}")
-
-
-# ---------------------------------------------------------------------------- columns
-
-def _columns(table: pa.Table, setup: ParseSetup, lenient: list[bool], job) -> list[Column]:
-    arrays = {name: table.column(name) for name in table.column_names}
-    del table
+def _columns(arrays: dict[str, pa.ChunkedArray], setup: ParseSetup, job) -> list[Column]:
+    per_column = column_na_strings(setup)
     kept = [i for i in range(setup.number_columns) if i not in set(setup.skipped_columns)]
     columns = []
     for position, i in enumerate(kept):
+        _check_cancel(job)
         if job is not None:
-            if job.stop_requested:
-                from h2o_backend.jobs import JobCancelled
-                raise JobCancelled()
             job.update(0.9 + 0.1 * position / len(kept), "Converting columns")
-        data = arrays.pop(f"_c{i}")
-        columns.append(_column(setup.column_names[i], setup.column_types[i], data, lenient[i],
-                               setup.warnings))
+        columns.append(convert.build_column(setup.column_names[i], setup.column_types[i],
+                                            arrays.pop(f"_c{i}"), per_column[i], setup.warnings))
     return columns
-
-
-def _column(name: str, h2o_type: str, data: pa.ChunkedArray, lenient: bool,
-            warnings: list[str]) -> Column:
-    if h2o_type == "Numeric" and not lenient:
-        return convert.numeric_column(name, data)
-    if h2o_type == "Numeric":
-        column, bad = convert.lenient_numeric_column(name, data)
-        if bad:
-            warnings.append(f"Column '{name}': {bad} non-numeric values read as missing")
-        return column
-    if h2o_type == "Enum":
-        return convert.enum_column(name, data)
-    if h2o_type == "Time":
-        column, bad = convert.time_column(name, data)
-        if bad:
-            warnings.append(f"Column '{name}': {bad} values not readable as times read as missing")
-        return column
-    return convert.string_column(name, data)

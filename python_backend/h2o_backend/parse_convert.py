@@ -94,3 +94,34 @@ def _fraction_ms(text: pa.Array) -> pa.Array:
     digits = pc.struct_field(pc.extract_regex(text, _FRACTION_RE), [0])
     padded = pc.utf8_slice_codeunits(pc.utf8_rpad(digits, width=3, padding="0"), 0, 3)
     return pc.fill_null(pc.cast(padded, pa.float64()), 0.0)
+
+
+def null_tokens(data: pa.ChunkedArray, tokens: list[str]) -> pa.ChunkedArray:
+    """Text fields equal to one of `tokens` (after trimming) made missing."""
+    text = pc.utf8_trim_whitespace(data)
+    hit = pc.is_in(text, value_set=pa.array(tokens, type=pa.string()))
+    return pc.if_else(hit, pa.scalar(None, pa.string()), data)
+
+
+def build_column(name: str, h2o_type: str, data: pa.ChunkedArray, na_tokens: list[str],
+                 warnings: list[str]) -> Column:
+    """The frame column of one parsed Arrow column of the given H2O type. Numbers that
+    arrive as text (stray text in the column) are read leniently; unreadable fields are
+    counted in `warnings`."""
+    if na_tokens:
+        data = null_tokens(data, na_tokens)
+    if h2o_type == "Numeric" and not pa.types.is_string(data.type):
+        return numeric_column(name, data)
+    if h2o_type == "Numeric":
+        column, bad = lenient_numeric_column(name, data)
+        if bad:
+            warnings.append(f"Column '{name}': {bad} non-numeric values read as missing")
+        return column
+    if h2o_type == "Enum":
+        return enum_column(name, data)
+    if h2o_type == "Time":
+        column, bad = time_column(name, data)
+        if bad:
+            warnings.append(f"Column '{name}': {bad} values not readable as times read as missing")
+        return column
+    return string_column(name, data)

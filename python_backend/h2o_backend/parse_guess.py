@@ -189,20 +189,21 @@ def _type_of(c: dict) -> str:
 
 
 def guess_column_types(table: pa.Table, na_strings: list[str]) -> tuple[list[str], list[bool]]:
-    """Per column: the H2O type name, and whether a numeric column holds stray strings
-    (then it is read leniently, those tokens becoming missing)."""
+    """Per column: the H2O type name, and whether the sample holds fields that are neither
+    missing nor numbers (a numeric column with such text is read leniently: those fields
+    become missing)."""
     na = pa.array(na_strings, type=pa.string())
-    types, lenient = [], []
+    types, has_text = [], []
     for column in table.columns:
         column = column.combine_chunks()
         if _all_numbers(column, na):
             types.append(NUMERIC)
-            lenient.append(False)
+            has_text.append(False)
             continue
         counts = _counts(column, na)
         types.append(_type_of(counts))
-        lenient.append(types[-1] == NUMERIC and counts["strings"] + counts["dates"] > 0)
-    return types, lenient
+        has_text.append(counts["strings"] + counts["dates"] + counts["uuids"] > 0)
+    return types, has_text
 
 
 def _all_numbers(column: pa.Array, na: pa.Array) -> bool:
