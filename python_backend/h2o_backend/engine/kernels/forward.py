@@ -1,0 +1,171 @@
+"""Forward pass of one row through the network (training and scoring share it).
+
+Arrays (float32 unless said): ``w``/``b`` flat weights and biases (layout.py), ``a`` activations of
+every unit layer, ``z`` pre-activations of every column, ``keep`` per-unit dropout mask (1 kept),
+``nz`` (int32) and ``nnz`` (int64 per unit layer): the indices of the live units of each layer, i.e.
+the inputs the next layer reads (non-zero inputs; kept units, or active ones for Rectifier).
+Training draws fresh dropout masks per row; scoring scales inputs and hidden activations by
+``1 - ratio`` instead (expectation-preserving, the project's decision for both).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from h2o_backend.engine.activations import ACT_LINEAR, ACT_RECTIFIER, ACT_SOFTMAX, ACT_TANH
+from h2o_backend.engine.kernels.layout import (NET_ACT, NET_AIN, NET_AOUT, NET_BOFF, NET_COLS, NET_NIN,
+                                               NET_NOUT, NET_WOFF, NET_ZOFF)
+from h2o_backend.engine.kernels.rng import fill_keep_mask
+
+_ZERO = np.float32(0.0)
+_ONE = np.float32(1.0)
+_TWO = np.float32(2.0)
+
+JIT = dict(cache=True, fastmath=True, error_model="numpy", _nrt=False)
+
+
+@njit(**JIT)
+def fill_input(x, net, drop_thr, drop, a, keep, nz, nnz, training, state, t):
+    """Copy one input row into unit layer 0 with input dropout (training) or its scaling (scoring)."""
+    n_in = net[0, NET_NIN]
+    a0 = a[:n_in]
+    k0 = keep[:n_in]
+    nz0 = nz[:n_in]
+    if training and drop_thr[0] > 0:
+        fill_keep_mask(k0, n_in, drop_thr[0], state, t)
+        for i in range(n_in):
+            a0[i] = x[i] * k0[i]
+    else:
+        scale = np.float32(1.0 - drop[0]) if not training else _ONE
+        for i in range(n_in):
+            a0[i] = x[i] * scale
+            k0[i] = _ONE
+    cnt = 0
+    for i in range(n_in):
+        if a0[i] != _ZERO:
+            nz0[cnt] = i
+            cnt += 1
+    nnz[0] = cnt
+
+
+@njit(**JIT)
+def affine_sparse(net, l, w, b, a, z, nz, nnz):
+    """z_l = b_l + sum over live inputs i of a_i * W_l[i, :] (rows of the input-major matrix)."""
+    C = net[l, NET_COLS]
+    woff = net[l, NET_WOFF]
+    ain = net[l, NET_AIN]
+    zl = z[net[l, NET_ZOFF]:net[l, NET_ZOFF] + C]
+    bl = b[net[l, NET_BOFF]:net[l, NET_BOFF] + C]
+    for c in range(C):
+        zl[c] = bl[c]
+    for ii in range(nnz[l]):
+        i = nz[ain + ii]
+        xi = a[ain + i]
+        row = w[woff + i * C:woff + (i + 1) * C]
+        for c in range(C):
+            zl[c] += xi * row[c]
+
+
+@njit(**JIT)
+def tanh32(x):
+    """H2O's tanh form 1 - 2/(1 + exp(2x)), safe for large |x| in float32."""
+    if x > np.float32(20.0):
+        return _ONE
+    if x < np.float32(-20.0):
+        return -_ONE
+    return _ONE - _TWO / (_ONE + np.exp(_TWO * x))
+
+
+@njit(**JIT)
+def activate_hidden(net, l, drop_thr, drop, a, z, keep, nz, nnz, training, state, t):
+    """Hidden activation of layer l's columns into unit layer l+1, with dropout; lists live units."""
+    n_out = net[l, NET_NOUT]
+    actc = net[l, NET_ACT]
+    aout = net[l, NET_AOUT]
+    zl = z[net[l, NET_ZOFF]:net[l, NET_ZOFF] + net[l, NET_COLS]]
+    al = a[aout:aout + n_out]
+    kl = keep[aout:aout + n_out]
+    ratio = drop[l + 1]
+    if training and drop_thr[l + 1] > 0:
+        fill_keep_mask(kl, n_out, drop_thr[l + 1], state, t)
+    else:
+        for j in range(n_out):
+            kl[j] = _ONE
+    scale = np.float32(1.0 - ratio) if (not training and ratio > 0) else _ONE
+    if actc == ACT_RECTIFIER:
+        for j in range(n_out):
+            v = zl[j] if zl[j] > _ZERO else _ZERO
+            al[j] = v * kl[j] * scale
+    elif actc == ACT_TANH:
+        for j in range(n_out):
+            al[j] = tanh32(zl[j]) * kl[j] * scale
+    else:  # Maxout: two pieces per unit
+        for j in range(n_out):
+            z0 = zl[2 * j]
+            z1 = zl[2 * j + 1]
+            v = z0 if z0 >= z1 else z1
+            al[j] = v * kl[j] * scale
+    nzl = nz[aout:aout + n_out]
+    cnt = 0
+    if actc == ACT_RECTIFIER:
+        for j in range(n_out):
+            if al[j] > _ZERO:
+                nzl[cnt] = j
+                cnt += 1
+    else:
+        for j in range(n_out):
+            if kl[j] != _ZERO:
+                nzl[cnt] = j
+                cnt += 1
+    nnz[l + 1] = cnt
+
+
+@njit(**JIT)
+def activate_output(net, a, z):
+    """Output layer: Softmax, Linear, or the autoencoder's Tanh/Rectifier (no dropout).
+
+    Returns False when the output is not finite (numerical instability)."""
+    l = net.shape[0] - 1
+    n_out = net[l, NET_NOUT]
+    actc = net[l, NET_ACT]
+    zl = z[net[l, NET_ZOFF]:net[l, NET_ZOFF] + n_out]
+    al = a[net[l, NET_AOUT]:net[l, NET_AOUT] + n_out]
+    if actc == ACT_SOFTMAX:
+        mx = zl[0]
+        for c in range(1, n_out):
+            if zl[c] > mx:
+                mx = zl[c]
+        s = _ZERO
+        for c in range(n_out):
+            al[c] = np.exp(zl[c] - mx)
+            s += al[c]
+        inv = _ONE / s
+        for c in range(n_out):
+            al[c] *= inv
+    elif actc == ACT_LINEAR:
+        for c in range(n_out):
+            al[c] = zl[c]
+    elif actc == ACT_TANH:
+        for c in range(n_out):
+            al[c] = tanh32(zl[c])
+    else:
+        for c in range(n_out):
+            al[c] = zl[c] if zl[c] > _ZERO else _ZERO
+    ok = True
+    for c in range(n_out):
+        if not np.isfinite(al[c]):
+            ok = False
+    return ok
+
+
+@njit(**JIT)
+def forward_row(x, net, drop_thr, drop, w, b, a, z, keep, nz, nnz, training, state, t):
+    """Full forward pass of one row; returns False on a non-finite output."""
+    fill_input(x, net, drop_thr, drop, a, keep, nz, nnz, training, state, t)
+    n_layers = net.shape[0]
+    for l in range(n_layers):
+        affine_sparse(net, l, w, b, a, z, nz, nnz)
+        if l < n_layers - 1:
+            activate_hidden(net, l, drop_thr, drop, a, z, keep, nz, nnz, training, state, t)
+    return activate_output(net, a, z)
+

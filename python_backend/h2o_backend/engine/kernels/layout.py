@@ -1,0 +1,65 @@
+"""The network layout table the kernels read: one int64 row per weight layer.
+
+Weight layer ``l`` connects unit layer ``l`` (``n_in`` units) to unit layer ``l+1`` (``n_out``
+units). Its ``cols = n_out * k`` columns are linear pieces (``k = 2`` for Maxout, ordered
+(unit, piece)). Weights are stored input-major, ``W_l[i, c]`` at ``w[woff + i*cols + c]``, so a
+row of the stored matrix is what one input unit feeds forward: the inner loops of the forward
+pass, the error propagation and the update all run over contiguous columns, and zero inputs
+(sparse data, dropped or inactive units) skip whole rows. Biases are per column at ``b[boff + c]``.
+
+Workspace offsets: activations of unit layer ``l`` live at ``a[aoff(l) : aoff(l) + units[l]]``
+(``ain``/``aout`` columns of the table); pre-activations and error signals of layer ``l``'s
+columns at ``z[zoff : zoff + cols]`` and ``g[zoff : zoff + cols]``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+NET_NIN, NET_NOUT, NET_K, NET_COLS, NET_WOFF, NET_BOFF, NET_AIN, NET_AOUT, NET_ZOFF, NET_ACT = range(10)
+NET_FIELDS = 10
+
+
+def build_net_table(units, pieces, acts) -> np.ndarray:
+    """Layout table [n_layers, NET_FIELDS] for unit counts ``units`` (input, hidden..., output),
+    ``pieces`` and activation codes ``acts`` per weight layer."""
+    n_layers = len(units) - 1
+    if len(pieces) != n_layers or len(acts) != n_layers:
+        raise ValueError("pieces and acts need one entry per weight layer")
+    net = np.zeros((n_layers, NET_FIELDS), dtype=np.int64)
+    woff = boff = zoff = 0
+    aoff = np.concatenate([[0], np.cumsum(units)]).astype(np.int64)
+    for l in range(n_layers):
+        cols = units[l + 1] * pieces[l]
+        net[l] = (units[l], units[l + 1], pieces[l], cols, woff, boff, aoff[l], aoff[l + 1], zoff, acts[l])
+        woff += units[l] * cols
+        boff += cols
+        zoff += cols
+    return net
+
+
+def sizes(net: np.ndarray) -> dict:
+    """Total lengths: weights, biases, columns (z/g), units (a), widest layer."""
+    last = net[-1]
+    return {
+        "n_weights": int(last[NET_WOFF] + last[NET_NIN] * last[NET_COLS]),
+        "n_biases": int(last[NET_BOFF] + last[NET_COLS]),
+        "n_cols": int(last[NET_ZOFF] + last[NET_COLS]),
+        "n_units": int(last[NET_AOUT] + last[NET_NOUT]),
+        "max_cols": int(net[:, NET_COLS].max()),
+        "max_units": int(max(net[:, NET_NIN].max(), net[:, NET_NOUT].max())),
+    }
+
+
+# ------------------------------------------------------------------ hyper-parameter vectors
+# float64 ``hp`` (reals) and int64 ``opt`` (switches) passed to the training kernels.
+HP_RHO, HP_EPS, HP_RATE, HP_RATE_ANNEALING, HP_RATE_DECAY = 0, 1, 2, 3, 4
+HP_MOM_START, HP_MOM_STABLE, HP_MOM_RAMP, HP_L1, HP_L2, HP_MAX_W2, HP_N0 = 5, 6, 7, 8, 9, 10, 11
+HP_SIZE = 12
+
+OPT_OPTIMIZER, OPT_NESTEROV, OPT_FAST_MODE, OPT_OUT_MODE, OPT_STRIDE = 0, 1, 2, 3, 4
+OPT_SIZE = 5
+OPTIMIZER_CODES = {"adadelta": 0, "momentum": 1, "sgd": 2}
+OPTIM_ADADELTA, OPTIM_MOMENTUM, OPTIM_SGD = 0, 1, 2
+
+# status flags written by the kernels (one int64 per thread)
+STATUS_OK, STATUS_UNSTABLE = 0, 1

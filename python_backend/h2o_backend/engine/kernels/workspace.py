@@ -1,0 +1,41 @@
+"""Per-thread scratch buffers for the kernels, allocated once per training run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from h2o_backend.engine.kernels.layout import sizes
+
+
+@dataclass
+class Workspace:
+    """[T, size] buffers: activations, pre-activations, signals, errors, dropout masks, live lists."""
+    A: np.ndarray
+    Z: np.ndarray
+    G: np.ndarray
+    E: np.ndarray
+    KEEP: np.ndarray
+    NZ: np.ndarray
+    NNZ: np.ndarray
+    ACC: np.ndarray
+    SQ: np.ndarray
+    status: np.ndarray
+
+    @classmethod
+    def allocate(cls, net: np.ndarray, n_threads: int) -> "Workspace":
+        sz = sizes(net)
+        T = int(n_threads)
+        f32 = np.float32
+        return cls(A=np.zeros((T, sz["n_units"]), f32), Z=np.zeros((T, sz["n_cols"]), f32),
+                   G=np.zeros((T, sz["n_cols"]), f32), E=np.zeros((T, sz["n_units"]), f32),
+                   KEEP=np.ones((T, sz["n_units"]), f32), NZ=np.zeros((T, sz["n_units"]), np.int32),
+                   NNZ=np.zeros((T, net.shape[0] + 1), np.int64), ACC=np.zeros((T, sz["max_cols"]), f32),
+                   SQ=np.zeros((T, sz["max_cols"]), f32), status=np.zeros(T, np.int64))
+
+    @property
+    def n_threads(self) -> int:
+        return self.A.shape[0]
+
+    def arrays(self) -> tuple:
+        return (self.A, self.Z, self.G, self.E, self.KEEP, self.NZ, self.NNZ, self.ACC, self.SQ)

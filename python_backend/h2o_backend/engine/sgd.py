@@ -1,0 +1,175 @@
+"""Python side of the kernels: settings -> kernel arrays, one compiled call per chunk of rows.
+
+``SGDConfig`` holds the numbers the kernels need (never the parameter object); ``SGDRunner`` owns
+the layout, per-thread workspace and RNG seeding of one training run and trains a ModelInfo in
+place on chunks of rows; ``forward`` scores a matrix; ``train_local`` trains a copy for a given
+number of samples (the unit of multi-node model averaging).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from h2o_backend.engine import activations as act
+from h2o_backend.engine.kernels import layout as lay
+from h2o_backend.engine.kernels.layout import sizes
+from h2o_backend.engine.kernels.predict import predict_batch
+from h2o_backend.engine.kernels.rng import drop_threshold, thread_states
+from h2o_backend.engine.kernels.train import hogwild_parallel, hogwild_serial
+from h2o_backend.engine.kernels.workspace import Workspace
+from h2o_backend.engine.model_info import ModelInfo
+
+INSTABILITY_MESSAGE = "Job was aborted due to observed numerical instability (exponential growth)."
+
+
+class NumericalInstability(RuntimeError):
+    def __init__(self):
+        super().__init__(INSTABILITY_MESSAGE)
+
+
+@dataclass
+class SGDConfig:
+    """Per-sample SGD settings in kernel terms."""
+    out_mode: int = act.OUT_SOFTMAX_CE
+    optimizer: str = "adadelta"          # adadelta | momentum | sgd
+    nesterov: bool = True
+    fast_mode: bool = True
+    rho: float = 0.99
+    epsilon: float = 1e-8
+    rate: float = 0.005
+    rate_annealing: float = 1e-6
+    rate_decay: float = 1.0
+    momentum_start: float = 0.0
+    momentum_ramp: float = 1e6
+    momentum_stable: float = 0.0
+    l1: float = 0.0
+    l2: float = 0.0
+    max_w2: float = float("inf")
+    input_dropout: float = 0.0
+    hidden_dropout: list[float] = field(default_factory=list)
+    seed: int = 0
+
+    @classmethod
+    def from_params(cls, p, problem: str) -> "SGDConfig":
+        """From effective DeepLearningParameters (H2O names) and the problem type."""
+        adaptive = bool(p.adaptive_rate)
+        momenta = (not adaptive) and (p.momentum_start != 0 or p.momentum_stable != 0)
+        _, with_dropout = act.parse_activation(p.activation)
+        hidden = list(p.hidden_dropout_ratios or []) if with_dropout else []
+        return cls(out_mode=act.output_mode(problem, p.loss),
+                   optimizer="adadelta" if adaptive else ("momentum" if momenta else "sgd"),
+                   nesterov=bool(p.nesterov_accelerated_gradient), fast_mode=bool(p.fast_mode),
+                   rho=p.rho, epsilon=p.epsilon, rate=p.rate, rate_annealing=p.rate_annealing,
+                   rate_decay=p.rate_decay, momentum_start=p.momentum_start,
+                   momentum_ramp=p.momentum_ramp, momentum_stable=p.momentum_stable, l1=p.l1, l2=p.l2,
+                   max_w2=float(p.max_w2), input_dropout=p.input_dropout_ratio,
+                   hidden_dropout=[float(r) for r in hidden], seed=int(p.seed))
+
+    def dropout_arrays(self, n_layers: int) -> tuple[np.ndarray, np.ndarray]:
+        """(thresholds int64, ratios float32) per unit layer: input, hidden..., output (0)."""
+        hidden = list(self.hidden_dropout) or [0.0] * (n_layers - 1)
+        if len(hidden) != n_layers - 1:
+            raise ValueError(f"need {n_layers - 1} hidden dropout ratios, got {len(hidden)}")
+        ratios = [self.input_dropout] + hidden + [0.0]
+        return (np.array([drop_threshold(r) for r in ratios], np.int64),
+                np.array(ratios, np.float32))
+
+    def hyper(self, n0: float) -> np.ndarray:
+        hp = np.zeros(lay.HP_SIZE, np.float64)
+        hp[lay.HP_RHO], hp[lay.HP_EPS] = self.rho, self.epsilon
+        hp[lay.HP_RATE], hp[lay.HP_RATE_ANNEALING], hp[lay.HP_RATE_DECAY] = (
+            self.rate, self.rate_annealing, self.rate_decay)
+        hp[lay.HP_MOM_START], hp[lay.HP_MOM_STABLE], hp[lay.HP_MOM_RAMP] = (
+            self.momentum_start, self.momentum_stable, self.momentum_ramp)
+        hp[lay.HP_L1], hp[lay.HP_L2], hp[lay.HP_MAX_W2] = self.l1, self.l2, self.max_w2
+        hp[lay.HP_N0] = n0
+        return hp
+
+    def options(self, stride: int) -> np.ndarray:
+        opt = np.zeros(lay.OPT_SIZE, np.int64)
+        opt[lay.OPT_OPTIMIZER] = lay.OPTIMIZER_CODES[self.optimizer]
+        opt[lay.OPT_NESTEROV] = int(self.nesterov)
+        opt[lay.OPT_FAST_MODE] = int(self.fast_mode)
+        opt[lay.OPT_OUT_MODE] = self.out_mode
+        opt[lay.OPT_STRIDE] = stride
+        return opt
+
+
+def _as_targets(n: int, y_cls, y_reg) -> tuple[np.ndarray, np.ndarray]:
+    yc = np.zeros(n, np.int32) if y_cls is None else np.ascontiguousarray(y_cls, np.int32)
+    yr = np.zeros(n, np.float32) if y_reg is None else np.ascontiguousarray(y_reg, np.float32)
+    return yc, yr
+
+
+class SGDRunner:
+    """Trains one ModelInfo in place, one compiled call per chunk of rows."""
+
+    def __init__(self, mi: ModelInfo, cfg: SGDConfig, n_threads: int = 1):
+        if mi.optimizer != cfg.optimizer:
+            raise ValueError(f"model state is for {mi.optimizer}, settings ask for {cfg.optimizer}")
+        self.mi, self.cfg = mi, cfg
+        self.n_threads = max(1, int(n_threads))
+        self.net = mi.net_table()
+        self.drop_thr, self.drop = cfg.dropout_arrays(mi.n_layers)
+        self.ws = Workspace.allocate(self.net, self.n_threads)
+        self.opt = cfg.options(self.n_threads)
+        self.chunks_done = 0
+
+    def run(self, rows: np.ndarray, X: np.ndarray, y_cls=None, y_reg=None) -> None:
+        """Train on ``rows`` (indices into X) and add them to the model's sample count.
+
+        Raises NumericalInstability when an output or a bias became non-finite."""
+        mi, ws = self.mi, self.ws
+        rows = np.ascontiguousarray(rows, np.int64)
+        yc, yr = _as_targets(X.shape[0], y_cls, y_reg)
+        state = thread_states(self.cfg.seed, self.chunks_done, self.n_threads)
+        ws.status[:] = 0
+        kernel = hogwild_parallel if self.n_threads > 1 else hogwild_serial
+        prev = numba.get_num_threads()
+        try:
+            if self.n_threads > 1:
+                numba.set_num_threads(min(self.n_threads, numba.config.NUMBA_NUM_THREADS))
+            kernel(rows, X, yc, yr, self.net, self.drop_thr, self.drop, mi.w, mi.b, mi.ada_g_w, mi.ada_dx_w,
+                   mi.ada_g_b, mi.ada_dx_b, mi.mom_w, mi.mom_b, self.cfg.hyper(mi.processed), self.opt,
+                   *ws.arrays(), state, ws.status)
+        finally:
+            numba.set_num_threads(prev)
+        self.chunks_done += 1
+        mi.processed += int(rows.size)
+        if ws.status.any() or not np.isfinite(mi.b).all():
+            mi.unstable = True
+            raise NumericalInstability()
+
+
+def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: bool = False,
+            hidden_layer: int = 0) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Score ``X`` [n, n_in]: (outputs [n, n_out] float32, row MSEs or None, deep features or None)."""
+    net = mi.net_table()
+    sz = sizes(net)
+    X = np.ascontiguousarray(X, np.float32)
+    n = X.shape[0]
+    out = np.zeros((n, mi.units[-1]), np.float32)
+    mse = np.zeros(n if row_mse else 0, np.float64)
+    width = mi.units[hidden_layer] if hidden_layer >= 1 else 0
+    feats = np.zeros((n if hidden_layer >= 1 else 0, width), np.float32)
+    thr = np.zeros(len(drop_ratios), np.int64)
+    predict_batch(X, net, thr, np.asarray(drop_ratios, np.float32), mi.w, mi.b, sz["n_units"], sz["n_cols"],
+                  out, mse, int(hidden_layer), feats)
+    return out, (mse if row_mse else None), (feats if hidden_layer >= 1 else None)
+
+
+def train_local(mi: ModelInfo, cfg: SGDConfig, X: np.ndarray, n_samples: int, y_cls=None, y_reg=None,
+                n_threads: int = 1, seed: int | None = None) -> ModelInfo:
+    """Train a copy of ``mi`` on ``n_samples`` rows of the local shard ``X`` (shuffled epochs);
+    returns the new ModelInfo (the input is untouched). The driver averages such copies."""
+    local = mi.copy()
+    runner = SGDRunner(local, cfg, n_threads)
+    rng = np.random.default_rng((cfg.seed if seed is None else seed) & 0xFFFFFFFFFFFFFFFF)
+    left = int(n_samples)
+    while left > 0:
+        order = rng.permutation(X.shape[0])[:left]
+        runner.run(order, X, y_cls, y_reg)
+        left -= order.size
+    return local
