@@ -1,0 +1,34 @@
+// Reading H2O-3 model JSON: errors, keys, categories.
+
+import { tableColumn, tableRowCount } from "./widgets.js";
+import { toNumber } from "./format.js";
+
+export const isClassifier = (category) => category === "Binomial" || category === "Multinomial";
+
+export const keyName = (k) => (k && typeof k === "object" ? k.name : k);
+
+/** The total error of a confusion-matrix table: its "Error" column at the last (totals) row. */
+function cmError(metrics) {
+  const t = metrics && metrics.cm && metrics.cm.table;
+  const errors = tableColumn(t, "Error");
+  return errors ? toNumber(errors[tableRowCount(t) - 1]) : NaN;
+}
+
+/**
+ * The headline error of a metrics object: classification error for classifiers (as the
+ * legacy model page and R's show() report it), MSE otherwise. {label, value} or null.
+ */
+export function headlineError(metrics, category) {
+  if (!metrics) return null;
+  if (isClassifier(category)) {
+    let value = toNumber(metrics.classification_error);
+    if (Number.isNaN(value)) value = cmError(metrics);
+    if (Number.isNaN(value)) value = toNumber(metrics.mean_per_class_error);
+    return { label: "classification error", value };
+  }
+  return { label: "MSE", value: toNumber(metrics.MSE) };
+}
+
+export function responseOf(model) {
+  return model.response_column_name || (model.output && model.output.response_column_name) || "";
+}

@@ -1,0 +1,163 @@
+// One model: facts, actions (Java model, saved model, predict, new model), output sections.
+
+import { available, del, get, path, post } from "../api.js";
+import { h, replace, uid } from "../dom.js";
+import { dateTime, duration, num } from "../format.js";
+import { keyName, responseOf } from "../model_util.js";
+import { errorNotice, facts, frameLink, notice, section, statusBadge, twoDimTable } from "../widgets.js";
+import {
+  confusionSection, hitRatioSection, metricsSection, metricsTable, parametersSection, scoringHistorySection,
+  variableImportanceSection,
+} from "./model_sections.js";
+
+/** The POJO's class name: H2O's toJavaId (non-identifier characters become underscores). */
+const javaId = (key) => key.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^([0-9])/, "_$1");
+
+function javaSection(id, pojoCheck) {
+  const pojo = path("/3/Models.java/{id}", { id });
+  const box = h("div", notice("info", "Checking the Java model export…"));
+  const origin = window.location.origin;
+  pojoCheck.then((answer) => {
+    if (!answer.ok) {
+      replace(box, notice("unavailable", `The Java model (POJO) is not available${answer.missing ? " on this server yet (GET /3/Models.java/{id} is not implemented)" : ` (HTTP ${answer.status})`}.`));
+      return;
+    }
+    replace(box,
+      h("p", h("a.button", { href: pojo, download: `${javaId(id)}.java`, id: "download-pojo" }, "Download the Java model (POJO)"),
+        " ", h("a.button.secondary", { href: pojo, target: "_blank", rel: "noopener" }, "View the Java code")),
+      h("p", "To score rows in a Java program, download the model and the runtime it compiles against, then compile:"),
+      h("pre.code", `curl -o h2o-genmodel.jar ${origin}/3/h2o-genmodel.jar\ncurl -o ${javaId(id)}.java ${origin}${pojo}\njavac -cp h2o-genmodel.jar -J-Xmx2g ${javaId(id)}.java`));
+  });
+  return section("Java model (POJO)", box);
+}
+
+function savedModelSection(id) {
+  const dirId = uid("save-dir");
+  const status = h("div", { "aria-live": "polite" });
+  const download = h("span");
+  const fetchBin = path("/3/Models.fetch.bin/{id}", { id });
+  available(fetchBin).then((answer) => {
+    replace(download, answer.ok ? h("a.button", { href: fetchBin, download: id, id: "download-model" }, "Download the saved model")
+      : notice("unavailable", "Downloading the saved model through the browser is not available on this server yet (GET /3/Models.fetch.bin/{id}); save it on the server instead."));
+  });
+  async function save(event) {
+    event.preventDefault();
+    const dir = event.currentTarget.querySelector("input").value.trim();
+    if (!dir) {
+      replace(status, notice("error", "Enter a folder on the server."));
+      return;
+    }
+    try {
+      const answer = await get(path("/99/Models.bin/{id}", { id }), { dir, force: true });
+      replace(status, notice("success", "Saved to ", h("code", answer.dir), ". In R: ",
+        h("code", `h2o.loadModel(h2o_server, "${answer.dir}")`)));
+    } catch (err) {
+      replace(status, errorNotice(err, "Save"));
+    }
+  }
+  return section("Saved model", h("p", download),
+    h("form.inline-form", { onsubmit: save },
+      h("div.field", h("label", { for: dirId }, "Save on the server, in folder"),
+        h("input", { id: dirId, type: "text", size: 40, placeholder: "/tmp/models" })),
+      h("button.secondary", { type: "submit" }, "Save model")), status);
+}
+
+function predictSection(id) {
+  const selectId = uid("predict-frame");
+  const select = h("select", { id: selectId }, h("option", { value: "" }, "Loading frames…"));
+  const status = h("div", { "aria-live": "polite" });
+  get("/3/Frames").then((answer) => {
+    const names = (answer.frames || []).map((f) => keyName(f.frame_id)).sort();
+    replace(select, h("option", { value: "" }, "Choose a frame"), names.map((n) => h("option", { value: n }, n)));
+  }).catch((err) => replace(status, errorNotice(err, "The frame list")));
+  async function predict(event) {
+    event.preventDefault();
+    const frameId = select.value;
+    if (!frameId) {
+      replace(status, notice("error", "Choose a frame to predict on."));
+      select.focus();
+      return;
+    }
+    replace(status, notice("info", `Predicting on ${frameId}…`));
+    try {
+      const answer = await post(path("/3/Predictions/models/{m}/frames/{f}", { m: id, f: frameId }));
+      const dest = keyName(answer.predictions_frame);
+      const metrics = (answer.model_metrics || [])[0];
+      replace(status, notice("success", "Predictions: ", frameLink(dest), "."),
+        metrics ? metricsTable([["Predictions", { ...metrics, frame: { name: frameId } }]], `Metrics on ${frameId}`) : null,
+        metrics && metrics.cm && metrics.cm.table ? twoDimTable(metrics.cm.table, { caption: `Confusion matrix on ${frameId}`, highlightDiagonal: true }) : null);
+    } catch (err) {
+      replace(status, errorNotice(err, "Predict"));
+    }
+  }
+  return section("Predict", h("form.inline-form", { onsubmit: predict },
+    h("div.field", h("label", { for: selectId }, "Frame to predict on"), select),
+    h("button", { type: "submit", id: "predict-button" }, "Predict")), status);
+}
+
+function header(model, id) {
+  const out = model.output || {};
+  return facts([
+    ["Algorithm", model.algo_full_name || model.algo],
+    ["Model type", out.model_category],
+    ["Response column", responseOf(model)],
+    ["Training frame", frameLink(keyName(model.data_frame))],
+    ["Status", out.status ? statusBadge(out.status) : ""],
+    ["Run time", duration(out.run_time)],
+    ["Epochs", out.epoch_counter !== undefined && out.epoch_counter !== null ? num(out.epoch_counter) : ""],
+    ["Training rows", out.training_rows !== undefined && out.training_rows !== null ? num(out.training_rows) : ""],
+    ["Created", dateTime(out.start_time || model.timestamp)],
+    ["From R", h("code", `h2o.getModel(h2o_server, "${id}")`)],
+  ]);
+}
+
+export async function render(main, ctx) {
+  const id = ctx.params.id;
+  ctx.title(`Model ${id}`);
+  let model;
+  try {
+    model = (await get(path("/3/Models/{id}", { id }))).models[0];
+  } catch (err) {
+    if (ctx.alive()) replace(main, h("p.crumbs", h("a", { href: "#/models" }, "Models"), " / ", id), h("h1", "Model ", h("code", id)), errorNotice(err, "The model"));
+    return;
+  }
+  if (!ctx.alive()) return;
+  const out = model.output || {};
+  const messages = h("div", { "aria-live": "polite" });
+  async function remove() {
+    if (!window.confirm(`Delete model ${id}?`)) return;
+    try {
+      await del(path("/3/Models/{id}", { id }));
+      ctx.navigate("#/models");
+    } catch (err) {
+      replace(messages, errorNotice(err, "Delete"));
+    }
+  }
+  const pojo = path("/3/Models.java/{id}", { id });
+  const pojoCheck = available(pojo);
+  const javaButton = h("span", h("button.secondary", { type: "button", disabled: true }, "Java model"));
+  pojoCheck.then((answer) => {
+    replace(javaButton, answer.ok ? h("a.button", { href: pojo, download: `${javaId(id)}.java` }, "Java model")
+      : h("button.secondary", { type: "button", disabled: true, title: "The Java model export is not available on this server yet" }, "Java model (not available)"));
+  });
+  const actions = h("div.actions", javaButton,
+    h("a.button.secondary", { href: `#/build?from=${encodeURIComponent(id)}` }, "New model from these settings"),
+    h("a.button.secondary", { href: `#/build?from=${encodeURIComponent(id)}&checkpoint=${encodeURIComponent(id)}` }, "Continue training"),
+    h("button.danger", { type: "button", onclick: remove }, "Delete model"));
+  replace(main,
+    h("p.crumbs", h("a", { href: "#/models" }, "Models"), " / ", id),
+    h("div.title-row", h("h1", "Model ", h("code", id)), actions),
+    messages,
+    h("p.r-hint", "Fetch this model from R with ", h("code", `h2o.getModel(h2o_server, "${id}")`), "."),
+    header(model, id),
+    out.model_summary ? section("Status of neuron layers", twoDimTable(out.model_summary, { caption: out.model_summary.name || "Model summary" })) : null,
+    scoringHistorySection(out),
+    metricsSection(out),
+    confusionSection(out),
+    hitRatioSection(out),
+    variableImportanceSection(out),
+    predictSection(id),
+    javaSection(id, pojoCheck),
+    savedModelSection(id),
+    parametersSection(model.parameters));
+}
