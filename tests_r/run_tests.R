@@ -31,9 +31,8 @@ free_port <- function() {
 
 start_server <- function(python, port, log_dir) {
   out <- file.path(log_dir, "server.out")
-  cmd <- sprintf("%s -m h2o_backend --ip 127.0.0.1 --port %d --log-dir %s > %s 2>&1 < /dev/null & echo $!",
-                 shQuote(python), port, shQuote(log_dir), shQuote(out))
-  pid <- as.integer(system2("/bin/sh", c("-c", shQuote(cmd)), stdout = TRUE))
+  pid <- h2o:::.h2o.__launchBackend(port, log_dir, out, python = python)
+  if (is.na(pid)) stop("could not launch ", python)
   url <- sprintf("http://127.0.0.1:%d/3/Cloud", port)
   deadline <- Sys.time() + 60
   while (Sys.time() < deadline) {
@@ -74,9 +73,11 @@ main <- function() {
   port <- free_port()
   pid <- start_server(python, port, log_dir)
   on.exit(stop_server(pid), add = TRUE)
+  Sys.setenv(R_LIBS = paste(normalizePath(.libPaths()), collapse = .Platform$path.sep))
   Sys.setenv(H2O_TEST_PORT = port, H2O_TEST_REPO = repo, H2O_BACKEND_PYTHON = python)
   filter <- commandArgs(trailingOnly = TRUE)
-  results <- testthat::test_dir(file.path(here, "testthat"), reporter = "summary",
+  reporter <- testthat::SummaryReporter$new(show_praise = FALSE, max_reports = Inf)
+  results <- testthat::test_dir(file.path(here, "testthat"), reporter = reporter,
                                 filter = if (length(filter)) filter[1L] else NULL,
                                 stop_on_failure = FALSE, stop_on_warning = FALSE)
   n <- count_results(results)

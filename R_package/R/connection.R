@@ -136,20 +136,47 @@ h2o.init <- function(ip = "127.0.0.1", port = 54321, startH2O = TRUE, forceDL = 
 }
 
 .h2o.__startBackend <- function(client, nthreads = -1, log_dir = NULL, timeout = 60) {
-  python <- .h2o.__backendPython()
   log_file <- file.path(tempdir(), sprintf("h2o_backend_%s.out", format(client@port)))
-  args <- c("-m", "h2o_backend", "--ip", "127.0.0.1", "--port", format(client@port),
-            "--name", "H2O_started_from_R", "--log-dir", log_dir %||% tempdir())
+  args <- c("--name", "H2O_started_from_R")
   if (nthreads > 0) args <- c(args, "--nthreads", format(nthreads))
-  command <- sprintf("nohup %s %s > %s 2>&1 < /dev/null & echo $!", shQuote(python),
-                     paste(shQuote(args), collapse = " "), shQuote(log_file))
-  pid <- suppressWarnings(as.integer(system2("/bin/sh", c("-c", shQuote(command)),
-                                             stdout = TRUE)))
-  if (length(pid) != 1L || is.na(pid))
-    stop("H2O failed to start, stopping execution. Could not launch ", python,
+  pid <- .h2o.__launchBackend(client@port, log_dir %||% tempdir(), log_file, args)
+  if (is.na(pid))
+    stop("H2O failed to start, stopping execution. Could not launch ", .h2o.__backendPython(),
          "; see the log file ", log_file, call. = FALSE)
   assign("STARTED", list(pid = pid, port = client@port, log = log_file), envir = .pkg.env)
   .h2o.__waitUp(client, pid, log_file, timeout)
+}
+
+# Launches `python -m h2o_backend` on 127.0.0.1:port in the background (output to out_file);
+# returns its process id (NA if the shell could not start it). Also used by tests_r.
+.h2o.__launchBackend <- function(port, log_dir, out_file, extra_args = character(),
+                                 python = .h2o.__backendPython()) {
+  args <- c("-m", "h2o_backend", "--ip", "127.0.0.1", "--port", format(port),
+            "--log-dir", log_dir, extra_args)
+  command <- sprintf("%s nohup %s %s > %s 2>&1 < /dev/null & echo $!", .h2o.__libraryPathReset(),
+                     shQuote(python), paste(shQuote(args), collapse = " "), shQuote(out_file))
+  pid <- suppressWarnings(as.integer(system2("/bin/sh", c("-c", shQuote(command)),
+                                             stdout = TRUE)))
+  if (length(pid) != 1L) NA_integer_ else pid
+}
+
+# R prepends its own library folders to LD_LIBRARY_PATH (etc/ldpaths). A Python linked
+# against its own libpython could then load the system's one and lose its site-packages,
+# so the backend gets the library path the user had before R started.
+.h2o.__libraryPathReset <- function() {
+  current <- Sys.getenv("LD_LIBRARY_PATH")
+  ldpaths <- file.path(R.home("etc"), "ldpaths")
+  if (!nzchar(current) || !file.exists(ldpaths)) return("")
+  script <- sprintf('unset LD_LIBRARY_PATH; . %s >/dev/null 2>&1; printf %%s "$LD_LIBRARY_PATH"',
+                    shQuote(ldpaths))
+  added <- tryCatch(system2("/bin/sh", c("-c", shQuote(script)), stdout = TRUE),
+                    error = function(e) character())
+  if (length(added) != 1L || !nzchar(added) || !startsWith(current, added)) return("")
+  rest <- current
+  while (startsWith(rest, added))   # nested R processes prepend it again each time
+    rest <- sub("^:", "", substring(rest, nchar(added) + 1L))
+  if (nzchar(rest)) sprintf("LD_LIBRARY_PATH=%s; export LD_LIBRARY_PATH;", shQuote(rest))
+  else "unset LD_LIBRARY_PATH;"
 }
 
 .h2o.__waitUp <- function(client, pid, log_file, timeout) {

@@ -46,8 +46,9 @@ run_rscript <- function(script, dir, env = character()) {
   old <- setwd(dir)
   on.exit(setwd(old))
   rscript <- file.path(R.home("bin"), "Rscript")
+  libs <- paste(normalizePath(.libPaths()), collapse = .Platform$path.sep)
   out <- suppressWarnings(system2(rscript, shQuote(script), stdout = TRUE, stderr = TRUE,
-                                  env = env))
+                                  env = c(paste0("R_LIBS=", shQuote(libs)), env)))
   list(status = attr(out, "status") %||% 0L, output = out)
 }
 

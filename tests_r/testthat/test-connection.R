@@ -91,7 +91,7 @@ test_that("the default port comes from option h2o.port or H2O_PORT", {
 test_that("h2o.init connects to the real test server", {
   port <- test_port()
   skip_if_no_server()
-  out <- capture.output(client <- expect_silent(h2o.init(port = port)))
+  expect_warning(out <- capture.output(client <- h2o.init(port = port)), NA)
   expect_equal(out[1], sprintf("Successfully connected to http://127.0.0.1:%d ", port))
   expect_true(any(grepl("H2O cluster version: +3.46.0.12", out)))
   expect_output(print(client), sprintf("IP Address: 127.0.0.1 \nPort      : %d ", port),
