@@ -33,18 +33,20 @@ h2o.uploadFile <- function(object, path, key = "", parse = TRUE, header, header_
   if (missing(path)) stop("Must specify path", call. = FALSE)
   .h2o.__checkScalar(path, "path", is.character, "character")
   if (!nzchar(path)) stop("path must be a non-empty string", call. = FALSE)
-  .h2o.__checkKey(key)
   .h2o.__checkFlag(parse, "parse")
   .h2o.__checkFlag(silent, "silent")
+  opts <- .h2o.__parseOptions(key, if (missing(header)) NULL else header,
+                              if (missing(header_with_hash)) FALSE else header_with_hash,
+                              sep, if (missing(col.names)) NULL else col.names, parser_type)
   if (!file.exists(path) || dir.exists(path))
     stop(sprintf("path: file '%s' does not exist (working directory %s)", path, getwd()),
          call. = FALSE)
+  if (opts$header_with_hash) opts$hash_line <- .h2o.__hashLine(path)
   res <- .h2o.__remoteSend(object, .h2o.__PAGE_POSTFILE, "POST", destination_frame = path,
                            .file = normalizePath(path), .verbose = !silent)
   raw <- new("H2ORawData", h2o = object, key = .h2o.__keyName(res$destination_frame %||% path))
   if (!parse) return(raw)
-  h2o.parseRaw(raw, key = key, header = header, header_with_hash = header_with_hash, sep = sep,
-               col.names = col.names, parser_type = parser_type)
+  .h2o.__parseRaw(raw, opts)
 }
 
 h2o.importFile <- function(object, path, key = "", parse = TRUE, header, header_with_hash,
@@ -53,38 +55,79 @@ h2o.importFile <- function(object, path, key = "", parse = TRUE, header, header_
   if (missing(path)) stop("Must specify path", call. = FALSE)
   .h2o.__checkScalar(path, "path", is.character, "character")
   if (!nzchar(path)) stop("path must be a non-empty string", call. = FALSE)
-  .h2o.__checkKey(key)
   .h2o.__checkFlag(parse, "parse")
+  opts <- .h2o.__parseOptions(key, if (missing(header)) NULL else header,
+                              if (missing(header_with_hash)) FALSE else header_with_hash,
+                              sep, if (missing(col.names)) NULL else col.names, parser_type)
+  .h2o.__noHashHeader(opts, "h2o.importFile")
   res <- .h2o.__remoteSend(object, .h2o.__PAGE_IMPORTFILES, "GET", path = path)
   for (f in .h2o.__chr(res$fails)) cat(f, "failed to import\n")
   keys <- .h2o.__chr(res$destination_frames)
   if (length(keys) == 0L) stop("All files failed to import!", call. = FALSE)
   raw <- new("H2ORawData", h2o = object, key = keys)
   if (!parse) return(raw)
-  h2o.parseRaw(raw, key = key, header = header, header_with_hash = header_with_hash, sep = sep,
-               col.names = col.names, parser_type = parser_type)
+  .h2o.__parseRaw(raw, opts)
 }
 
 h2o.parseRaw <- function(data, key = "", header, header_with_hash, sep = "", col.names,
                          parser_type = "AUTO") {
   if (!is(data, "H2ORawData")) stop("data must be of class H2ORawData", call. = FALSE)
+  opts <- .h2o.__parseOptions(key, if (missing(header)) NULL else header,
+                              if (missing(header_with_hash)) FALSE else header_with_hash,
+                              sep, if (missing(col.names)) NULL else col.names, parser_type)
+  .h2o.__noHashHeader(opts, "h2o.parseRaw")
+  .h2o.__parseRaw(data, opts)
+}
+
+# Checks the parse arguments shared by upload, import and parseRaw (NULL = not given).
+.h2o.__parseOptions <- function(key, header, header_with_hash, sep, col.names, parser_type) {
   .h2o.__checkKey(key)
-  if (!missing(header)) .h2o.__checkFlag(header, "header")
-  if (!missing(header_with_hash)) .h2o.__checkFlag(header_with_hash, "header_with_hash")
+  if (!is.null(header)) .h2o.__checkFlag(header, "header")
+  .h2o.__checkFlag(header_with_hash, "header_with_hash")
   .h2o.__checkScalar(sep, "sep", is.character, "character")
   if (nchar(sep, type = "bytes") > 1L) stop("sep must be a single character", call. = FALSE)
-  names <- if (missing(col.names)) NULL else .h2o.__colNamesArg(col.names)
+  names <- if (is.null(col.names)) NULL else .h2o.__colNamesArg(col.names)
   .h2o.__checkScalar(parser_type, "parser_type", is.character, "character")
   if (!parser_type %in% .h2o.__PARSER_TYPES)
     stop(sprintf("parser_type must be one of %s", paste(.h2o.__PARSER_TYPES, collapse = ", ")),
          call. = FALSE)
-  withHash <- !missing(header_with_hash) && header_with_hash
-  check_header <- if (withHash) 1L else if (missing(header)) NULL else if (header) 1L else -1L
-  setup <- .h2o.__parseSetup(data, check_header, sep, parser_type)
-  if (withHash && length(setup$column_names))
-    setup$column_names[[1L]] <- sub("^#\\s*", "", setup$column_names[[1L]])
+  list(key = key, header = header, header_with_hash = header_with_hash, sep = sep,
+       names = names, parser_type = parser_type, hash_line = NULL)
+}
+
+# The server skips lines starting with # (comments), so a "#"-header is read by the client
+# from the local file; only h2o.uploadFile has one.
+.h2o.__noHashHeader <- function(opts, fun) {
+  if (opts$header_with_hash)
+    stop(sprintf(paste0("header_with_hash = TRUE is only supported by h2o.uploadFile (%s ",
+                        "cannot read the header line, which the server skips as a comment); ",
+                        "use col.names instead"), fun), call. = FALSE)
+}
+
+.h2o.__hashLine <- function(path) {
+  first <- readLines(path, n = 1L, warn = FALSE)
+  if (length(first) == 0L || !startsWith(first, "#"))
+    stop(sprintf("header_with_hash: the first line of '%s' does not start with #", path),
+         call. = FALSE)
+  sub("^#\\s*", "", first)
+}
+
+# Column names from a "#"-header line split on the (given or guessed) separator.
+.h2o.__hashNames <- function(line, setup) {
+  sep <- rawToChar(as.raw(as.integer(.h2o.__num(setup$separator))))
+  names <- strsplit(line, sep, fixed = TRUE)[[1L]]
+  if (sep == " ") names <- names[nzchar(names)]
+  gsub("^\\s*[\"']?|[\"']?\\s*$", "", names)
+}
+
+.h2o.__parseRaw <- function(data, opts) {
+  hash <- !is.null(opts$hash_line)
+  check_header <- if (hash) -1L else if (is.null(opts$header)) NULL else if (opts$header) 1L else -1L
+  setup <- .h2o.__parseSetup(data, check_header, opts$sep, opts$parser_type)
+  names <- opts$names
+  if (is.null(names) && hash) names <- .h2o.__hashNames(opts$hash_line, setup)
   if (!is.null(names)) setup$column_names <- .h2o.__givenNames(names, setup)
-  dest <- if (nzchar(key)) key else .h2o.__keyName(setup$destination_frame)
+  dest <- if (nzchar(opts$key)) opts$key else .h2o.__keyName(setup$destination_frame)
   .h2o.__parse(data, dest, setup)
   .h2o.__parsedData(data@h2o, dest)
 }
@@ -304,8 +347,9 @@ setMethod("summary", "H2OParsedData", function(object, ...) {
     shown[slot] <- na
   }
   shown <- format(shown, scientific = FALSE, trim = TRUE)
-  out <- paste0(formatC(levels, width = -max(nchar(levels), na.rm = TRUE)), ":",
-                formatC(shown, width = max(nchar(shown[!is.na(levels)]))), " ")
+  present <- !is.na(levels)
+  out <- paste0(sprintf("%-*s", max(nchar(levels[present])), levels), ":",
+                sprintf("%*s", max(nchar(shown[present])), shown), " ")
   out[is.na(levels)] <- NA
   out
 }

@@ -213,3 +213,24 @@ test_that("a server that is down gives a clear message", {
   expect_error(h2o.uploadFile(dead, weather_csv()), "Cannot connect to H2O instance",
                class = "h2o_connection_error")
 })
+
+test_that("header_with_hash reads a header line that starts with #", {
+  client <- test_client()
+  path <- tempfile(fileext = ".csv")
+  writeLines(c("#alpha,beta", "1,x", "2,y", "3,x"), path)
+  x <- h2o.uploadFile(client, path = path, key = "r_hash.hex", header_with_hash = TRUE)
+  expect_equal(colnames(x), c("alpha", "beta"))
+  expect_equal(nrow(x), 3)
+  df <- as.data.frame(x)
+  expect_equal(df$alpha, 1:3)
+  expect_equal(levels(df$beta), c("x", "y"))
+  plain <- tempfile(fileext = ".csv")
+  writeLines(c("alpha,beta", "1,x"), plain)
+  expect_error(h2o.uploadFile(client, path = plain, header_with_hash = TRUE),
+               "header_with_hash: the first line of", fixed = TRUE)
+  expect_error(h2o.importFile(client, path = path, header_with_hash = TRUE),
+               "header_with_hash = TRUE is only supported by h2o.uploadFile")
+  raw <- h2o.uploadFile(client, path = path, parse = FALSE)
+  expect_error(h2o.parseRaw(raw, header_with_hash = TRUE),
+               "header_with_hash = TRUE is only supported by h2o.uploadFile")
+})
