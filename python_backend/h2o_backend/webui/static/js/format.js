@@ -79,7 +79,11 @@ export function percent(fraction) {
 export function value(v) {
   if (v === null || v === undefined) return "";
   if (Array.isArray(v)) return v.map(value).join(", ");
-  if (typeof v === "object") return v.name !== undefined ? String(v.name) : JSON.stringify(v);
+  if (typeof v === "object") {
+    if (v.name !== undefined) return String(v.name);
+    if (v.column_name !== undefined) return String(v.column_name);
+    return JSON.stringify(v);
+  }
   if (typeof v === "number") return num(v, 6);
   return String(v);
 }

@@ -224,6 +224,7 @@ class BuildForm {
       return;
     }
     this.follow(answer.job, (answer.messages || []).filter((m) => m.message_type === "WARN"));
+    this.status.scrollIntoView({ block: "nearest" });
   }
 
   async follow(job, warnings) {

@@ -8,14 +8,24 @@ export const isArrayType = (type) => /\[\]$/.test(type || "");
 const isNumericType = (type) => /^(int|long|double|float|number)/i.test(type || "");
 const isBooleanType = (type) => /^bool/i.test(type || "");
 export const isFrameParam = (p) => /Key<Frame>/.test(p.type || "") || ["training_frame", "validation_frame"].includes(p.name);
-export const isModelParam = (p) => /Key<Model>/.test(p.type || "") || p.name === "checkpoint";
+export const isModelParam = (p) => p.name !== "model_id" && (/Key<Model>/.test(p.type || "") || p.name === "checkpoint");
 
 /** A parameter value as the text shown in an input. */
 export function displayValue(v) {
   if (v === null || v === undefined) return "";
   if (Array.isArray(v)) return v.map(displayValue).join(", ");
-  if (typeof v === "object") return v.name !== undefined ? String(v.name) : JSON.stringify(v);
+  if (typeof v === "object") {
+    if (v.name !== undefined) return String(v.name);
+    if (v.column_name !== undefined) return String(v.column_name);
+    return JSON.stringify(v);
+  }
   return String(v);
+}
+
+/** The label of a field: the parameter's label, and its wire name when that differs. */
+export function fieldLabel(p, fallback) {
+  const label = p.label || fallback || p.name;
+  return label === p.name ? [h("code.param-label", p.name)] : [label, " ", h("code.param-name", p.name)];
 }
 
 /** Text typed in an array field as H2O list syntax: [200,200] or ["a","b"]. */
@@ -43,8 +53,7 @@ export function parameterField(p, initial, choices) {
   const id = uid(`param-${p.name}`);
   const helpId = uid("help");
   const errorId = uid("err");
-  const label = p.label && p.label !== p.name ? `${p.label}` : p.name;
-  const labelEl = h("label", { for: id }, label, " ", h("code.param-name", p.name));
+  const labelEl = h("label", { for: id }, fieldLabel(p));
   const described = `${helpId} ${errorId}`;
   let control;
   let read;
@@ -109,7 +118,7 @@ export function columnsChooser(p, columns, initial, responseName) {
   filter.addEventListener("input", draw);
   draw();
   const element = h("div.field", { dataset: { param: p.name } },
-    h("span.label", { id }, p.label && p.label !== p.name ? p.label : "Ignored columns", " ", h("code.param-name", p.name)),
+    h("span.label", { id }, fieldLabel(p, "Ignored columns")),
     h("label.visually-hidden", { for: filterId }, "Filter the columns"), filter, list,
     h("small.help", p.help || "Columns not used as predictors."), h("span.field-error"));
   return {

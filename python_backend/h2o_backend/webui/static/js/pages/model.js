@@ -95,7 +95,7 @@ function predictSection(id) {
     h("button", { type: "submit", id: "predict-button" }, "Predict")), status);
 }
 
-function header(model, id) {
+function header(model) {
   const out = model.output || {};
   return facts([
     ["Algorithm", model.algo_full_name || model.algo],
@@ -107,7 +107,6 @@ function header(model, id) {
     ["Epochs", out.epoch_counter !== undefined && out.epoch_counter !== null ? num(out.epoch_counter) : ""],
     ["Training rows", out.training_rows !== undefined && out.training_rows !== null ? num(out.training_rows) : ""],
     ["Created", dateTime(out.start_time || model.timestamp)],
-    ["From R", h("code", `h2o.getModel(h2o_server, "${id}")`)],
   ]);
 }
 
@@ -149,7 +148,7 @@ export async function render(main, ctx) {
     h("div.title-row", h("h1", "Model ", h("code", id)), actions),
     messages,
     h("p.r-hint", "Fetch this model from R with ", h("code", `h2o.getModel(h2o_server, "${id}")`), "."),
-    header(model, id),
+    header(model),
     out.model_summary ? section("Status of neuron layers", twoDimTable(out.model_summary, { caption: out.model_summary.name || "Model summary" })) : null,
     scoringHistorySection(out),
     metricsSection(out),

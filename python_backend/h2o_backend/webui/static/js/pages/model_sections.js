@@ -108,8 +108,12 @@ export function variableImportanceSection(output) {
     h("details", h("summary", "Variable importances table"), twoDimTable(t, { caption: "Variable importances" })));
 }
 
+/** Key references ({name}) and column specifiers ({column_name}) compare and show as their names. */
 function normalised(v) {
-  if (v && typeof v === "object" && !Array.isArray(v)) return v.name !== undefined ? v.name : v;
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    if (v.name !== undefined) return v.name;
+    if (v.column_name !== undefined) return v.column_name;
+  }
   return v;
 }
 
