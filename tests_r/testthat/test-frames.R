@@ -179,19 +179,29 @@ test_that("h2o.importFile reads a path on the server", {
   expect_error(h2o.importFile(client, path = "/no/such/file.csv"), class = "h2o_failure")
 })
 
-test_that("h2o.getFrame, h2o.ls and h2o.rm manage keys", {
+test_that("h2o.getFrame and h2o.rm manage keys", {
   client <- test_client()
   w <- upload_weather(client, key = "r_weather_rm.hex")
   same <- h2o.getFrame(client, "r_weather_rm.hex")
   expect_equal(dim(same), dim(w))
+  expect_equal(length(same), 24)
+  expect_null(h2o.rm(client, "r_weather_rm.hex"))
+  expect_error(h2o.getFrame(client, "r_weather_rm.hex"), "r_weather_rm.hex",
+               class = "h2o_http_error")
+})
+
+test_that("h2o.ls lists keys with their sizes", {
+  client <- test_client()
+  upload_weather(client, key = "r_weather_ls.hex")
+  skip_if_models_broken(client)
   keys <- h2o.ls(client)
   expect_equal(names(keys), c("Key", "Bytesize"))
-  expect_true("r_weather_rm.hex" %in% keys$Key)
-  only <- h2o.ls(client, pattern = "^r_weather_rm")
-  expect_equal(only$Key, "r_weather_rm.hex")
+  expect_true("r_weather_ls.hex" %in% keys$Key)
+  only <- h2o.ls(client, pattern = "^r_weather_ls")
+  expect_equal(only$Key, "r_weather_ls.hex")
   expect_true(only$Bytesize > 0)
-  h2o.rm(client, "r_weather_rm.hex")
-  expect_false("r_weather_rm.hex" %in% h2o.ls(client)$Key)
+  h2o.rm(client, "r_weather_ls.hex")
+  expect_false("r_weather_ls.hex" %in% h2o.ls(client)$Key)
 })
 
 test_that("an unknown key gives an error with the server's message", {
@@ -233,4 +243,21 @@ test_that("header_with_hash reads a header line that starts with #", {
   raw <- h2o.uploadFile(client, path = path, parse = FALSE)
   expect_error(h2o.parseRaw(raw, header_with_hash = TRUE),
                "header_with_hash = TRUE is only supported by h2o.uploadFile")
+})
+
+test_that("h2o.ls merges frames and models, sorted, filtered by pattern", {
+  answer <- function(r) {
+    if (grepl("/3/Frames$", r$url))
+      return(json(list(frames = list(list(frame_id = list(name = "b.hex"), byte_size = 20),
+                                     list(frame_id = list(name = "a.hex"), byte_size = 10)))))
+    if (grepl("/3/Models$", r$url))
+      return(json(list(models = list(list(model_id = list(name = "dl_model"))))))
+    list(status = 404L, body = "{}")
+  }
+  keys <- with_transport(answer, h2o.ls(fake_client()))
+  expect_equal(keys$Key, c("a.hex", "b.hex", "dl_model"))
+  expect_equal(keys$Bytesize, c(10, 20, NA))
+  expect_equal(with_transport(answer, h2o.ls(fake_client(), "hex$"))$Key, c("a.hex", "b.hex"))
+  no_models <- function(r) if (grepl("/3/Models$", r$url)) list(status = 404L, body = "{}") else answer(r)
+  expect_equal(with_transport(no_models, h2o.ls(fake_client()))$Key, c("a.hex", "b.hex"))
 })
