@@ -20,6 +20,7 @@ import requests
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in python_backend's test extra")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -106,6 +107,19 @@ def test_every_page_renders_without_script_errors(browser, server):
     open_page(browser, server, "/")
     assert browser.find_element(By.CSS_SELECTOR, "#nav a[data-nav=jobs]").text == "Jobs"
     screenshot(browser, "00_start.png")
+
+
+def test_keyboard_skip_link_and_navigation(browser, server):
+    open_page(browser, server, "/")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)  # a fresh load: the skip link comes first
+    assert browser.switch_to.active_element.get_attribute("id") == "skip-link"
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "main"
+    jobs_link = browser.find_element(By.CSS_SELECTOR, "#nav a[data-nav=jobs]")
+    jobs_link.send_keys(Keys.ENTER)
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text == "Jobs", 10, "the jobs page")
+    assert jobs_link.get_attribute("aria-current") == "page"
+    assert browser.switch_to.active_element.tag_name == "h1"  # focus moves to the new page's heading
 
 
 def test_upload_parse_and_inspect_frame(browser, server, data_dir):

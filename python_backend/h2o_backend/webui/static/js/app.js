@@ -24,6 +24,7 @@ const ROUTES = [
 ];
 
 let current = null; // the live page context
+let firstRoute = true;
 
 /** A page's context: route parameters, timers cleared when the page is left. */
 function makeContext(params, query) {
@@ -73,6 +74,7 @@ async function route() {
     markNav(null);
     replace(main, h("h1", "Page not found"), h("p", "There is no page at ", h("code", "#" + path), ". ",
       h("a", { href: "#/" }, "Go to the start page"), "."));
+    firstRoute = false;
     return;
   }
   const params = {};
@@ -87,13 +89,15 @@ async function route() {
     if (ctx.live) replace(main, h("h1", "Something went wrong"), errorNotice(err));
     console.error(err);
   }
-  if (ctx.live) {
+  // After a navigation (not on the first load, where the skip link comes first), focus the heading.
+  if (ctx.live && !firstRoute) {
     const heading = main.querySelector("h1");
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus({ preventScroll: true });
     }
   }
+  firstRoute = false;
 }
 
 async function refreshCloud() {
@@ -108,7 +112,31 @@ async function refreshCloud() {
   }
 }
 
+/** Tables wider than the page scroll sideways: make those keyboard-focusable labelled regions. */
+function markScrollableTables() {
+  document.querySelectorAll("#main .table-wrap").forEach((el) => {
+    if (el.scrollWidth > el.clientWidth + 1) {
+      el.setAttribute("tabindex", "0");
+      el.setAttribute("role", "region");
+      el.setAttribute("aria-label", `${el.dataset.label} (scrolls sideways)`);
+    } else if (el.hasAttribute("tabindex")) {
+      ["tabindex", "role", "aria-label"].forEach((name) => el.removeAttribute(name));
+    }
+  });
+}
+
 function start() {
+  let pending = false;
+  const schedule = () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      markScrollableTables();
+    });
+  };
+  new MutationObserver(schedule).observe(document.getElementById("main"), { childList: true, subtree: true });
+  window.addEventListener("resize", schedule);
   document.getElementById("skip-link").addEventListener("click", (event) => {
     event.preventDefault();
     document.getElementById("main").focus();

@@ -56,8 +56,8 @@ export function table(columns, rows, options = {}) {
       : h("td", { class: columns[j] && columns[j].numeric ? "num" : null }, cell))))));
   const tableEl = h("table", { class: ["data", options.className] },
     options.caption ? h("caption", options.caption) : null, head, body);
-  return h("div.table-wrap", { tabindex: options.scrollable === false ? null : "0",
-    role: "region", "aria-label": options.caption || options.label || "table" }, tableEl);
+  // app.js makes the wrapper focusable (a labelled region) when the table scrolls sideways.
+  return h("div.table-wrap", { dataset: { label: options.caption || options.label || "table" } }, tableEl);
 }
 
 /** Number of rows of an H2O TwoDimTable (column-major `data`). */
