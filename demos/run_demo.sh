@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PYTHON=${PYTHON:-python3}
 PORT=${PORT:-54321}
+export H2O_PORT=$PORT
 WORK=${DEMO_DIR:-build/demo}
 SCRIPTS=${DEMO_SCRIPTS:-"01_start.R 02_weather.R 03_mnist.R 04_anomaly.R"}
 
