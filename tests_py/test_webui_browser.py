@@ -111,6 +111,8 @@ def test_every_page_renders_without_script_errors(browser, server):
 
 def test_keyboard_skip_link_and_navigation(browser, server):
     open_page(browser, server, "/")
+    browser.refresh()  # a fresh load (not a hash change)
+    wait_css(browser, "main h1")
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)  # a fresh load: the skip link comes first
     assert browser.switch_to.active_element.get_attribute("id") == "skip-link"
     browser.switch_to.active_element.send_keys(Keys.ENTER)
