@@ -279,3 +279,26 @@ def test_build_model_follow_job_and_inspect_model(browser, server, data_dir, dow
                 "the POJO download")[0]
     source = pojo.read_text(encoding="utf-8")
     assert "class" in source and "predict" in source
+
+
+def test_cancel_a_running_job_from_the_jobs_page(browser, server, data_dir):
+    require_endpoint(server, "GET", "/3/ModelBuilders/deeplearning")
+    ensure_model_frame(server, data_dir)
+    answer = requests.post(f"{server.url}/3/ModelBuilders/deeplearning", data={
+        "training_frame": MODEL_FRAME, "response_column": "RainTomorrow", "model_id": "webui_cancel_me",
+        "hidden": "[50,50]", "epochs": "100000"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    job_key = answer.json()["job"]["key"]["name"]
+    try:
+        open_page(browser, server, "/jobs")
+        button = wait_css(browser, f"[data-focus-key='cancel-{job_key}']", 60)
+        screenshot(browser, "10_jobs_running.png")
+        button.click()
+        def row_text(d):
+            rows = [r.text for r in d.find_elements(By.CSS_SELECTOR, "table.jobs tbody tr") if job_key in r.text]
+            return rows[0] if rows else ""
+        wait(browser, lambda d: "CANCELLED" in row_text(d), 60, "the job's row to say CANCELLED")
+        assert requests.get(f"{server.url}/3/Jobs/{job_key}", timeout=30).json()["jobs"][0]["status"] == "CANCELLED"
+        assert script_errors(browser) == []
+    finally:
+        requests.post(f"{server.url}/3/Jobs/{job_key}/cancel", timeout=30)
