@@ -2,9 +2,11 @@
 
 import { available, del, get, path, post } from "../api.js";
 import { h, replace, uid } from "../dom.js";
-import { dateTime, duration, num } from "../format.js";
+import { count, dateTime, duration, num } from "../format.js";
 import { keyName, responseOf } from "../model_util.js";
-import { errorNotice, facts, frameLink, notice, section, statusBadge, twoDimTable } from "../widgets.js";
+import {
+  errorNotice, facts, frameLink, modelLink, notice, section, statusBadge, tableColumn, twoDimTable,
+} from "../widgets.js";
 import {
   confusionSection, hitRatioSection, metricsSection, metricsTable, parametersSection, scoringHistorySection,
   variableImportanceSection,
@@ -95,13 +97,29 @@ function predictSection(id) {
     h("button", { type: "submit", id: "predict-button" }, "Predict")), status);
 }
 
+/** The last value of a scoring-history column ("" when absent). */
+function lastScored(out, column) {
+  const values = tableColumn(out.scoring_history, column);
+  return values && values.length ? values[values.length - 1] : "";
+}
+
+function parameterValue(model, name) {
+  const p = (model.parameters || []).find((x) => x.name === name);
+  return p ? keyName(p.actual_value) : null;
+}
+
 function header(model) {
   const out = model.output || {};
+  const cvModels = (out.cross_validation_models || []).map(keyName).filter(Boolean);
   return facts([
     ["Algorithm", model.algo_full_name || model.algo],
     ["Model type", out.model_category],
     ["Response column", responseOf(model)],
     ["Training frame", frameLink(keyName(model.data_frame))],
+    ["Validation frame", frameLink(parameterValue(model, "validation_frame"))],
+    ["Cross-validation models", cvModels.length ? cvModels.flatMap((k, i) => [i ? ", " : "", modelLink(k)]) : ""],
+    ["Samples trained on", lastScored(out, "samples") !== "" ? count(lastScored(out, "samples")) : ""],
+    ["Training speed", lastScored(out, "training_speed")],
     ["Status", out.status ? statusBadge(out.status) : ""],
     ["Run time", duration(out.run_time)],
     ["Epochs", out.epoch_counter !== undefined && out.epoch_counter !== null ? num(out.epoch_counter) : ""],
