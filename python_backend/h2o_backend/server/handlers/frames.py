@@ -54,15 +54,16 @@ def _window(params: dict) -> dict:
 def fetch_frame(frame_id: str):
     params = request_params()
     reject_unknown(params, WINDOW_FIELDS, "FramesV3")
+    window = _window(params)
     frame = get_frame(frame_id)
-    return jsonify(frame_json.frames_response([frame_json.frame_to_json(frame, **_window(params))]))
+    return jsonify(frame_json.frames_response([frame_json.frame_to_json(frame, **window)]))
 
 
 def frame_summary(frame_id: str):
     params = request_params()
     reject_unknown(params, WINDOW_FIELDS, "FramesV3")
-    frame = get_frame(frame_id)
     window = _window(params)
+    frame = get_frame(frame_id)
     return jsonify(frame_json.frames_response(
         [frame_json.frame_to_json(frame, with_summary=True, **window)]))
 
