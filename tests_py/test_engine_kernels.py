@@ -8,7 +8,7 @@ import pytest
 
 import dl_reference as ref
 from h2o_backend.engine import activations as act
-from h2o_backend.engine.kernels.layout import NET_AIN, NET_NIN
+from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT, NET_AIN, NET_NIN
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.schedules import momentum_at, step_rate
 from h2o_backend.engine.sgd import SGDConfig, SGDRunner, forward
@@ -19,7 +19,10 @@ MODES = {"ce": act.OUT_SOFTMAX_CE, "mse_softmax": act.OUT_SOFTMAX_MSE,
 N_IN = 5
 
 
-def _net(hidden, mode, optimizer="sgd", seed=3, hidden_units=(4, 3)):
+MAJORS = {"input": None, "unit": [MAJOR_UNIT] * 3, "first_unit": [MAJOR_UNIT, MAJOR_INPUT, MAJOR_INPUT]}
+
+
+def _net(hidden, mode, optimizer="sgd", seed=3, hidden_units=(4, 3), major="input"):
     code = HIDDEN[hidden]
     if mode == "autoencoder":
         out_code, n_out = act.output_activation("AutoEncoder", code), N_IN
@@ -29,7 +32,7 @@ def _net(hidden, mode, optimizer="sgd", seed=3, hidden_units=(4, 3)):
         out_code, n_out = act.ACT_SOFTMAX, 3
     return ModelInfo.create([N_IN, *hidden_units, n_out], code, out_code, optimizer=optimizer,
                             distribution="Normal", scale=0.6, seed=seed,
-                            classifier=out_code == act.ACT_SOFTMAX)
+                            classifier=out_code == act.ACT_SOFTMAX, majors=MAJORS[major])
 
 
 def _row(seed=0):
@@ -48,10 +51,11 @@ def _masks(runner, mi):
 
 
 # ----------------------------------------------------------------------------- forward
+@pytest.mark.parametrize("major", list(MAJORS))
 @pytest.mark.parametrize("hidden", list(HIDDEN))
 @pytest.mark.parametrize("mode", ["ce", "regression", "autoencoder"])
-def test_forward_matches_numpy_with_test_time_dropout_scaling(hidden, mode):
-    mi = _net(hidden, mode)
+def test_forward_matches_numpy_with_test_time_dropout_scaling(hidden, mode, major):
+    mi = _net(hidden, mode, major=major)
     ratios = np.array([0.2, 0.5, 0.3, 0.0], np.float32)
     X = np.random.default_rng(1).normal(size=(7, N_IN)).astype(np.float32)
     out, mse, feats = forward(mi, X, ratios, row_mse=mode == "autoencoder", hidden_layer=2)
@@ -87,12 +91,13 @@ def _finite_difference(f, arrays, h=1e-6):
     return grads
 
 
+@pytest.mark.parametrize("major", ["input", "unit"])
 @pytest.mark.parametrize("fast_mode", [False, True])
 @pytest.mark.parametrize("hidden", list(HIDDEN))
 @pytest.mark.parametrize("mode", list(MODES))
-def test_backward_kernels_match_finite_differences(hidden, mode, fast_mode):
+def test_backward_kernels_match_finite_differences(hidden, mode, fast_mode, major):
     """One row of plain SGD with rate 1: the weight change is minus the loss gradient."""
-    mi = _net(hidden, mode)
+    mi = _net(hidden, mode, major=major)
     x = _row()
     target_cls, target_reg = 2, 0.7
     Ws, bs = ref.params_of(mi)
@@ -138,13 +143,14 @@ UPDATE_CASES = {
 }
 
 
+@pytest.mark.parametrize("major", ["input", "unit"])
 @pytest.mark.parametrize("dropout", [False, True])
 @pytest.mark.parametrize("fast_mode", [False, True])
 @pytest.mark.parametrize("hidden", list(HIDDEN))
 @pytest.mark.parametrize("case", list(UPDATE_CASES))
-def test_updates_match_numpy_reference(case, hidden, fast_mode, dropout):
+def test_updates_match_numpy_reference(case, hidden, fast_mode, dropout, major):
     kw = dict(UPDATE_CASES[case])
-    mi = _net(hidden, "ce", optimizer=kw["optimizer"], seed=5)
+    mi = _net(hidden, "ce", optimizer=kw["optimizer"], seed=5, major=major)
     cfg = SGDConfig(out_mode=act.OUT_SOFTMAX_CE, fast_mode=fast_mode, seed=11,
                     input_dropout=0.3 if dropout else 0.0, hidden_dropout=[0.5, 0.5] if dropout else [],
                     **kw)
@@ -190,9 +196,21 @@ def test_dropout_masks_have_the_requested_rate():
     assert np.std(kept_in) > 0  # a fresh mask per row
 
 
-def test_single_thread_runs_are_bit_identical():
+def test_hidden_layers_share_the_row_s_dropout_draws():
+    """H2O seeds every hidden layer's dropout with the same row seed: unit j of each hidden layer
+    sees the same draw (equal ratios: equal masks on the common units)."""
+    mi = ModelInfo.create([6, 50, 30, 50, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta")
+    runner = SGDRunner(mi, SGDConfig(input_dropout=0.5, hidden_dropout=[0.5, 0.5, 0.5], seed=4))
+    runner.run(np.array([0]), np.ones((1, 6), np.float32), np.array([1]))
+    keep = _masks(runner, mi)
+    assert np.array_equal(keep[1], keep[3]) and np.array_equal(keep[1][:30], keep[2])
+    assert 10 < keep[1].sum() < 40
+
+
+@pytest.mark.parametrize("major", ["input", "first_unit"])
+def test_single_thread_runs_are_bit_identical(major):
     def run():
-        mi = _net("Rectifier", "ce", optimizer="adadelta", seed=9)
+        mi = _net("Rectifier", "ce", optimizer="adadelta", seed=9, major=major)
         cfg = SGDConfig(input_dropout=0.2, hidden_dropout=[0.5, 0.5], l1=1e-5, seed=42)
         rng = np.random.default_rng(0)
         X = rng.normal(size=(50, N_IN)).astype(np.float32)

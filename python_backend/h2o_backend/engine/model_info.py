@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from h2o_backend.engine import activations as act
-from h2o_backend.engine.kernels.layout import (NET_BOFF, NET_COLS, NET_NIN, NET_WOFF, build_net_table,
-                                               sizes)
+from h2o_backend.engine.kernels.layout import (MAJOR_INPUT, MAJOR_UNIT, NET_BOFF, NET_COLS, NET_NIN, NET_WOFF,
+                                               build_net_table, sizes)
 
 OPTIMIZERS = ("adadelta", "momentum", "sgd")
 _STATE_ARRAYS = ("w", "b", "ada_g_w", "ada_dx_w", "ada_g_b", "ada_dx_b", "mom_w", "mom_b")
@@ -36,6 +36,7 @@ class ModelInfo:
     hidden_act: int                       # activation code of the hidden layers
     output_act: int                       # activation code of the output layer
     optimizer: str                        # "adadelta" | "momentum" | "sgd"
+    majors: list[int] = field(default_factory=list)   # storage order per weight layer
     w: np.ndarray = field(default_factory=_empty)
     b: np.ndarray = field(default_factory=_empty)
     ada_g_w: np.ndarray = field(default_factory=_empty)
@@ -64,21 +65,29 @@ class ModelInfo:
         return [self.hidden_act] * (self.n_layers - 1) + [self.output_act]
 
     def net_table(self) -> np.ndarray:
-        return build_net_table(self.units, self.pieces, self.acts)
+        return build_net_table(self.units, self.pieces, self.acts, self.majors or None)
 
     @property
     def n_params(self) -> int:
         return int(self.w.size + self.b.size)
 
-    def w_matrix(self, l: int) -> np.ndarray:
-        """Stored (input-major) weights of layer ``l``: a writable view [units_in, cols]."""
+    def _major(self, l: int) -> int:
+        return self.majors[l] if self.majors else MAJOR_INPUT
+
+    def w_matrix(self, l: int, arr: np.ndarray | None = None) -> np.ndarray:
+        """Stored weights of layer ``l`` (or the same slice of an optimizer array ``arr``): a
+        writable view, [units_in, cols] input-major or [cols, units_in] unit-major."""
         row = self.net_table()[l]
         n = row[NET_NIN] * row[NET_COLS]
-        return self.w[row[NET_WOFF]:row[NET_WOFF] + n].reshape(row[NET_NIN], row[NET_COLS])
+        flat = (self.w if arr is None else arr)[row[NET_WOFF]:row[NET_WOFF] + n]
+        if self._major(l) == MAJOR_UNIT:
+            return flat.reshape(row[NET_COLS], row[NET_NIN])
+        return flat.reshape(row[NET_NIN], row[NET_COLS])
 
     def weights(self, l: int) -> np.ndarray:
-        """Weights of layer ``l`` in H2O's shape [cols, units_in] (a transposed view)."""
-        return self.w_matrix(l).T
+        """Weights of layer ``l`` in H2O's shape [cols, units_in] (a view)."""
+        m = self.w_matrix(l)
+        return m if self._major(l) == MAJOR_UNIT else m.T
 
     def biases(self, l: int) -> np.ndarray:
         row = self.net_table()[l]
@@ -96,18 +105,20 @@ class ModelInfo:
     @classmethod
     def create(cls, units, hidden_act: int, output_act: int, *, optimizer: str,
                distribution: str = "UniformAdaptive", scale: float = 1.0, seed: int = 0,
-               classifier: bool = False) -> "ModelInfo":
+               classifier: bool = False, majors=None) -> "ModelInfo":
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}")
         units = [int(u) for u in units]
-        mi = cls(units=units, hidden_act=int(hidden_act), output_act=int(output_act), optimizer=optimizer)
+        majors = [MAJOR_INPUT] * (len(units) - 1) if majors is None else [int(m) for m in majors]
+        mi = cls(units=units, hidden_act=int(hidden_act), output_act=int(output_act), optimizer=optimizer,
+                 majors=majors)
         net = mi.net_table()
         sz = sizes(net)
         mi.w = np.empty(sz["n_weights"], dtype=np.float32)
         mi.b = np.zeros(sz["n_biases"], dtype=np.float32)
         for l in range(mi.n_layers):
-            mi.w_matrix(l)[:] = _init_weights(units, l, net[l], distribution, scale, seed,
-                                              classifier and l == mi.n_layers - 1)
+            mi.weights(l)[:] = _init_weights(units, l, net[l], distribution, scale, seed,
+                                             classifier and l == mi.n_layers - 1).T
             if l < mi.n_layers - 1:
                 mi.biases(l)[:] = act.hidden_bias_init(hidden_act, l)
         mi.allocate_optimizer_state()
@@ -145,10 +156,8 @@ class ModelInfo:
         out = {"mean_weight": float(w.mean()), "rms_weight": float(w.std()),
                "mean_bias": float(b.mean()), "rms_bias": float(b.std())}
         if self.optimizer == "adadelta":
-            row = self.net_table()[l]
-            sl = slice(row[NET_WOFF], row[NET_WOFF] + row[NET_NIN] * row[NET_COLS])
-            rate = np.sqrt((self.ada_dx_w[sl].astype(np.float64) + 1e-8)
-                           / (self.ada_g_w[sl].astype(np.float64) + 1e-8))
+            rate = np.sqrt((self.w_matrix(l, self.ada_dx_w).astype(np.float64) + 1e-8)
+                           / (self.w_matrix(l, self.ada_g_w).astype(np.float64) + 1e-8))
             out["mean_rate"], out["rms_rate"] = float(rate.mean()), float(rate.std())
         return out
 
@@ -160,7 +169,7 @@ class ModelInfo:
         d = {"units": list(self.units), "hidden_act": act.CODE_NAMES[self.hidden_act],
              "output_act": act.CODE_NAMES[self.output_act], "optimizer": self.optimizer,
              "processed": int(self.processed), "epoch_counter": float(self.epoch_counter),
-             "unstable": bool(self.unstable), "layout": "input_major"}
+             "unstable": bool(self.unstable), "majors": [int(m) for m in self.majors]}
         for name in _STATE_ARRAYS:
             d[name] = getattr(self, name).copy()
         return d
@@ -171,7 +180,7 @@ class ModelInfo:
         mi = cls(units=[int(u) for u in d["units"]], hidden_act=codes[d["hidden_act"]],
                  output_act=codes[d["output_act"]], optimizer=d["optimizer"],
                  processed=int(d["processed"]), epoch_counter=float(d["epoch_counter"]),
-                 unstable=bool(d.get("unstable", False)))
+                 unstable=bool(d.get("unstable", False)), majors=[int(m) for m in d.get("majors", [])])
         for name in _STATE_ARRAYS:
             setattr(mi, name, np.ascontiguousarray(d.get(name, _EMPTY), dtype=np.float32).copy())
         sz = sizes(mi.net_table())
@@ -181,7 +190,7 @@ class ModelInfo:
 
 
 def _init_weights(units, l, row, distribution, scale, seed, x4) -> np.ndarray:
-    """Initial input-major weights [units_in, cols] of layer ``l``."""
+    """Initial weights of layer ``l`` as [units_in, cols] (the same draws for both orders)."""
     rng = np.random.default_rng((int(seed) + 0xBAD5EED + l + 1) & 0xFFFFFFFFFFFFFFFF)
     shape = (int(row[NET_NIN]), int(row[NET_COLS]))
     if distribution == "UniformAdaptive":

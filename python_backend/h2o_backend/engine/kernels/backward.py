@@ -21,8 +21,9 @@ from numba import njit
 
 from h2o_backend.engine.activations import (ACT_RECTIFIER, ACT_TANH, OUT_AUTOENCODER,
                                             OUT_REGRESSION, OUT_SOFTMAX_CE, OUT_SOFTMAX_MSE)
-from h2o_backend.engine.kernels.layout import (NET_ACT, NET_AIN, NET_AOUT, NET_BOFF, NET_COLS, NET_NIN,
-                                               NET_NOUT, NET_WOFF, NET_ZOFF, OPTIM_ADADELTA, OPTIM_SGD)
+from h2o_backend.engine.kernels.layout import (MAJOR_INPUT, NET_ACT, NET_AIN, NET_AOUT, NET_BOFF, NET_COLS,
+                                               NET_MAJOR, NET_NIN, NET_NOUT, NET_WOFF, NET_ZOFF, OPTIM_ADADELTA,
+                                               OPTIM_SGD)
 
 _ZERO = np.float32(0.0)
 _ONE = np.float32(1.0)
@@ -146,30 +147,109 @@ def row_nesterov(row, mom, gl, xi, r, m, l1, l2, all_active):
 
 
 @njit(**JIT)
+def update_bias(bl, egb, edxb, mb, c, gc, g2, optimizer, nesterov, rho, omr, eps, r, m, l1, l2):
+    """Update bias ``c`` with signal ``gc``; ``g2`` is the mean squared gradient of the column's
+    incoming weights (ADADELTA)."""
+    bv = bl[c]
+    gb = gc - l1 * np.sign(bv) - l2 * bv
+    if optimizer == OPTIM_ADADELTA:
+        egb[c] = rho * egb[c] + omr * g2
+        eta = np.sqrt((edxb[c] + eps) / (egb[c] + eps))
+        edxb[c] = rho * edxb[c] + omr * eta * eta * g2
+        bl[c] = bv + eta * gb
+    elif optimizer == OPTIM_SGD:
+        bl[c] = bv + r * gb
+    elif nesterov:
+        mb[c] = m * mb[c] + gb
+        bl[c] = bv + r * mb[c]
+    else:
+        d = r * gb
+        bl[c] = bv + d + m * mb[c]
+        mb[c] = d
+
+
+@njit(**JIT)
 def update_biases(bl, egb, edxb, mb, gl, acc, n_in, optimizer, nesterov, rho, omr, eps, r, m, l1, l2,
                   all_active):
     inv_n = np.float32(1.0 / n_in)
     for c in range(bl.shape[0]):
         gc = gl[c]
-        if not all_active and gc == _ZERO:
-            continue
-        bv = bl[c]
-        gb = gc - l1 * np.sign(bv) - l2 * bv
-        if optimizer == OPTIM_ADADELTA:
-            g2 = acc[c] * inv_n
-            egb[c] = rho * egb[c] + omr * g2
-            eta = np.sqrt((edxb[c] + eps) / (egb[c] + eps))
-            edxb[c] = rho * edxb[c] + omr * eta * eta * g2
-            bl[c] = bv + eta * gb
-        elif optimizer == OPTIM_SGD:
-            bl[c] = bv + r * gb
-        elif nesterov:
-            mb[c] = m * mb[c] + gb
-            bl[c] = bv + r * mb[c]
-        else:
-            d = r * gb
-            bl[c] = bv + d + m * mb[c]
-            mb[c] = d
+        if all_active or gc != _ZERO:
+            update_bias(bl, egb, edxb, mb, c, gc, acc[c] * inv_n, optimizer, nesterov, rho, omr, eps, r, m,
+                        l1, l2)
+
+
+# ---------------------------------------------------------------------------- unit-major rows
+@njit(**JIT)
+def urow_adadelta(row, eg, edx, x, gc, rho, omr, eps, l1, l2, all_inputs):
+    """One column's incoming weights (contiguous) with inputs ``x``; returns the sum of grad^2
+    over the inputs used."""
+    s = _ZERO
+    for i in range(row.shape[0]):
+        xi = x[i]
+        wv = row[i]
+        grad = gc * xi - l1 * np.sign(wv) - l2 * wv
+        g2 = grad * grad
+        eg_new = rho * eg[i] + omr * g2
+        eta = np.sqrt((edx[i] + eps) / (eg_new + eps))
+        edx_new = rho * edx[i] + omr * eta * eta * g2
+        use = all_inputs or xi != _ZERO
+        eg[i] = eg_new if use else eg[i]
+        edx[i] = edx_new if use else edx[i]
+        row[i] = wv + eta * grad if use else wv
+        s += g2 if use else _ZERO
+    return s
+
+
+@njit(**JIT)
+def urow_sgd(row, x, gc, r, l1, l2, all_inputs):
+    for i in range(row.shape[0]):
+        xi = x[i]
+        wv = row[i]
+        grad = gc * xi - l1 * np.sign(wv) - l2 * wv
+        use = all_inputs or xi != _ZERO
+        row[i] = wv + r * grad if use else wv
+
+
+@njit(**JIT)
+def urow_momentum(row, mom, x, gc, r, m, l1, l2, all_inputs):
+    for i in range(row.shape[0]):
+        xi = x[i]
+        wv = row[i]
+        grad = gc * xi - l1 * np.sign(wv) - l2 * wv
+        d = r * grad
+        use = all_inputs or xi != _ZERO
+        row[i] = wv + d + m * mom[i] if use else wv
+        mom[i] = d if use else mom[i]
+
+
+@njit(**JIT)
+def urow_nesterov(row, mom, x, gc, r, m, l1, l2, all_inputs):
+    for i in range(row.shape[0]):
+        xi = x[i]
+        wv = row[i]
+        grad = gc * xi - l1 * np.sign(wv) - l2 * wv
+        v = m * mom[i] + grad
+        use = all_inputs or xi != _ZERO
+        row[i] = wv + r * v if use else wv
+        mom[i] = v if use else mom[i]
+
+
+@njit(**JIT)
+def axpy(y, alpha, x):
+    for i in range(y.shape[0]):
+        y[i] += alpha * x[i]
+
+
+@njit(**JIT)
+def rescale_row(row, max_w2):
+    s = _ZERO
+    for i in range(row.shape[0]):
+        s += row[i] * row[i]
+    if s > max_w2:
+        scale = np.sqrt(max_w2 / s)
+        for i in range(row.shape[0]):
+            row[i] *= scale
 
 
 @njit(**JIT)
@@ -197,10 +277,10 @@ def rescale_max_w2(wl, n_in, C, gl, all_active, max_w2, sq):
 
 # ---------------------------------------------------------------------------- one layer
 @njit(**JIT)
-def backprop_layer(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, nnz, acc, sq,
-                   optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2):
-    """Propagate layer ``l``'s column signals to its inputs' errors (l > 0), then update its
-    weights and biases in place."""
+def backprop_input_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, nnz, acc, sq,
+                         optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2):
+    """Input-major layer: per live input row, its error (dot with the signals, before the update)
+    and the masked update of its weights to every column."""
     n_in = net[l, NET_NIN]
     C = net[l, NET_COLS]
     woff = net[l, NET_WOFF]
@@ -250,3 +330,67 @@ def backprop_layer(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, 
     if max_w2 < np.inf:
         rescale_max_w2(w[woff:woff + n_in * C], n_in, C, gl, all_active, np.float32(max_w2), sq)
 
+
+
+@njit(**JIT)
+def backprop_unit_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, optimizer, nesterov,
+                        fast_mode, rho, eps, r, m, l1, l2, max_w2):
+    """Unit-major layer: per column with a signal, its contribution to the inputs' errors (before
+    the update), the update of its incoming weights, its bias, and max_w2."""
+    n_in = net[l, NET_NIN]
+    C = net[l, NET_COLS]
+    woff = net[l, NET_WOFF]
+    boff = net[l, NET_BOFF]
+    ain = net[l, NET_AIN]
+    gl = g[net[l, NET_ZOFF]:net[l, NET_ZOFF] + C]
+    x = a[ain:ain + n_in]
+    need_e = l > 0
+    el = e[ain:ain + n_in]
+    if need_e:
+        for i in range(n_in):
+            el[i] = _ZERO
+    plain = optimizer == OPTIM_SGD and l1 == _ZERO and l2 == _ZERO
+    all_active = not (fast_mode or plain)
+    all_inputs = not fast_mode
+    omr = _ONE - rho
+    inv_n = np.float32(1.0 / n_in)
+    bl = b[boff:boff + C]
+    for c in range(C):
+        gc = gl[c]
+        if not all_active and gc == _ZERO:
+            continue
+        lo = woff + c * n_in
+        row = w[lo:lo + n_in]
+        if need_e:
+            axpy(el, gc, row)
+        g2 = _ZERO
+        if optimizer == OPTIM_ADADELTA:
+            g2 = urow_adadelta(row, agw[lo:lo + n_in], adw[lo:lo + n_in], x, gc, rho, omr, eps, l1, l2,
+                               all_inputs) * inv_n
+            update_bias(bl, agb[boff:boff + C], adb[boff:boff + C], mb, c, gc, g2, optimizer, nesterov,
+                        rho, omr, eps, r, m, l1, l2)
+        elif optimizer == OPTIM_SGD:
+            urow_sgd(row, x, gc, r, l1, l2, all_inputs)
+            update_bias(bl, agb, adb, mb, c, gc, g2, optimizer, nesterov, rho, omr, eps, r, m, l1, l2)
+        else:
+            if nesterov:
+                urow_nesterov(row, mw[lo:lo + n_in], x, gc, r, m, l1, l2, all_inputs)
+            else:
+                urow_momentum(row, mw[lo:lo + n_in], x, gc, r, m, l1, l2, all_inputs)
+            update_bias(bl, agb, adb, mb[boff:boff + C], c, gc, g2, optimizer, nesterov, rho, omr, eps, r, m,
+                        l1, l2)
+        if max_w2 < np.inf:
+            rescale_row(row, np.float32(max_w2))
+
+
+@njit(**JIT)
+def backprop_layer(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, nnz, acc, sq,
+                   optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2):
+    """Propagate layer ``l``'s column signals to its inputs' errors (l > 0, using the weights
+    before their update), then update its weights and biases in place."""
+    if net[l, NET_MAJOR] == MAJOR_INPUT:
+        backprop_input_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, nnz, acc, sq,
+                             optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2)
+    else:
+        backprop_unit_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, optimizer, nesterov,
+                            fast_mode, rho, eps, r, m, l1, l2, max_w2)

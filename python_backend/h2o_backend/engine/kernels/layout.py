@@ -2,10 +2,17 @@
 
 Weight layer ``l`` connects unit layer ``l`` (``n_in`` units) to unit layer ``l+1`` (``n_out``
 units). Its ``cols = n_out * k`` columns are linear pieces (``k = 2`` for Maxout, ordered
-(unit, piece)). Weights are stored input-major, ``W_l[i, c]`` at ``w[woff + i*cols + c]``, so a
-row of the stored matrix is what one input unit feeds forward: the inner loops of the forward
-pass, the error propagation and the update all run over contiguous columns, and zero inputs
-(sparse data, dropped or inactive units) skip whole rows. Biases are per column at ``b[boff + c]``.
+(unit, piece)). Each layer stores its weights in one of two orders (``NET_MAJOR``):
+
+- input-major (``MAJOR_INPUT``), ``W_l[i, c]`` at ``w[woff + i*cols + c]``: a stored row is what
+  one input unit feeds forward, so zero inputs (sparse data, dropped or inactive units) skip whole
+  rows and the inner loops of the forward pass, error propagation and update run over contiguous
+  columns (masked where a column's signal is 0). Best when most inputs are zero.
+- unit-major (``MAJOR_UNIT``, H2O's order), ``W_l[c, i]`` at ``w[woff + c*n_in + i]``: a stored row
+  is one column's incoming weights, so dropped units and columns with a zero signal skip whole rows.
+  Best for dense inputs (e.g. standardised data, where zeros are rare).
+
+Biases are per column at ``b[boff + c]``.
 
 Workspace offsets: activations of unit layer ``l`` live at ``a[aoff(l) : aoff(l) + units[l]]``
 (``ain``/``aout`` columns of the table); pre-activations and error signals of layer ``l``'s
@@ -15,22 +22,25 @@ from __future__ import annotations
 
 import numpy as np
 
-NET_NIN, NET_NOUT, NET_K, NET_COLS, NET_WOFF, NET_BOFF, NET_AIN, NET_AOUT, NET_ZOFF, NET_ACT = range(10)
-NET_FIELDS = 10
+NET_NIN, NET_NOUT, NET_K, NET_COLS, NET_WOFF, NET_BOFF, NET_AIN, NET_AOUT, NET_ZOFF, NET_ACT, NET_MAJOR = range(11)
+NET_FIELDS = 11
+MAJOR_INPUT, MAJOR_UNIT = 0, 1
 
 
-def build_net_table(units, pieces, acts) -> np.ndarray:
+def build_net_table(units, pieces, acts, majors=None) -> np.ndarray:
     """Layout table [n_layers, NET_FIELDS] for unit counts ``units`` (input, hidden..., output),
-    ``pieces`` and activation codes ``acts`` per weight layer."""
+    and per weight layer ``pieces``, activation codes ``acts`` and storage orders ``majors``."""
     n_layers = len(units) - 1
-    if len(pieces) != n_layers or len(acts) != n_layers:
-        raise ValueError("pieces and acts need one entry per weight layer")
+    majors = [MAJOR_INPUT] * n_layers if majors is None else list(majors)
+    if len(pieces) != n_layers or len(acts) != n_layers or len(majors) != n_layers:
+        raise ValueError("pieces, acts and majors need one entry per weight layer")
     net = np.zeros((n_layers, NET_FIELDS), dtype=np.int64)
     woff = boff = zoff = 0
     aoff = np.concatenate([[0], np.cumsum(units)]).astype(np.int64)
     for l in range(n_layers):
         cols = units[l + 1] * pieces[l]
-        net[l] = (units[l], units[l + 1], pieces[l], cols, woff, boff, aoff[l], aoff[l + 1], zoff, acts[l])
+        net[l] = (units[l], units[l + 1], pieces[l], cols, woff, boff, aoff[l], aoff[l + 1], zoff, acts[l],
+                  majors[l])
         woff += units[l] * cols
         boff += cols
         zoff += cols

@@ -34,9 +34,10 @@ def predict_batch(X, net, drop_thr, drop, w, b, n_units, n_cols, out, row_mse, h
         nz = np.zeros(n_units, np.int32)
         nnz = np.zeros(net.shape[0] + 1, np.int64)
         state = np.ones(1, np.uint64)
+        u = np.zeros(1, np.float32)
         for r in range(bi * BLOCK, min(n, (bi + 1) * BLOCK)):
             x = X[r]
-            forward_row(x, net, drop_thr, drop, w, b, a, z, keep, nz, nnz, False, state, 0)
+            forward_row(x, net, drop_thr, drop, w, b, a, z, keep, nz, nnz, u, False, state, 0)
             for c in range(n_out):
                 out[r, c] = a[off + c]
             if row_mse.shape[0] > 0:

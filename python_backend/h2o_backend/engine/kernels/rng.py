@@ -46,6 +46,18 @@ def fill_keep_mask(keep, n, drop_threshold, state, t):
         keep[i] = np.float32(1.0) if (r & _MASK16) >= thr else np.float32(0.0)
 
 
+@njit(cache=True, _nrt=False)
+def fill_uniform16(u, n, state, t):
+    """u[i] = a uniform integer in [0, 65536) as float32, for i < n (16 bits per draw)."""
+    r = np.uint64(0)
+    for i in range(n):
+        if i & 3 == 0:
+            r = next_u64(state, t)
+        else:
+            r = r >> _S16
+        u[i] = np.float32(r & _MASK16)
+
+
 def drop_threshold(ratio: float) -> int:
     """16-bit threshold for a dropout ratio (0 keeps everything)."""
     return int(round(min(max(ratio, 0.0), 1.0) * 65536))

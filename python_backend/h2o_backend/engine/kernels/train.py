@@ -29,7 +29,7 @@ JIT = dict(cache=True, fastmath=True, error_model="numpy", _nrt=False)
 
 @njit(**JIT)
 def train_rows(rows, lo, hi, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, adw, agb, adb, mw, mb,
-               hp, opt, a, z, g, e, keep, nz, nnz, acc, sq, state, t, status):
+               hp, opt, a, z, g, e, keep, nz, nnz, acc, sq, u, state, t, status):
     """Train on rows[lo:hi] in order (one thread). Stops early and sets status[t] on instability."""
     n_layers = net.shape[0]
     optimizer = opt[OPT_OPTIMIZER]
@@ -46,7 +46,7 @@ def train_rows(rows, lo, hi, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, ad
     for k in range(lo, hi):
         row = rows[k]
         x = X[row]
-        ok = forward_row(x, net, drop_thr, drop, w, b, a, z, keep, nz, nnz, True, state, t)
+        ok = forward_row(x, net, drop_thr, drop, w, b, a, z, keep, nz, nnz, u, True, state, t)
         if not ok:
             status[t] = STATUS_UNSTABLE
             return
@@ -67,23 +67,23 @@ def train_rows(rows, lo, hi, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, ad
 
 @njit(**JIT)
 def hogwild_serial(rows, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, adw, agb, adb, mw, mb, hp, opt,
-                   A, Z, G, E, KEEP, NZ, NNZ, ACC, SQ, state, status):
+                   A, Z, G, E, KEEP, NZ, NNZ, ACC, SQ, U, state, status):
     """The T slices one after another in this thread (reproducible)."""
     T = A.shape[0]
     n = rows.shape[0]
     for t in range(T):
         train_rows(rows, t * n // T, (t + 1) * n // T, X, y_cls, y_reg, net, drop_thr, drop, w, b,
                    agw, adw, agb, adb, mw, mb, hp, opt, A[t], Z[t], G[t], E[t], KEEP[t], NZ[t], NNZ[t],
-                   ACC[t], SQ[t], state, t, status)
+                   ACC[t], SQ[t], U[t], state, t, status)
 
 
 @njit(parallel=True, **JIT)
 def hogwild_parallel(rows, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, adw, agb, adb, mw, mb, hp,
-                     opt, A, Z, G, E, KEEP, NZ, NNZ, ACC, SQ, state, status):
+                     opt, A, Z, G, E, KEEP, NZ, NNZ, ACC, SQ, U, state, status):
     """The T slices concurrently, lock-free on the shared arrays (HOGWILD!)."""
     T = A.shape[0]
     n = rows.shape[0]
     for t in prange(T):
         train_rows(rows, t * n // T, (t + 1) * n // T, X, y_cls, y_reg, net, drop_thr, drop, w, b,
                    agw, adw, agb, adb, mw, mb, hp, opt, A[t], Z[t], G[t], E[t], KEEP[t], NZ[t], NNZ[t],
-                   ACC[t], SQ[t], state, t, status)
+                   ACC[t], SQ[t], U[t], state, t, status)

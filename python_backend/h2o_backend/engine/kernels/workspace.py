@@ -20,6 +20,7 @@ class Workspace:
     NNZ: np.ndarray
     ACC: np.ndarray
     SQ: np.ndarray
+    U: np.ndarray
     status: np.ndarray
 
     @classmethod
@@ -31,11 +32,11 @@ class Workspace:
                    G=np.zeros((T, sz["n_cols"]), f32), E=np.zeros((T, sz["n_units"]), f32),
                    KEEP=np.ones((T, sz["n_units"]), f32), NZ=np.zeros((T, sz["n_units"]), np.int32),
                    NNZ=np.zeros((T, net.shape[0] + 1), np.int64), ACC=np.zeros((T, sz["max_cols"]), f32),
-                   SQ=np.zeros((T, sz["max_cols"]), f32), status=np.zeros(T, np.int64))
+                   SQ=np.zeros((T, sz["max_cols"]), f32), U=np.zeros((T, sz["max_units"]), f32), status=np.zeros(T, np.int64))
 
     @property
     def n_threads(self) -> int:
         return self.A.shape[0]
 
     def arrays(self) -> tuple:
-        return (self.A, self.Z, self.G, self.E, self.KEEP, self.NZ, self.NNZ, self.ACC, self.SQ)
+        return (self.A, self.Z, self.G, self.E, self.KEEP, self.NZ, self.NNZ, self.ACC, self.SQ, self.U)
