@@ -107,6 +107,14 @@ def test_numeric_column_with_stray_text(tmp_path):
     assert column.type == "int" and frame.nrows == 30001 and np.isnan(column.data[-1])
 
 
+def test_integers_past_the_sample_widen(tmp_path):
+    body = "\n".join(str(i) for i in range(30000))
+    real = parse_file(write(tmp_path, "late_real.csv", "v\n" + body + "\n2.5\n")).columns[0]
+    assert real.type == "real" and real.data[-1] == 2.5 and real.data[29999] == 29999
+    big = parse_file(write(tmp_path, "late_big.csv", "v\n" + body + "\n30000000000\n")).columns[0]
+    assert big.type == "int" and big.data[-1] == 3e10
+
+
 def test_times_skipped_columns_and_multi_file(tmp_path):
     text = "id,when,drop\n1,2014-01-05 10:00:00,z\n2,2014-01-06 11:30:00.5,z\n3,05-Jan-14,z\n"
     one, two = write(tmp_path, "t1.csv", text), write(tmp_path, "t2.csv", text)

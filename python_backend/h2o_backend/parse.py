@@ -61,7 +61,7 @@ class ParseSetup:
     destination_frame: str | None = None
     data: list[list[str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    has_text: list[bool] | None = None     # per column: the sample holds non-numeric text
+    sample_kinds: list[str] | None = None  # per column: int32, number or text (parse_guess)
 
     @property
     def number_columns(self) -> int:
@@ -163,8 +163,8 @@ def _guess_types(setup: ParseSetup, head: bytes, given: list | None) -> None:
     table = guess.sample_table(head, setup.separator, setup.quote, ncols,
                                _leading_lines(head) + (setup.check_header == 1),
                                complete=len(head) < HEAD_BYTES)
-    types, setup.has_text = guess.guess_column_types(table, list(DEFAULT_NA_STRINGS) +
-                                                     global_na_strings(setup))
+    types, setup.sample_kinds = guess.guess_column_types(table, list(DEFAULT_NA_STRINGS) +
+                                                         global_na_strings(setup))
     setup.column_types = [w or t for w, t in zip(wanted, types)]
     setup.data = _preview(table)
 
@@ -264,21 +264,22 @@ def parse_file(path: str, key: str | None = None, **hints) -> Frame:
 
 def _read_plan(setup: ParseSetup) -> ReadPlan:
     per_column = column_na_strings(setup)
-    has_text = setup.has_text or [False] * setup.number_columns
-    types = [_arrow_type(t, text, bool(na)) for t, text, na
-             in zip(setup.column_types, has_text, per_column)]
+    kinds = setup.sample_kinds or ["number"] * setup.number_columns
+    types = [_arrow_type(t, kind, bool(na)) for t, kind, na
+             in zip(setup.column_types, kinds, per_column)]
     return ReadPlan(list(setup.column_names), types, setup.separator, setup.quote,
                     setup.escapechar, list(DEFAULT_NA_STRINGS) + global_na_strings(setup),
                     frozenset(setup.skipped_columns), setup.chunk_size)
 
 
-def _arrow_type(h2o_type: str, has_text: bool, own_na: bool) -> pa.DataType:
-    """Numbers as doubles (as text when the sample showed stray text), enums dictionary-
-    encoded, the rest as text; a column with its own NA tokens as text."""
+def _arrow_type(h2o_type: str, kind: str, own_na: bool) -> pa.DataType:
+    """Numbers as 32-bit integers when the sample held only those, else doubles (as text
+    when the sample showed stray text); enums dictionary-encoded; the rest as text; a
+    column with its own NA tokens as text. A wrong guess costs a re-read (parse_read)."""
     if own_na:
         return pa.string()
     if h2o_type == "Numeric":
-        return pa.string() if has_text else pa.float64()
+        return {"int32": pa.int32(), "text": pa.string()}.get(kind, pa.float64())
     if h2o_type == "Enum":
         return pa.dictionary(pa.int32(), pa.string())
     return pa.string()

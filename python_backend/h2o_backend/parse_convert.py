@@ -21,7 +21,8 @@ _FRACTION_RE = r"\.(?P<frac>\d+)$"
 
 def numeric_column(name: str, data: pa.ChunkedArray) -> Column:
     values = _to_float64(data)
-    return Column(name, "int" if is_integral(values) else "real", values)
+    whole = pa.types.is_integer(data.type) or is_integral(values)
+    return Column(name, "int" if whole else "real", values)
 
 
 def is_integral(values: np.ndarray) -> bool:
@@ -31,12 +32,13 @@ def is_integral(values: np.ndarray) -> bool:
 
 
 def _to_float64(data: pa.ChunkedArray) -> np.ndarray:
-    if data.num_chunks == 0:
-        return np.empty(0, dtype=np.float64)
-    if data.type != pa.float64():
-        data = pc.cast(data, pa.float64())
-    parts = [chunk.to_numpy(zero_copy_only=False) for chunk in data.chunks]
-    return np.concatenate(parts) if len(parts) > 1 else np.array(parts[0], dtype=np.float64)
+    """One float64 array from the chunks (integers converted, nulls as NaN), one copy."""
+    out = np.empty(len(data), dtype=np.float64)
+    start = 0
+    for chunk in data.chunks:
+        out[start:start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+        start += len(chunk)
+    return out
 
 
 def lenient_numeric_column(name: str, data: pa.ChunkedArray) -> tuple[Column, int]:

@@ -188,30 +188,38 @@ def _type_of(c: dict) -> str:
     return ENUM
 
 
-def guess_column_types(table: pa.Table, na_strings: list[str]) -> tuple[list[str], list[bool]]:
-    """Per column: the H2O type name, and whether the sample holds fields that are neither
-    missing nor numbers (a numeric column with such text is read leniently: those fields
+def guess_column_types(table: pa.Table, na_strings: list[str]) -> tuple[list[str], list[str]]:
+    """Per column: the H2O type name, and what the sample's fields are (`SAMPLE_KINDS`):
+    "int32" when every present field is a whole number within 32 bits (read as such, the
+    cheapest conversion), "number" for other numbers, "text" when some field is neither
+    missing nor a number (a numeric column with such text is read leniently: those fields
     become missing)."""
     na = pa.array(na_strings, type=pa.string())
-    types, has_text = [], []
+    types, kinds = [], []
     for column in table.columns:
         column = column.combine_chunks()
-        if _all_numbers(column, na):
+        numbers = _as_numbers(column, na)
+        if numbers is not None:
             types.append(NUMERIC)
-            has_text.append(False)
+            kinds.append("int32" if _fits_int32(numbers) else "number")
             continue
         counts = _counts(column, na)
         types.append(_type_of(counts))
-        has_text.append(counts["strings"] + counts["dates"] + counts["uuids"] > 0)
-    return types, has_text
+        kinds.append("text")
+    return types, kinds
 
 
-def _all_numbers(column: pa.Array, na: pa.Array) -> bool:
-    """Fast path: every field is missing or parses as a number."""
+def _as_numbers(column: pa.Array, na: pa.Array) -> pa.Array | None:
+    """The fields as doubles when every one is missing or a number (the fast path), else None."""
     text = pc.utf8_trim_whitespace(column)
     present = pc.if_else(pc.is_in(text, value_set=na), pa.scalar(None, pa.string()), text)
     try:
-        pc.cast(present, pa.float64())
+        return pc.cast(present, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-    return True
+        return None
+
+
+def _fits_int32(numbers: pa.Array) -> bool:
+    values = numbers.to_numpy(zero_copy_only=False)
+    values = values[~np.isnan(values)]
+    return bool(np.all(values == np.trunc(values)) and np.all(np.abs(values) < 2 ** 31 - 1))

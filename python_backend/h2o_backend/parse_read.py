@@ -1,9 +1,10 @@
 """Reading one CSV file into an Arrow table with pyarrow's multi-threaded reader.
 
 Each column is converted by the reader straight to the Arrow type the plan gives. When a
-column planned as numbers turns out to hold text past the sampled part of the file, the file
-is read again with that column as text (the converter then makes those fields missing): the
-only case where a file is read twice, never held twice. Errors name the file, the line or
+column planned as 32-bit integers holds other numbers past the sampled part of the file, or a
+column planned as numbers holds text, the file is read again with that column as doubles, or
+as text (the converter then makes those fields missing): the only case where a file is read
+twice, never held twice. Errors name the file, the line or
 the column.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow.csv as pacsv
 from h2o_backend.parse_source import ParseError, open_text_stream
 
 _COLUMN_ERROR = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
+_WIDER = {"int32": pa.float64(), "double": pa.string()}      # the type to re-read a column as
 
 
 @dataclass
@@ -42,8 +44,9 @@ def read_table(path: str, plan: ReadPlan, skip_rows: int, report=None) -> pa.Tab
             return _read(path, plan, skip_rows, report)
         except pa.ArrowInvalid as exc:
             match = _COLUMN_ERROR.search(str(exc))
-            if match and match.group(2) == "double":
-                plan.types[int(match.group(1))] = pa.string()
+            wider = _WIDER.get(match.group(2)) if match else None
+            if wider is not None:
+                plan.types[int(match.group(1))] = wider
                 continue
             raise _explain(exc, path, plan, match, skip_rows) from None
 
