@@ -1,0 +1,250 @@
+"""The POJO generator: a trained deep-learning model as one self-contained Java source file.
+
+``pojo_source(model)`` returns the text of a public class named after the model key
+(``java_id``), with a no-argument constructor and H2O's calling convention
+``double[] score0(double[] row, double[] preds)``. It needs nothing beyond the JDK (8 or later).
+
+Layout of the class (template: ``export/java/DeepLearningPojo.java.tmpl``):
+- public metadata: MODEL_ID, MODEL_CATEGORY, RESPONSE_NAME, NAMES (the predictors in ``row``
+  order), DOMAINS (levels per predictor, then the response's), NCLASSES, PREDS_SIZE, PRED_NAMES,
+  DEFAULT_THRESHOLD, PRIOR/MODEL_CLASS_DISTRIB;
+- input preparation tables (one-hot offsets, missing buckets, standardisation constants), the
+  network tables (units, pieces, activations, test-time dropout scales, storage order) and the
+  output mapping (response de-standardisation, autoencoder de-normalisation);
+- the weights and biases as float32 bits in a base64 "blob" (see ``pojo_java``'s docstring for why
+  this instead of array literals), decoded once when the class loads;
+- ``score0`` = prepare (one-hot, standardise, missing -> 0) -> forward (float32, the server's
+  order of operations, fused multiply-adds when the server's kernel fuses them) -> finish
+  (probability correction, label, de-standardisation);
+- ``main``: scores a CSV file from the command line.
+
+The server computes in float32; so does the class, operation for operation, so that its outputs
+equal the server's up to the rounding of ``exp`` (libm's ``expf`` versus Java's ``Math.exp``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from h2o_backend.export import pojo_java as jv
+from h2o_backend.export.pojo_arith import ReduceOrder
+from h2o_backend.export.pojo_java import java_id  # noqa: F401  (re-exported: the handler names files with it)
+
+TEMPLATE = Path(__file__).resolve().parent / "java" / "DeepLearningPojo.java.tmpl"
+CATEGORIES = ("Binomial", "Multinomial", "Regression", "AutoEncoder")
+
+
+@dataclass
+class NetSpec:
+    """The network as the scoring kernel sees it (per weight layer ``l``)."""
+    units: list[int]                 # input, hidden..., output
+    pieces: list[int]
+    acts: list[int]                  # activation codes (engine.activations.ACT_*)
+    majors: list[int]                # 0 input-major, 1 unit-major (kernels.layout)
+    weights: list[np.ndarray]        # stored order: [n_in, cols] input-major, [cols, n_in] unit-major
+    biases: list[np.ndarray]
+    drop: list[float]                # dropout ratios of the input and hidden unit layers
+
+    @classmethod
+    def from_model_info(cls, mi, drop) -> "NetSpec":
+        n = mi.n_layers
+        majors = [int(m) for m in (mi.majors or [0] * n)]
+        return cls(units=list(mi.units), pieces=list(mi.pieces), acts=list(mi.acts), majors=majors,
+                   weights=[np.array(mi.w_matrix(l), dtype=np.float32) for l in range(n)],
+                   biases=[np.array(mi.biases(l), dtype=np.float32) for l in range(n)],
+                   drop=[float(d) for d in drop][:n])
+
+    def scales(self) -> list[np.float32]:
+        """Test-time dropout scale of the input and hidden layers, computed as the kernel does:
+        ``float32(1.0 - ratio)`` in double, 1 when the ratio is 0."""
+        return [np.float32(1.0 - r) if r > 0 else np.float32(1.0) for r in self.drop]
+
+
+@dataclass
+class PojoSpec:
+    """Everything the Java class needs, independent of the engine's classes."""
+    model_id: str
+    category: str                                 # one of CATEGORIES
+    names: list[str]                              # predictors, in row order: categoricals first
+    domains: list[list[str] | None]               # per predictor (None = numeric)
+    net: NetSpec
+    response_name: str | None = None
+    response_domain: list[str] | None = None
+    cat_offsets: list[int] = field(default_factory=lambda: [0])   # n_cats + 1 entries
+    cat_missing: list[bool] = field(default_factory=list)
+    use_all_factor_levels: bool = False
+    num_sub: list[float] = field(default_factory=list)
+    num_mul: list[float] = field(default_factory=list)
+    pred_names: list[str] = field(default_factory=list)
+    threshold: float = 0.5
+    prior_class_distrib: list[float] | None = None
+    model_class_distrib: list[float] | None = None
+    resp_mean: float = 0.0
+    resp_sigma: float = 1.0
+    out_mul: list[float] = field(default_factory=list)   # autoencoder: per reconstructed input
+    out_add: list[float] = field(default_factory=list)
+    fma: bool = True                    # pojo_arith.server_fuses_multiply_add()
+    dot: ReduceOrder = ReduceOrder()    # pojo_arith.server_dot_order()
+    softmax_sum: ReduceOrder = ReduceOrder()   # pojo_arith.server_softmax_order()
+    version: str = ""
+
+    @property
+    def n_cats(self) -> int:
+        return len(self.cat_offsets) - 1
+
+    @property
+    def n_outputs(self) -> int:
+        return self.net.units[-1]
+
+    @property
+    def preds_size(self) -> int:
+        return 1 if self.category == "Regression" else 1 + self.n_outputs
+
+    def check(self) -> None:
+        if self.category not in CATEGORIES:
+            raise ValueError(f"unknown model category {self.category!r}")
+        n_num = len(self.names) - self.n_cats
+        if len(self.domains) != len(self.names) or len(self.num_sub) != n_num or len(self.num_mul) != n_num:
+            raise ValueError("names, domains and standardisation constants disagree in length")
+        if self.net.units[0] != self.cat_offsets[-1] + n_num:
+            raise ValueError(f"the network has {self.net.units[0]} inputs, the encoding "
+                             f"{self.cat_offsets[-1] + n_num}")
+        if len(self.pred_names) != self.preds_size:
+            raise ValueError(f"{len(self.pred_names)} prediction names for {self.preds_size} values")
+
+
+# ------------------------------------------------------------------ rendering
+def render(spec: PojoSpec, preview: bool = False) -> str:
+    """The Java source of ``spec``. ``preview`` leaves the packed weights out (does not compile)."""
+    spec.check()
+    em = jv.Emitter()
+    init = _init_block(spec, em)
+    cls = java_id(spec.model_id)
+    values = {
+        "HEADER": _header(spec, cls),
+        "CLASS": cls,
+        "MODEL_ID": jv.java_string(spec.model_id),
+        "CATEGORY": jv.java_string(spec.category),
+        "RESPONSE": jv.java_string(spec.response_name if spec.category != "AutoEncoder" else None),
+        "NCLASSES": str(spec.n_outputs),
+        "PREDS_SIZE": str(spec.preds_size),
+        "THRESHOLD": jv.java_double(spec.threshold),
+        "NCATS": str(spec.n_cats),
+        "NINPUTS": str(spec.net.units[0]),
+        "USE_ALL": jv.java_bool(spec.use_all_factor_levels),
+        "NLAYERS": str(len(spec.net.weights)),
+        "FMA": jv.java_bool(spec.fma),
+        "DOT_VF": str(spec.dot.vf),
+        "DOT_UF": str(spec.dot.uf),
+        "DOT_EVF": str(spec.dot.evf),
+        "SUM_VF": str(spec.softmax_sum.vf),
+        "SUM_UF": str(spec.softmax_sum.uf),
+        "SUM_EVF": str(spec.softmax_sum.evf),
+        "RESP_MEAN": jv.java_double(spec.resp_mean),
+        "RESP_SIGMA": jv.java_double(spec.resp_sigma),
+        "INIT": init,
+        "FINISH": _finish_code(spec),
+        "CHUNKS": em.chunks_literal(preview),
+    }
+    text = TEMPLATE.read_text()
+    for key, value in values.items():
+        text = text.replace(f"@@{key}@@", value)
+    return text
+
+
+def _init_block(spec: PojoSpec, em: jv.Emitter) -> str:
+    """Assignments of the static initialiser, in blob order (each emitter call appends to it)."""
+    net = spec.net
+    response_domain = spec.response_domain if spec.category in ("Binomial", "Multinomial") else None
+    out: list[tuple[str, str]] = [
+        ("NAMES", em.strings(spec.names)),
+        ("DOMAINS", em.domains(list(spec.domains) + [response_domain])),
+        ("PRED_NAMES", em.strings(spec.pred_names)),
+        ("PRIOR_CLASS_DISTRIB", "null" if spec.prior_class_distrib is None else em.doubles(spec.prior_class_distrib)),
+        ("MODEL_CLASS_DISTRIB", "null" if spec.model_class_distrib is None else em.doubles(spec.model_class_distrib)),
+        ("CAT_OFFSETS", em.ints(spec.cat_offsets)),
+        ("CAT_MISSING", em.bools(spec.cat_missing)),
+        ("NUM_SUB", em.doubles(spec.num_sub)),
+        ("NUM_MUL", em.doubles(spec.num_mul)),
+        ("UNITS", em.ints(net.units)),
+        ("PIECES", em.ints(net.pieces)),
+        ("ACTS", em.ints(net.acts)),
+        ("MAJORS", em.ints(net.majors)),
+        ("SCALES", jv.array_literal("float", [jv.java_float(s) for s in net.scales()])),
+        ("OUT_MUL", em.doubles(spec.out_mul)),
+        ("OUT_ADD", em.doubles(spec.out_add)),
+    ]
+    lines = [f"    {name} = {expr};" for name, expr in out]
+    n = len(net.weights)
+    lines.append(f"    W = new float[{n}][];")
+    lines.append(f"    B = new float[{n}][];")
+    for l in range(n):
+        lines.append(f"    W[{l}] = {em.floats(net.weights[l])};   // {_shape_note(net, l)}")
+        lines.append(f"    B[{l}] = {em.floats(net.biases[l])};")
+    return "\n".join(lines)
+
+
+def _shape_note(net: NetSpec, l: int) -> str:
+    cols = net.units[l + 1] * net.pieces[l]
+    order = "unit-major" if net.majors[l] else "input-major"
+    return f"{net.units[l]} inputs x {cols} columns, {order}"
+
+
+def _finish_code(spec: PojoSpec) -> str:
+    if spec.category == "Regression":
+        return "    preds[0] = out[0] * RESP_SIGMA + RESP_MEAN;"
+    if spec.category == "AutoEncoder":
+        return "\n".join([
+            "    double s = 0;",
+            "    for (int i = 0; i < out.length; i++) {",
+            "      double d = (double) out[i] - (double) x[i];",
+            "      s += d * d;",
+            "      preds[1 + i] = out[i] * OUT_MUL[i] + OUT_ADD[i];",
+            "    }",
+            "    preds[0] = s / out.length;",
+        ])
+    lines = [
+        "    for (int k = 0; k < out.length; k++) preds[1 + k] = out[k];",
+        "    if (PRIOR_CLASS_DISTRIB != null && MODEL_CLASS_DISTRIB != null) {",
+        "      double sum = 0;",
+        "      for (int k = 0; k < out.length; k++) {",
+        "        preds[1 + k] = preds[1 + k] * PRIOR_CLASS_DISTRIB[k] / MODEL_CLASS_DISTRIB[k];",
+        "        sum += preds[1 + k];",
+        "      }",
+        "      for (int k = 0; k < out.length; k++) preds[1 + k] /= sum;",
+        "    }",
+    ]
+    if spec.category == "Binomial":
+        lines.append("    preds[0] = preds[2] >= DEFAULT_THRESHOLD ? 1 : 0;")
+    else:
+        lines += [
+            "    int best = 0;",
+            "    for (int k = 1; k < out.length; k++) if (preds[1 + k] > preds[1 + best]) best = k;",
+            "    preds[0] = best;",
+        ]
+    return "\n".join(lines)
+
+
+def _header(spec: PojoSpec, cls: str) -> str:
+    net = spec.net
+    hidden = ",".join(str(u) for u in net.units[1:-1])
+    n_params = sum(w.size + b.size for w, b in zip(net.weights, net.biases))
+    key = jv.java_comment_text(spec.model_id)
+    return f"""/*
+ * Deep-learning model "{key}" ({spec.category}), generated by h2o_backend {jv.java_comment_text(spec.version)}.
+ * {net.units[0]} inputs, hidden layers {hidden or "none"}, {net.units[-1]} outputs, {n_params:,} weights and biases.
+ *
+ * Needs only the JDK (8 or later):
+ *   curl -o {cls}.java http://<host>:<port>/3/Models.java/<model key>
+ *   javac {cls}.java
+ *   java -cp . {cls} input.csv predictions.csv      # score a CSV file (header row names the columns)
+ * From Java:
+ *   {cls} model = new {cls}();
+ *   double[] preds = model.score0(row, new double[{cls}.PREDS_SIZE]);
+ * row[i] is predictor NAMES[i]: a number, or for a categorical the index of its level in DOMAINS[i];
+ * Double.NaN for a missing value. preds[0] is the predicted class index (the prediction for
+ * regression, the reconstruction error for an autoencoder), preds[1..] the class probabilities
+ * (the reconstructed inputs for an autoencoder).
+ */"""
