@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -329,13 +330,23 @@ def _merge(tables: list[pa.Table]) -> dict[str, pa.ChunkedArray]:
 
 
 def _columns(arrays: dict[str, pa.ChunkedArray], setup: ParseSetup, job) -> list[Column]:
+    """The frame columns, converted on a few threads (numpy and Arrow release the GIL);
+    each Arrow column is let go as soon as it is converted."""
     per_column = column_na_strings(setup)
     kept = [i for i in range(setup.number_columns) if i not in set(setup.skipped_columns)]
-    columns = []
-    for position, i in enumerate(kept):
+    notes: dict[int, list[str]] = {i: [] for i in kept}
+
+    def build(i: int) -> Column:
         _check_cancel(job)
-        if job is not None:
-            job.update(0.9 + 0.1 * position / len(kept), "Converting columns")
-        columns.append(convert.build_column(setup.column_names[i], setup.column_types[i],
-                                            arrays.pop(f"_c{i}"), per_column[i], setup.warnings))
+        return convert.build_column(setup.column_names[i], setup.column_types[i],
+                                    arrays[f"_c{i}"], per_column[i], notes[i])
+    columns = []
+    with ThreadPoolExecutor(max_workers=max(1, min(4, pa.cpu_count()))) as pool:
+        for position, future in enumerate([pool.submit(build, i) for i in kept]):
+            columns.append(future.result())
+            arrays.pop(f"_c{kept[position]}")
+            if job is not None:
+                job.update(0.9 + 0.1 * (position + 1) / len(kept), "Converting columns")
+    for i in kept:
+        setup.warnings.extend(notes[i])
     return columns
