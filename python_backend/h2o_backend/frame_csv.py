@@ -48,7 +48,8 @@ def r_reads(text: pa.Array) -> np.ndarray:
     digits = pc.binary_join_element_wise(field("int"), field("frac"), "")
     whole = pc.fill_null(pc.cast(pc.fill_null(digits, "0"), pa.uint64()), 0)
     mantissa = _numpy(whole, np.uint64).astype(np.longdouble)       # exact: < 10**18
-    exp_text = pc.if_else(pc.equal(field("exp"), ""), "0", pc.replace_substring(field("exp"), "+", ""))
+    exp_text = pc.if_else(pc.equal(field("exp"), ""), "0",
+                          pc.replace_substring(field("exp"), "+", ""))
     exponent = (np.nan_to_num(_numpy(pc.cast(exp_text, pa.int64()), np.float64))
                 - np.nan_to_num(_numpy(pc.utf8_length(field("frac")), np.float64))).astype(np.int64)
     scale = _R_SCALE[np.minimum(np.abs(exponent), _MAX_EXP)]

@@ -213,7 +213,8 @@ def column_na_strings(setup: ParseSetup) -> list[list[str]]:
     values = setup.na_strings or []
     if not any(isinstance(v, list) for v in values):
         return [[] for _ in range(setup.number_columns)]
-    if len(values) != setup.number_columns or not all(isinstance(v, (list, type(None))) for v in values):
+    lists = all(isinstance(v, (list, type(None))) for v in values)
+    if len(values) != setup.number_columns or not lists:
         raise ParseError(f"na_strings: a list of lists must hold one list per column "
                          f"({setup.number_columns}), got {len(values)} entries", field="na_strings")
     return [[str(t) for t in (v or [])] for v in values]

@@ -120,7 +120,8 @@ def download_dataset():
 ROUTES = [
     Route("GET", "/3/Frames", list_frames),
     Route("GET", "/3/Frames/{frame_id}", fetch_frame, "/3/Frames/<path:frame_id>"),
-    Route("GET", "/3/Frames/{frame_id}/summary", frame_summary, "/3/Frames/<path:frame_id>/summary"),
+    Route("GET", "/3/Frames/{frame_id}/summary", frame_summary,
+          "/3/Frames/<path:frame_id>/summary"),
     Route("DELETE", "/3/Frames/{frame_id}", delete_frame, "/3/Frames/<path:frame_id>"),
     Route("DELETE", "/3/DKV", remove_all),
     Route("DELETE", "/3/DKV/{key}", remove_one, "/3/DKV/<path:key>"),

@@ -232,7 +232,8 @@ def post_parse():
     reject_unknown(params, PARSE_FIELDS, "ParseV3")
     raws = _raw_files(params)
     setup = _parse_setup(params, raws)
-    dest = get_str(params, "destination_frame") or services().store.unique_key(setup.destination_frame)
+    dest = (get_str(params, "destination_frame")
+            or services().store.unique_key(setup.destination_frame))
     delete_on_done = get_bool(params, "delete_on_done", True)
     blocking = get_bool(params, "blocking", False)
     job = services().jobs.submit("Parse", _parse_work(raws, setup, dest, delete_on_done),
