@@ -115,7 +115,7 @@ class SGDRunner:
         self.drop_thr, self.drop = cfg.dropout_arrays(mi.n_layers)
         self.ws = Workspace.allocate(self.net, self.n_threads)
         self.opt = cfg.options(self.n_threads)
-        self.chunks_done = 0
+        self.chunks_done = 0    # compiled calls made by this runner
 
     def run(self, rows: np.ndarray, X: np.ndarray, y_cls=None, y_reg=None) -> None:
         """Train on ``rows`` (indices into X) and add them to the model's sample count.
@@ -124,7 +124,7 @@ class SGDRunner:
         mi, ws = self.mi, self.ws
         rows = np.ascontiguousarray(rows, np.int64)
         yc, yr = _as_targets(X.shape[0], y_cls, y_reg)
-        state = thread_states(self.cfg.seed, self.chunks_done, self.n_threads)
+        state = thread_states(self.cfg.seed, mi.processed, self.n_threads)
         ws.status[:] = 0
         kernel = hogwild_parallel if self.n_threads > 1 else hogwild_serial
         prev = numba.get_num_threads()

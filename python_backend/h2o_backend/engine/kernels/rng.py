@@ -72,8 +72,9 @@ def splitmix64(x: int) -> int:
     return x or 0x2545F4914F6CDD1D
 
 
-def thread_states(seed: int, chunk: int, n_threads: int) -> np.ndarray:
-    """Fresh uint64 RNG states for one chunk: one per thread, from (seed, chunk index, thread)."""
+def thread_states(seed: int, stream: int, n_threads: int) -> np.ndarray:
+    """Fresh uint64 RNG states for one chunk, one per thread, from (seed, stream, thread); the
+    trainer uses the model's sample count at the chunk's start as the stream."""
     base = splitmix64(int(seed) & 0xFFFFFFFFFFFFFFFF)
-    return np.array([splitmix64(base ^ splitmix64(chunk * 1_000_003 + t)) for t in range(n_threads)],
-                    dtype=np.uint64)
+    return np.array([splitmix64(base ^ splitmix64((int(stream) * 1_000_003 + t) & 0xFFFFFFFFFFFFFFFF))
+                     for t in range(n_threads)], dtype=np.uint64)

@@ -8,6 +8,11 @@ import numpy as np
 from h2o_backend.engine.kernels.layout import sizes
 
 
+def _padded(n: int) -> int:
+    """Row length rounded up to whole 64-byte lines, so threads never share a cache line."""
+    return (int(n) + 15) // 16 * 16 + 16
+
+
 @dataclass
 class Workspace:
     """[T, size] buffers: activations, pre-activations, signals, errors, dropout masks, live lists."""
@@ -25,14 +30,15 @@ class Workspace:
 
     @classmethod
     def allocate(cls, net: np.ndarray, n_threads: int) -> "Workspace":
-        sz = sizes(net)
+        sz = {k: _padded(v) for k, v in sizes(net).items()}
         T = int(n_threads)
         f32 = np.float32
         return cls(A=np.zeros((T, sz["n_units"]), f32), Z=np.zeros((T, sz["n_cols"]), f32),
                    G=np.zeros((T, sz["n_cols"]), f32), E=np.zeros((T, sz["n_units"]), f32),
                    KEEP=np.ones((T, sz["n_units"]), f32), NZ=np.zeros((T, sz["n_units"]), np.int32),
-                   NNZ=np.zeros((T, net.shape[0] + 1), np.int64), ACC=np.zeros((T, sz["max_cols"]), f32),
-                   SQ=np.zeros((T, sz["max_cols"]), f32), U=np.zeros((T, sz["max_units"]), f32), status=np.zeros(T, np.int64))
+                   NNZ=np.zeros((T, _padded(net.shape[0] + 1)), np.int64),
+                   ACC=np.zeros((T, sz["max_cols"]), f32), SQ=np.zeros((T, sz["max_cols"]), f32),
+                   U=np.zeros((T, sz["max_units"]), f32), status=np.zeros(T, np.int64))
 
     @property
     def n_threads(self) -> int:
