@@ -38,6 +38,7 @@ def test_java_string_is_ascii_and_escaped():
 
 # ------------------------------------------------------------------ synthetic networks
 def _net(units, hidden, out_act, majors, drop, seed):
+    drop = [float(np.float32(d)) for d in drop]   # the model keeps dropout ratios as float32
     rng = np.random.default_rng(seed)
     n = len(units) - 1
     pieces = [A.pieces(hidden)] * (n - 1) + [1]
@@ -68,17 +69,15 @@ def _plain_spec(net: pojo.NetSpec, model_id="synthetic", **kw) -> pojo.PojoSpec:
 
 
 def _kernel_outputs(net: pojo.NetSpec, X: np.ndarray) -> np.ndarray:
-    from h2o_backend.engine.kernels.layout import build_net_table, sizes
-    from h2o_backend.engine.kernels.predict import predict_batch
-    table = build_net_table(net.units, net.pieces, net.acts, net.majors)
-    sz = sizes(table)
-    w = np.concatenate([m.ravel() for m in net.weights])
-    b = np.concatenate(net.biases)
-    drop = np.array(list(net.drop) + [0.0], np.float64)
-    out = np.zeros((X.shape[0], net.units[-1]), np.float32)
-    predict_batch(X, table, np.zeros(drop.size, np.uint64), drop, w, b, sz["n_units"], sz["n_cols"], out,
-                  np.zeros(0), 0, np.zeros((1, 1), np.float32))
-    return out
+    """The server's outputs: the network as a ModelInfo, scored by engine.sgd.forward."""
+    from h2o_backend.engine.model_info import ModelInfo
+    from h2o_backend.engine.sgd import forward
+    mi = ModelInfo.create(net.units, net.acts[0], net.acts[-1], optimizer="sgd", majors=net.majors)
+    assert mi.pieces == net.pieces
+    for l in range(len(net.weights)):
+        mi.w_matrix(l)[:] = net.weights[l]
+        mi.biases(l)[:] = net.biases[l]
+    return forward(mi, X, np.array(list(net.drop) + [0.0], np.float32))[0]
 
 
 @needs_java

@@ -102,18 +102,16 @@ def _candidates() -> list[ReduceOrder]:
 
 
 def _kernel_layer(X: np.ndarray, w: np.ndarray, b: np.ndarray, major: int, softmax: bool = False) -> np.ndarray:
-    """One linear (or softmax) layer through the real scoring kernel: X [n, n_in] -> [n, cols]."""
+    """One linear (or softmax) layer scored the way models are scored (``sgd.forward``, so the
+    same compiled specialisation of the kernel): X [n, n_in] -> [n, cols]."""
     from h2o_backend.engine.activations import ACT_LINEAR, ACT_SOFTMAX
-    from h2o_backend.engine.kernels.layout import build_net_table, sizes
-    from h2o_backend.engine.kernels.predict import predict_batch
-    cols = b.size
-    net = build_net_table([X.shape[1], cols], [1], [ACT_SOFTMAX if softmax else ACT_LINEAR], [major])
-    sz = sizes(net)
-    out = np.zeros((X.shape[0], cols), _F32)
-    predict_batch(np.ascontiguousarray(X, _F32), net, np.zeros(2, np.uint64), np.zeros(2, np.float64),
-                  np.ascontiguousarray(w, _F32).ravel(), np.ascontiguousarray(b, _F32), sz["n_units"],
-                  sz["n_cols"], out, np.zeros(0, np.float64), 0, np.zeros((1, 1), _F32))
-    return out
+    from h2o_backend.engine.model_info import ModelInfo
+    from h2o_backend.engine.sgd import forward
+    out_act = ACT_SOFTMAX if softmax else ACT_LINEAR
+    mi = ModelInfo.create([X.shape[1], b.size], out_act, out_act, optimizer="sgd", majors=[major])
+    mi.w[:] = np.ascontiguousarray(w, _F32).ravel()
+    mi.b[:] = np.ascontiguousarray(b, _F32)
+    return forward(mi, np.ascontiguousarray(X, _F32), np.zeros(2, np.float32))[0]
 
 
 @functools.lru_cache(maxsize=1)
