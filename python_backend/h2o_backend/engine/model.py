@@ -1,0 +1,225 @@
+"""DeepLearningModel: a trained network with its data preparation, outputs and scoring.
+
+Settings (``params``: effective, ``input_params``: as given) are kept apart from what training
+produced (``output``: metrics, scoring history, variable importances, summary, timings, status).
+Scoring runs the batch kernel (rows in parallel, test-time dropout scaling). Classification
+probabilities are corrected for balance_classes resampling; the binomial label uses the max-F1
+threshold of the validation (else training) metrics, like H2O-3's ``predict``.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from h2o_backend.engine import balance, metrics, tables
+from h2o_backend.engine.datainfo import DataInfo
+from h2o_backend.engine.model_info import ModelInfo
+from h2o_backend.engine.sgd import forward
+from h2o_backend.frames import Column, Frame
+
+UNSTABLE_PREDICT = "Trying to predict with an unstable model."
+CLASSIFICATION = ("Binomial", "Multinomial")
+
+
+@dataclass
+class DeepLearningModel:
+    model_id: str
+    params: object                  # effective DeepLearningParameters
+    input_params: object            # DeepLearningParameters as given
+    datainfo: DataInfo
+    model_info: ModelInfo
+    output: dict = field(default_factory=dict)
+    prior_class_dist: np.ndarray | None = None   # balance_classes: class distribution before / after
+    model_class_dist: np.ndarray | None = None
+    cv_models: list = field(default_factory=list)   # fold models of an n-fold run (not saved here)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def problem(self) -> str:
+        return self.datainfo.problem
+
+    @property
+    def status(self) -> str:
+        return self.output.get("status", "RUNNING")
+
+    @property
+    def is_classifier(self) -> bool:
+        return self.problem in CLASSIFICATION
+
+    def drop_ratios(self) -> np.ndarray:
+        """Dropout ratios per unit layer (input, hidden..., output) for test-time scaling."""
+        p = self.params
+        n_hidden = self.model_info.n_layers - 1
+        hidden = list(p.hidden_dropout_ratios or []) if str(p.activation).endswith("WithDropout") else []
+        hidden = hidden or [0.0] * n_hidden
+        return np.array([p.input_dropout_ratio] + list(hidden) + [0.0], np.float32)
+
+    # ------------------------------------------------------------------ raw scoring
+    def _check_stable(self) -> None:
+        if self.model_info.unstable:
+            raise ValueError(UNSTABLE_PREDICT)
+
+    def outputs(self, X: np.ndarray, row_mse: bool = False, hidden_layer: int = 0):
+        """(outputs [n, n_out], row MSEs, deep features) of prepared inputs ``X``."""
+        self._check_stable()
+        return forward(self.model_info, X, self.drop_ratios(), row_mse=row_mse, hidden_layer=hidden_layer)
+
+    def class_probabilities(self, X: np.ndarray) -> np.ndarray:
+        probs = self.outputs(X)[0].astype(np.float64)
+        if self.prior_class_dist is not None and self.model_class_dist is not None:
+            probs = balance.correct_probabilities(probs, np.asarray(self.prior_class_dist),
+                                                  np.asarray(self.model_class_dist))
+        return probs
+
+    def regression_values(self, X: np.ndarray) -> np.ndarray:
+        return np.asarray(self.datainfo.unstandardize(self.outputs(X)[0][:, 0].astype(np.float64)))
+
+    def metrics_on(self, X: np.ndarray, y) -> dict:
+        """H2O-3 metrics of prepared inputs ``X`` against ``y`` (class codes, standardised values;
+        ignored for autoencoders). Rows with a missing response must be removed by the caller."""
+        p = self.params
+        if self.problem == "AutoEncoder":
+            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True)[1])
+        if self.problem == "Regression":
+            actual = np.asarray(self.datainfo.unstandardize(np.asarray(y, np.float64)))
+            return metrics.regression_metrics(actual, self.regression_values(X))
+        probs = self.class_probabilities(X)
+        domain = list(self.datainfo.response_domain)
+        if self.problem == "Binomial":
+            return metrics.binomial_metrics(np.asarray(y), probs, domain)
+        return metrics.multinomial_metrics(np.asarray(y), probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
+                                           max_confusion_matrix_size=p.max_confusion_matrix_size)
+
+    # ------------------------------------------------------------------ frames in and out
+    def _labelled_rows(self, frame: Frame):
+        X = self.datainfo.transform(frame)
+        y = self.datainfo.response(frame)
+        keep = (y >= 0) if self.is_classifier else ~np.isnan(y)
+        return X[keep], y[keep]
+
+    def score(self, frame: Frame) -> dict:
+        """Metrics on ``frame`` (it must hold the response, except for autoencoders)."""
+        if self.problem == "AutoEncoder":
+            return self.metrics_on(self.datainfo.transform(frame), None)
+        X, y = self._labelled_rows(frame)
+        return self.metrics_on(X, y)
+
+    def binomial_threshold(self) -> float:
+        for key in ("validation_metrics", "training_metrics"):
+            t = max_f1_threshold(self.output.get(key))
+            if t is not None:
+                return t
+        return 0.5
+
+    def predict(self, frame: Frame, key: str) -> Frame:
+        """H2O-3 prediction frame: ``predict`` (+ one probability column per class), or the
+        reconstruction ``reconstr_<input>`` of an autoencoder."""
+        X = self.datainfo.transform(frame)
+        if self.problem == "AutoEncoder":
+            out = self.datainfo.denormalize(self.outputs(X)[0].astype(np.float64))
+            return Frame(key, [Column(f"reconstr_{n}", "real", np.asarray(out[:, j], np.float64))
+                               for j, n in enumerate(self.datainfo.expanded_names)])
+        if self.problem == "Regression":
+            return Frame(key, [Column("predict", "real", self.regression_values(X))])
+        probs = self.class_probabilities(X)
+        domain = list(self.datainfo.response_domain)
+        if self.problem == "Binomial":
+            label = (probs[:, 1] >= self.binomial_threshold()).astype(np.int32)
+        else:
+            label = probs.argmax(axis=1).astype(np.int32)
+        cols = [Column("predict", "enum", label, domain)]
+        cols += [Column(str(d), "real", probs[:, k]) for k, d in enumerate(domain)]
+        return Frame(key, cols)
+
+    def anomaly(self, frame: Frame, key: str) -> Frame:
+        """Per-row reconstruction MSE over the expanded, normalised inputs (autoencoders)."""
+        if self.problem != "AutoEncoder":
+            raise ValueError("Deep Learning Model must be build with autoencoder = true.")
+        mse = self.outputs(self.datainfo.transform(frame), row_mse=True)[1]
+        return Frame(key, [Column("Reconstruction.MSE", "real", np.asarray(mse, np.float64))])
+
+    def deep_features(self, frame: Frame, layer: int, key: str) -> Frame:
+        """Activations of hidden layer ``layer`` (1-based), columns ``DF.L<layer>.C<j>``."""
+        n_hidden = self.model_info.n_layers - 1
+        if not 1 <= layer <= n_hidden:
+            raise ValueError(f"hidden layer must be between 1 and {n_hidden}, got {layer}")
+        feats = self.outputs(self.datainfo.transform(frame), hidden_layer=layer)[2]
+        return Frame(key, [Column(f"DF.L{layer}.C{j + 1}", "real", feats[:, j].astype(np.float64))
+                           for j in range(feats.shape[1])])
+
+    # ------------------------------------------------------------------ summary
+    def summary_table(self) -> dict:
+        """H2O's "Status of Neuron Layers" table."""
+        p, mi = self.params, self.model_info
+        drop = self.drop_ratios()
+        hidden_name = str(p.activation).replace("WithDropout", "Dropout")
+        out_name = {"Binomial": "Softmax", "Multinomial": "Softmax", "Regression": "Linear"}.get(
+            self.problem, hidden_name.replace("Dropout", ""))
+        rows = [[1, mi.units[0], "Input", float(drop[0]) * 100, None, None, None, None, None, None, None, None, None]]
+        for l in range(mi.n_layers):
+            s = mi.layer_stats(l)
+            last = l == mi.n_layers - 1
+            momentum = None
+            if not p.adaptive_rate:
+                from h2o_backend.engine.schedules import momentum_at, rate_at
+                n = mi.processed
+                momentum = momentum_at(p.momentum_start, p.momentum_stable, p.momentum_ramp, n)
+                s["mean_rate"], s["rms_rate"] = rate_at(p.rate, p.rate_annealing, p.rate_decay, l, n), 0.0
+            rows.append([l + 2, mi.units[l + 1], out_name if last else hidden_name,
+                         None if last else float(drop[l + 1]) * 100, p.l1, p.l2, s.get("mean_rate"),
+                         s.get("rms_rate"), momentum, s["mean_weight"], s["rms_weight"], s["mean_bias"],
+                         s["rms_bias"]])
+        columns = [("Layer", "int"), ("Units", "int"), ("Type", "string"), ("Dropout", "double"),
+                   ("L1", "double"), ("L2", "double"), ("Mean Rate", "double"), ("Rate RMS", "double"),
+                   ("Momentum", "double"), ("Mean Weight", "double"), ("Weight RMS", "double"),
+                   ("Mean Bias", "double"), ("Bias RMS", "double")]
+        return tables.two_dim_table("Status of Neuron Layers", columns, rows,
+                                    description=f"{self.problem}, {mi.n_params:,} weights/biases, "
+                                                f"{mi.processed:,} training samples")
+
+    # ------------------------------------------------------------------ saved state
+    def to_state(self) -> dict:
+        return {"model_id": self.model_id,
+                "params": dataclasses.asdict(self.params),
+                "input_params": dataclasses.asdict(self.input_params),
+                "datainfo": self.datainfo.to_dict(),
+                "model_info": self.model_info.to_dict(),
+                "output": self.output,
+                "prior_class_dist": self.prior_class_dist,
+                "model_class_dist": self.model_class_dist}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "DeepLearningModel":
+        from h2o_backend.engine.parameters import DeepLearningParameters
+        names = {f.name for f in dataclasses.fields(DeepLearningParameters)}
+
+        def params(d):
+            return DeepLearningParameters(**{k: v for k, v in d.items() if k in names})
+
+        def dist(v):
+            return None if v is None else np.asarray(v, np.float64)
+
+        return cls(model_id=state["model_id"], params=params(state["params"]),
+                   input_params=params(state["input_params"]),
+                   datainfo=DataInfo.from_dict(state["datainfo"]),
+                   model_info=ModelInfo.from_dict(state["model_info"]), output=dict(state["output"]),
+                   prior_class_dist=dist(state.get("prior_class_dist")),
+                   model_class_dist=dist(state.get("model_class_dist")))
+
+
+def max_f1_threshold(m: dict | None) -> float | None:
+    """The threshold of the "max f1" row of binomial metrics' max_criteria_and_metric_scores."""
+    table = (m or {}).get("max_criteria_and_metric_scores")
+    if not table:
+        return None
+    names = [c["name"] if isinstance(c, dict) else c for c in table.get("columns", [])]
+    data = table.get("data", [])
+    if "metric" not in names or "threshold" not in names:
+        return None
+    metric_col, thr_col = data[names.index("metric")], data[names.index("threshold")]
+    for label, thr in zip(metric_col, thr_col):
+        if str(label).lower() == "max f1" and thr is not None:
+            return float(thr)
+    return None

@@ -1,0 +1,340 @@
+"""train_deeplearning: validation, data preparation, iterations of per-sample SGD, scoring
+within the duty cycle, early stopping, best model, cancel, checkpoint restart, n-fold CV.
+
+The loop stays in Python; each chunk of rows is one compiled HOGWILD! call (sgd.SGDRunner), after
+which the job's progress is updated and its cancel flag read. A cancelled model keeps what it
+learnt (status CANCELLED); non-finite weights fail the job with H2O's instability message.
+Threads: ``numba.get_num_threads()``, or one with ``reproducible`` (bit-identical reruns).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import random
+import time
+
+import numba
+import numpy as np
+
+from h2o_backend.engine import activations as act
+from h2o_backend.engine import balance, crossval, iterations, parameters, scoring
+from h2o_backend.engine.datainfo import DataInfo
+from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
+from h2o_backend.engine.model import DeepLearningModel
+from h2o_backend.engine.model_info import ModelInfo
+from h2o_backend.engine.sgd import NumericalInstability, SGDConfig, SGDRunner, train_local  # noqa: F401
+from h2o_backend.errors import ValidationError
+
+UNIT_MAJOR_DENSITY = 0.35    # first layer stored unit-major when more inputs than this are non-zero
+CHUNK_SECONDS = 0.25         # target duration of one compiled call (progress / cancel latency)
+REPRODUCIBLE_CHUNK = 2000
+
+
+def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None):
+    """Train a DeepLearningModel (see module doc). Raises ValidationError on invalid settings."""
+    problems = [p for p in parameters.validate(params, train, valid, checkpoint_model) if p["level"] == "ERRR"]
+    if problems:
+        raise ValidationError(problems)
+    model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
+    if getattr(params, "nfolds", 0) and params.nfolds >= 2:
+        return crossval.train_cross_validated(params, train, job, model_id, _train_single)
+    return _train_single(params, train, valid, job, checkpoint_model, model_id)
+
+
+# ---------------------------------------------------------------------------- settings
+def _resolved(params, train, valid, checkpoint):
+    """Effective parameters: H2O's silent adjustments, a concrete seed, checkpoint merging."""
+    eff = parameters.effective_parameters(params, train=train, valid=valid)
+    if eff.seed is None or eff.seed == -1:
+        eff.seed = random.getrandbits(63)
+    if checkpoint is not None:
+        base = copy.deepcopy(checkpoint.params)
+        for name in parameters.CHECKPOINT_MODIFIABLE:
+            if hasattr(eff, name):
+                setattr(base, name, getattr(eff, name))
+        for name in ("model_id", "training_frame", "validation_frame", "checkpoint"):
+            if hasattr(eff, name):
+                setattr(base, name, getattr(eff, name))
+        eff = base
+    return eff
+
+
+def _first_layer_major(X: np.ndarray, input_dropout: float, seed: int) -> int:
+    rows = iterations.sample_rows(X.shape[0], 1000, seed)
+    sample = X if rows is None else X[rows]
+    density = float(np.count_nonzero(sample)) / max(1, sample.size) * (1.0 - input_dropout)
+    return MAJOR_UNIT if density > UNIT_MAJOR_DENSITY else MAJOR_INPUT
+
+
+def _new_model_info(datainfo: DataInfo, eff, X: np.ndarray) -> ModelInfo:
+    code, _ = act.parse_activation(eff.activation)
+    units = [datainfo.n_inputs, *[int(h) for h in eff.hidden], datainfo.n_outputs]
+    optimizer = "adadelta" if eff.adaptive_rate else (
+        "momentum" if (eff.momentum_start != 0 or eff.momentum_stable != 0) else "sgd")
+    majors = [_first_layer_major(X, eff.input_dropout_ratio, eff.seed)] + [MAJOR_INPUT] * len(eff.hidden)
+    return ModelInfo.create(units, code, act.output_activation(datainfo.problem, code), optimizer=optimizer,
+                            distribution=eff.initial_weight_distribution, scale=eff.initial_weight_scale,
+                            seed=eff.seed, classifier=datainfo.problem in ("Binomial", "Multinomial"),
+                            majors=majors)
+
+
+# ---------------------------------------------------------------------------- data
+@dataclasses.dataclass
+class TrainingData:
+    X: np.ndarray                 # prepared inputs of every row of the training frame
+    y: np.ndarray | None          # class codes / standardised values (None for autoencoders)
+    labelled: np.ndarray          # rows with a response
+    rows: np.ndarray              # the rows trained on (after balance_classes resampling)
+    prior: np.ndarray | None = None
+    model_dist: np.ndarray | None = None
+
+    def targets(self):
+        n = self.X.shape[0]
+        if self.y is None:
+            return np.zeros(n, np.int32), np.zeros(n, np.float32)
+        if self.y.dtype.kind in "iu":
+            return self.y.astype(np.int32), np.zeros(n, np.float32)
+        return np.zeros(n, np.int32), np.nan_to_num(self.y).astype(np.float32)
+
+
+def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:
+    X = np.ascontiguousarray(datainfo.transform(train), dtype=np.float32)
+    if datainfo.problem == "AutoEncoder":
+        rows = np.arange(X.shape[0], dtype=np.int64)
+        return TrainingData(X, None, rows, rows)
+    y = np.asarray(datainfo.response(train))
+    labelled = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.flatnonzero(~np.isnan(y))
+    data = TrainingData(X, y, labelled, labelled)
+    if datainfo.problem in ("Binomial", "Multinomial") and eff.balance_classes:
+        K = datainfo.n_outputs
+        data.prior = balance.class_distribution(y, K)
+        data.rows = balance.balance_rows(y, K, eff.seed, eff.class_sampling_factors, eff.max_after_balance_size)
+        data.model_dist = balance.class_distribution(y[data.rows], K)
+    return data
+
+
+def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | None:
+    if valid is None or model.problem == "AutoEncoder":
+        return None
+    X = np.ascontiguousarray(model.datainfo.transform(valid), dtype=np.float32)
+    y = np.asarray(model.datainfo.response(valid))
+    rows = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.flatnonzero(~np.isnan(y))
+    stratified = bool(eff.balance_classes) and eff.score_validation_sampling == "Stratified" \
+        and model.is_classifier
+    return scoring.score_set(X, y, rows, eff.score_validation_samples, eff.seed + 1, stratified)
+
+
+# ---------------------------------------------------------------------------- one model
+def _train_single(params, train, valid, job, checkpoint, model_id) -> DeepLearningModel:
+    t0 = time.time()
+    eff = _resolved(params, train, valid, checkpoint)
+    eff.model_id = model_id
+    datainfo = checkpoint.datainfo if checkpoint is not None else DataInfo.fit(train, eff)
+    data = _training_data(datainfo, train, eff)
+    if data.rows.size == 0:
+        raise ValidationError([{"field": "training_frame", "level": "ERRR",
+                                "message": "Cannot build a model on empty dataset!"}])
+    mi = checkpoint.model_info.copy() if checkpoint is not None else _new_model_info(datainfo, eff, data.X)
+    if checkpoint is not None and math.ceil(eff.epochs * data.rows.size) <= mi.processed:
+        raise ValidationError([{"field": "epochs", "level": "ERRR", "message":
+                                f"epochs ({eff.epochs}) must be larger than the checkpointed model's "
+                                f"({checkpoint.model_info.epoch_counter:.4g}): epochs is the total"}])
+    model = DeepLearningModel(model_id, eff, copy.deepcopy(params), datainfo, mi,
+                              prior_class_dist=data.prior, model_class_dist=data.model_dist)
+    if checkpoint is not None and checkpoint.prior_class_dist is not None and data.prior is None:
+        model.prior_class_dist, model.model_class_dist = checkpoint.prior_class_dist, checkpoint.model_class_dist
+    _init_output(model, checkpoint, data, t0)
+    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0)
+    run.train()
+    return model
+
+
+def _init_output(model: DeepLearningModel, checkpoint, data: TrainingData, t0: float) -> None:
+    di = model.datainfo
+    names = list(di.predictor_names) + ([] if di.problem == "AutoEncoder" else [di.response_name])
+    domains = [None] * len(di.predictor_names)
+    domains = list(getattr(di, "predictor_domains", domains))
+    if di.problem != "AutoEncoder":
+        domains.append(list(di.response_domain) if di.response_domain else None)
+    prev = checkpoint.output if checkpoint is not None else {}
+    model.output.update({
+        "model_category": di.problem, "names": names, "domains": domains, "status": "RUNNING",
+        "scoring_history": copy.deepcopy(prev.get("scoring_history", [])),
+        "training_metrics": None, "validation_metrics": None, "cross_validation_metrics": None,
+        "cross_validation_models": [], "variable_importances": prev.get("variable_importances"),
+        "start_time": int(t0 * 1000), "end_time": None, "run_time": 0,
+        "iterations": int(prev.get("iterations", 0)), "training_rows": int(data.rows.size),
+        "epoch_counter": float(model.model_info.epoch_counter),
+        "total_training_time_ms": float(prev.get("total_training_time_ms", 0.0)),
+        "total_scoring_time_ms": float(prev.get("total_scoring_time_ms", 0.0)),
+        "total_setup_time_ms": float(prev.get("total_setup_time_ms", 0.0)),
+        "seed": int(model.params.seed)})
+
+
+class TrainingRun:
+    """The iteration loop of one model."""
+
+    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float):
+        self.model, self.data, self.job, self.t0 = model, data, job, t0
+        eff = model.params
+        self.mi = model.model_info
+        self.n_rows = int(data.rows.size)
+        self.target = int(math.ceil(eff.epochs * self.n_rows))
+        self.reproducible = bool(eff.reproducible)
+        self.n_threads = 1 if self.reproducible else max(1, numba.get_num_threads())
+        self.cfg = SGDConfig.from_params(eff, model.problem)
+        self.runner = SGDRunner(self.mi, self.cfg, self.n_threads)
+        self.order = iterations.RowOrder(data.rows, eff.seed, epoch=int(self.mi.epoch_counter) + 1)
+        self.y_cls, self.y_reg = data.targets()
+        labelled_y = None if data.y is None else data.y
+        self.train_set = scoring.score_set(data.X, labelled_y, data.rows, eff.score_training_samples, eff.seed)
+        self.valid_set = valid_set
+        self.clock = iterations.ScoreClock(eff.score_interval, eff.score_duty_cycle)
+        out = model.output
+        self.prev_training_ms = out["total_training_time_ms"]
+        self.scoring_ms = out["total_scoring_time_ms"]
+        self.setup_ms = out["total_setup_time_ms"]
+        self.iteration = out["iterations"]
+        self.best_error, self.best = math.inf, None
+        self.tspi = None if (eff.train_samples_per_iteration == -2 and not self.reproducible) else \
+            iterations.resolve_train_samples(eff.train_samples_per_iteration, self.n_rows, eff.epochs,
+                                             reproducible=self.reproducible)
+        self.chunk = REPRODUCIBLE_CHUNK if self.reproducible else 128 * self.n_threads
+        self.cancelled = False
+
+    # -------------------------------------------------------------- timing
+    def _training_ms(self) -> float:
+        return self.prev_training_ms + (time.time() - self.t0) * 1000.0
+
+    def _progress(self, msg: str) -> None:
+        if self.job is not None:
+            self.job.update(min(1.0, self.mi.processed / max(1, self.target)), msg)
+
+    def _stop_requested(self) -> bool:
+        return self.job is not None and bool(self.job.stop_requested)
+
+    # -------------------------------------------------------------- loop
+    def train(self) -> None:
+        model = self.model
+        self.setup_ms += (time.time() - self.t0) * 1000.0
+        if model.problem == "AutoEncoder" and not model.output["scoring_history"]:
+            self._score()  # the null model's reconstruction error, as H2O
+        try:
+            keep_running = self.mi.processed < self.target
+            while keep_running:
+                self._train_iteration()
+                self.iteration += 1
+                finished = self.mi.processed >= self.target or self.cancelled
+                stop = False
+                if self.clock.due(finished):
+                    stop = self._score()
+                keep_running = not (finished or stop)
+            self._finish()
+        except NumericalInstability:
+            model.output["status"] = "FAILED"
+            raise
+
+    def _train_iteration(self) -> None:
+        goal = self.target - self.mi.processed
+        if self.tspi is not None:
+            goal = min(goal, self.tspi)
+        done = 0
+        while done < goal and not self.cancelled:
+            n = min(self.chunk, goal - done)
+            started = time.perf_counter()
+            self.runner.run(self.order.take(n), self.data.X, self.y_cls, self.y_reg)
+            elapsed = time.perf_counter() - started
+            done += n
+            self._after_chunk(n, elapsed)
+            if self.tspi is None and self.runner.chunks_done >= 2:
+                self.tspi = iterations.resolve_train_samples(-2, self.n_rows, self.model.params.epochs,
+                                                             time_per_row_us=elapsed / n * 1e6)
+                goal = min(self.target - self.mi.processed + done, self.tspi)
+
+    def _after_chunk(self, n: int, elapsed: float) -> None:
+        self.mi.epoch_counter = self.mi.processed / self.n_rows
+        if not self.reproducible and elapsed > 0:
+            rate = n / elapsed
+            self.chunk = int(min(max(rate * CHUNK_SECONDS, 64 * self.n_threads), 200_000))
+        epochs = self.model.params.epochs
+        self._progress(f"Training: epoch {self.mi.epoch_counter:.3f} of {epochs:g}, "
+                       f"{self.mi.processed} samples")
+        if self._stop_requested():
+            self.cancelled = True
+
+    # -------------------------------------------------------------- scoring
+    def _score(self) -> bool:
+        """Score, append a history entry, keep the best model; True when training should stop."""
+        model, eff = self.model, self.model.params
+        self.clock.start()
+        if not self.mi.check_stable():
+            raise NumericalInstability()
+        self._progress(f"Scoring on {self.train_set.n} training samples"
+                       + (f", {self.valid_set.n} validation samples" if self.valid_set else ""))
+        tm = model.metrics_on(self.train_set.X, self.train_set.y)
+        tm["description"] = self.train_set.description("training")
+        vm = None
+        if self.valid_set is not None:
+            vm = model.metrics_on(self.valid_set.X, self.valid_set.y)
+            vm["description"] = self.valid_set.description("validation")
+        model.output["training_metrics"], model.output["validation_metrics"] = tm, vm
+        if eff.variable_importances:
+            model.output["variable_importances"] = variable_importances(model)
+        self.scoring_ms += self.clock.stop() * 1000.0
+        self._record(tm, vm)
+        return self._should_stop(tm, vm)
+
+    def _record(self, tm, vm) -> None:
+        out = self.model.output
+        out["scoring_history"].append(scoring.history_entry(
+            now_ms=self.clock.last_start * 1000.0, training_time_ms=self._training_ms(),
+            scoring_time_ms=self.scoring_ms, setup_time_ms=self.setup_ms, epochs=self.mi.epoch_counter,
+            iteration=self.iteration, samples=self.mi.processed, problem=self.model.problem,
+            train_metrics=tm, valid_metrics=vm))
+        out["epoch_counter"] = float(self.mi.epoch_counter)
+        out["iterations"] = self.iteration
+
+    def _should_stop(self, tm, vm) -> bool:
+        model, eff = self.model, self.model.params
+        problem = model.problem
+        if problem != "AutoEncoder" and self.mi.processed > 0:
+            err = scoring.model_error(vm if vm else tm, problem)
+            if err < self.best_error:
+                self.best_error, self.best = err, self.mi.copy()
+        train_err = scoring.model_error(tm, problem)
+        if problem in ("Binomial", "Multinomial"):
+            return eff.classification_stop >= 0 and train_err <= eff.classification_stop
+        return eff.regression_stop >= 0 and train_err <= eff.regression_stop
+
+    def _finish(self) -> None:
+        model, eff, out = self.model, self.model.params, self.model.output
+        if self.cancelled:
+            if not out["scoring_history"] or out["scoring_history"][-1]["samples"] != self.mi.processed:
+                self._score()
+        elif (eff.override_with_best_model and self.best is not None and not getattr(eff, "nfolds", 0)
+              and self.best.units == self.mi.units):
+            current = scoring.model_error(out["validation_metrics"] or out["training_metrics"], model.problem)
+            if self.best_error < current:
+                best = self.best
+                best.processed, best.epoch_counter = self.mi.processed, self.mi.epoch_counter
+                model.model_info = self.mi = best
+                self._score()
+        out["status"] = "CANCELLED" if self.cancelled else "DONE"
+        out["end_time"] = int(time.time() * 1000)
+        out["run_time"] = out["end_time"] - out["start_time"]
+        out["total_training_time_ms"] = self._training_ms()
+        out["total_scoring_time_ms"], out["total_setup_time_ms"] = self.scoring_ms, self.setup_ms
+        out["epoch_counter"] = float(self.mi.epoch_counter)
+        out["model_summary"] = model.summary_table()
+        out["train_samples_per_iteration"] = int(self.tspi or 0)
+        self._progress("Done" if not self.cancelled else "Cancelled")
+
+
+def variable_importances(model: DeepLearningModel) -> list[list]:
+    """Gedeon's importances from the first two weight layers, as table rows."""
+    from h2o_backend.engine import varimp
+    mi = model.model_info
+    rows = varimp.gedeon_importances(mi.unit_weights(0).astype(np.float64), mi.unit_weights(1).astype(np.float64),
+                                     list(model.datainfo.expanded_names))
+    return [list(r) for r in rows]
