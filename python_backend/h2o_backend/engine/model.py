@@ -210,7 +210,11 @@ class DeepLearningModel:
 
 
 def max_f1_threshold(m: dict | None) -> float | None:
-    """The threshold of the "max f1" row of binomial metrics' max_criteria_and_metric_scores."""
+    """The max-F1 threshold of binomial metrics (their ``threshold``, else the "max f1" row of
+    max_criteria_and_metric_scores)."""
+    t = (m or {}).get("threshold")
+    if t is not None and np.isfinite(t):
+        return float(t)
     table = (m or {}).get("max_criteria_and_metric_scores")
     if not table:
         return None
