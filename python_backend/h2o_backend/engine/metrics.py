@@ -1,0 +1,246 @@
+"""Model metrics as H2O-3 computes and names them (ModelMetrics{Regression,Binomial,Multinomial,
+AutoEncoder}): pure NumPy functions returning plain dicts with H2O-3's field names.
+
+Definitions (H2O-3 ``ModelMetrics*.MetricBuilder*``):
+- classification MSE: per row ``(1 - p_actual)^2`` (the distance of the actual class's probability
+  from 1), averaged; RMSE its square root; ``logloss`` = mean of ``-log(max(1e-15, p_actual))``;
+- ``r2`` = 1 - MSE / sigma^2, sigma the population standard deviation of the actual values (class
+  codes for classifiers), NaN when sigma is 0;
+- binomial: AUC, PR AUC and Gini over the exact threshold curve (``auc.py``); the confusion
+  matrix, ``classification_error`` and ``mean_per_class_error`` at the threshold maximising F1;
+- multinomial: label = arg-max, hit ratios for k = 1..min(K, max_hit_ratio_k) (0 disables), the
+  confusion matrix left out when K >= max_confusion_matrix_size (legacy H2O), errors still reported;
+- regression: MSE, RMSE, MAE, mean_residual_deviance (= MSE, Gaussian), r2;
+- autoencoder: MSE = mean of the per-row reconstruction MSEs.
+Rows with a missing actual value (code < 0 or NaN) or a non-finite prediction are left out.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from h2o_backend.engine import auc as auc_module
+from h2o_backend.engine.tables import column, two_dim_table
+
+LOGLOSS_EPS = 1e-15
+MAX_THRESHOLD_ROWS = 400      # rows of thresholds_and_metric_scores (H2O-3 keeps at most 400 bins)
+CM_META = {"schema_version": 3, "schema_name": "ConfusionMatrixV3", "schema_type": "ConfusionMatrix"}
+NAN = float("nan")
+
+
+# ---------------------------------------------------------------------------- helpers
+def _sqrt(x: float) -> float:
+    return math.sqrt(x) if x >= 0 else NAN
+
+
+def _r2(mse: float, actual: np.ndarray) -> float:
+    if actual.size <= 1:
+        return NAN
+    var = float(np.mean(actual * actual) - np.mean(actual) ** 2)
+    return 1.0 - mse / var if var > 0 else NAN
+
+
+def _labelled(y_codes, probs, n_classes: int):
+    y = np.asarray(y_codes).astype(np.int64, copy=False)
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[1] != n_classes or probs.shape[0] != y.shape[0]:
+        raise ValueError(f"probabilities must be [n, {n_classes}] for {y.shape[0]} rows, got {probs.shape}")
+    keep = (y >= 0) & (y < n_classes) & np.all(np.isfinite(probs), axis=1)
+    return y[keep], probs[keep]
+
+
+def _probability_errors(y: np.ndarray, probs: np.ndarray) -> dict:
+    p_act = probs[np.arange(y.size), y]
+    mse = float(np.mean((1.0 - p_act) ** 2)) if y.size else NAN
+    logloss = float(np.mean(-np.log(np.maximum(LOGLOSS_EPS, p_act)))) if y.size else NAN
+    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(y.size), "logloss": logloss,
+            "r2": _r2(mse, y.astype(np.float64))}
+
+
+def confusion_counts(y: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
+    """[actual, predicted] counts (float64, as H2O-3 keeps them)."""
+    flat = np.bincount(y * n_classes + predicted, minlength=n_classes * n_classes)
+    return flat.reshape(n_classes, n_classes).astype(np.float64)
+
+
+def class_errors(counts: np.ndarray) -> np.ndarray:
+    """Per actual class: misclassified / total (0 for a class with no rows, as H2O-3)."""
+    totals = counts.sum(axis=1)
+    correct = np.diag(counts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(totals > 0, (totals - correct) / np.where(totals > 0, totals, 1), 0.0)
+
+
+def _rate(err: float, total: float) -> str:
+    return f"{int(round(err)):,} / {int(round(total)):,}"
+
+
+def confusion_matrix_table(counts: np.ndarray, domain: list[str]) -> dict:
+    """H2O-3's confusion matrix table: rows = actual classes then ``Totals``; columns = predicted
+    classes, ``Error`` (misclassified fraction) and ``Rate`` ("errors / total"). As in H2O-3 the
+    row labels are implied (the domain, then Totals), not a column."""
+    acts, preds = counts.sum(axis=1), counts.sum(axis=0)
+    errs = acts - np.diag(counts)
+    total, total_err = float(acts.sum()), float(errs.sum())
+    width = max([len(_rate(e, a)) for e, a in zip(errs, acts)] + [len(_rate(total_err, total))])
+    cols = [column(str(d), "long", "%d", keep_name=True) for d in domain]
+    cols += [column("Error", "double", "%.4f", keep_name=True),
+             column("Rate", "string", f"= %{width}s", keep_name=True)]
+    rows = []
+    for a in range(len(domain)):
+        error = float(errs[a] / acts[a]) if acts[a] > 0 else NAN
+        rows.append([int(c) for c in counts[a]] + [error, _rate(errs[a], acts[a])])
+    rows.append([int(c) for c in preds] + [total_err / total if total > 0 else NAN, _rate(total_err, total)])
+    return two_dim_table("Confusion Matrix", cols, rows, "vertical: actual; across: predicted")
+
+
+def _cm(counts: np.ndarray, domain: list[str]) -> dict:
+    return {"__meta": dict(CM_META), "table": confusion_matrix_table(counts, domain)}
+
+
+# ---------------------------------------------------------------------------- regression
+def regression_metrics(y, pred) -> dict:
+    """Regression metrics of actual ``y`` against predictions ``pred`` (original scale)."""
+    y = np.asarray(y, dtype=np.float64)
+    pred = np.asarray(pred, dtype=np.float64)
+    keep = np.isfinite(y) & np.isfinite(pred)
+    y, pred = y[keep], pred[keep]
+    if y.size == 0:
+        return {"MSE": NAN, "RMSE": NAN, "nobs": 0, "mae": NAN, "mean_residual_deviance": NAN, "r2": NAN}
+    err = pred - y
+    mse = float(np.mean(err * err))
+    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(y.size), "mae": float(np.mean(np.abs(err))),
+            "mean_residual_deviance": mse, "r2": _r2(mse, y)}
+
+
+# ---------------------------------------------------------------------------- binomial
+def _table_rows(curve: auc_module.ThresholdCurve, best: dict[str, int]) -> np.ndarray:
+    """Indices of the curve reported in thresholds_and_metric_scores: all of them up to
+    MAX_THRESHOLD_ROWS, else evenly spaced ones plus every criterion's best threshold."""
+    if curve.size <= MAX_THRESHOLD_ROWS:
+        return np.arange(curve.size)
+    spaced = np.round(np.linspace(0, curve.size - 1, MAX_THRESHOLD_ROWS)).astype(np.int64)
+    extra = np.array([i for i in best.values() if i >= 0], dtype=np.int64)
+    return np.unique(np.concatenate((spaced, extra)))
+
+
+def _threshold_tables(curve: auc_module.ThresholdCurve) -> tuple[dict, dict]:
+    crits = auc_module.CRITERIA
+    best = {name: curve.max_index(name) for name in crits}
+    rows_idx = _table_rows(curve, best)
+    position = {int(i): r for r, i in enumerate(rows_idx)}
+    values = {name: curve.criterion(name) for name in crits}
+    cols = [column("Threshold", "double", "%f")]
+    cols += [column(n, "long" if n in auc_module.INT_CRITERIA else "double",
+                    "%d" if n in auc_module.INT_CRITERIA else "%f") for n in crits]
+    cols.append(column("idx", "int", "%d"))
+    rows = []
+    for r, i in enumerate(rows_idx):
+        cells = [float(curve.thresholds[i])]
+        cells += [int(values[n][i]) if n in auc_module.INT_CRITERIA else float(values[n][i]) for n in crits]
+        rows.append(cells + [r])
+    thresholds = two_dim_table("Metrics for Thresholds", cols, rows,
+                               "Binomial metrics as a function of classification thresholds")
+    max_cols = [column("Metric", "string"), column("Threshold", "double", "%f"),
+                column("Value", "double", "%f"), column("idx", "long", "%d")]
+    max_rows = []
+    for name in auc_module.MAX_CRITERIA:
+        i = best[name]
+        max_rows.append([f"max {name}", float(curve.thresholds[i]) if i >= 0 else NAN,
+                         float(values[name][i]) if i >= 0 else NAN, position.get(i, -1)])
+    maxima = two_dim_table("Maximum Metrics", max_cols, max_rows, "Maximum metrics at their respective thresholds")
+    return thresholds, maxima
+
+
+def binomial_metrics(y_codes, probs, domain) -> dict:
+    """Binomial metrics of class codes ``y_codes`` (0/1, -1 missing) against ``probs`` [n, 2]."""
+    domain = [str(d) for d in domain]
+    y, probs = _labelled(y_codes, probs, 2)
+    out = _probability_errors(y, probs)
+    out["domain"] = domain
+    curve = auc_module.threshold_curve(y, probs[:, 1])
+    out["AUC"], out["pr_auc"] = curve.auc(), curve.pr_auc()
+    out["Gini"] = 2.0 * out["AUC"] - 1.0
+    idx = curve.max_index(auc_module.DEFAULT_CRITERION) if curve.size else -1
+    if idx < 0:
+        out.update(classification_error=NAN, mean_per_class_error=NAN, cm=None, threshold=NAN,
+                   thresholds_and_metric_scores=None, max_criteria_and_metric_scores=None)
+        if curve.size:
+            out["thresholds_and_metric_scores"], out["max_criteria_and_metric_scores"] = _threshold_tables(curve)
+        return out
+    counts = curve.confusion_counts(idx)
+    out["threshold"] = float(curve.thresholds[idx])
+    out["classification_error"] = float((counts[0, 1] + counts[1, 0]) / counts.sum())
+    out["mean_per_class_error"] = float(np.mean(class_errors(counts)))
+    out["cm"] = _cm(counts, domain)
+    out["thresholds_and_metric_scores"], out["max_criteria_and_metric_scores"] = _threshold_tables(curve)
+    return out
+
+
+# ---------------------------------------------------------------------------- multinomial
+def hit_ratios(y: np.ndarray, probs: np.ndarray, k_max: int) -> np.ndarray:
+    """Fraction of rows whose actual class is among the top-k probabilities, k = 1..k_max
+    (ties ranked by class index)."""
+    if y.size == 0 or k_max <= 0:
+        return np.full(max(k_max, 0), NAN)
+    p_act = probs[np.arange(y.size), y][:, None]
+    cls = np.arange(probs.shape[1])[None, :]
+    rank = np.sum((probs > p_act) | ((probs == p_act) & (cls < y[:, None])), axis=1)
+    counts = np.bincount(rank, minlength=probs.shape[1])[:k_max]
+    return np.cumsum(counts) / y.size
+
+
+def hit_ratio_table(ratios: np.ndarray) -> dict:
+    cols = [column("K", "string"), column("Hit Ratio", "float", "%f")]
+    rows = [[str(k + 1), float(r)] for k, r in enumerate(ratios)]
+    return two_dim_table(f"Top-{len(ratios)} Hit Ratios", cols, rows)
+
+
+def multinomial_metrics(y_codes, probs, domain, max_hit_ratio_k: int = 10,
+                        max_confusion_matrix_size: int = 20) -> dict:
+    """Multinomial metrics of class codes ``y_codes`` (-1 missing) against ``probs`` [n, K]."""
+    domain = [str(d) for d in domain]
+    K = len(domain)
+    y, probs = _labelled(y_codes, probs, K)
+    out = _probability_errors(y, probs)
+    counts = confusion_counts(y, probs.argmax(axis=1) if y.size else y, K)
+    total = counts.sum()
+    out["classification_error"] = float(1.0 - np.trace(counts) / total) if total > 0 else NAN
+    out["mean_per_class_error"] = float(np.mean(class_errors(counts))) if total > 0 else NAN
+    out["cm"] = _cm(counts, domain) if K < max_confusion_matrix_size else None
+    k_max = min(K, int(max_hit_ratio_k))
+    out["hit_ratio_table"] = hit_ratio_table(hit_ratios(y, probs, k_max)) if k_max > 0 else None
+    return out
+
+
+# ---------------------------------------------------------------------------- autoencoder
+def autoencoder_metrics(row_mse) -> dict:
+    """Autoencoder metrics: the mean of the per-row reconstruction MSEs."""
+    row_mse = np.asarray(row_mse, dtype=np.float64)
+    row_mse = row_mse[np.isfinite(row_mse)]
+    mse = float(np.mean(row_mse)) if row_mse.size else NAN
+    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(row_mse.size)}
+
+
+# ---------------------------------------------------------------------------- accessors
+def _number(value):
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def classification_error_of(metrics: dict | None) -> float | None:
+    """Classification error (binomial: at the max-F1 threshold); None when absent or NaN."""
+    return _number((metrics or {}).get("classification_error"))
+
+
+def mse_of(metrics: dict | None) -> float | None:
+    return _number((metrics or {}).get("MSE"))
+
+
+def summary(metrics: dict | None) -> dict:
+    """The two numbers legacy R prints: ``classification_error`` (None for regression and
+    autoencoders) and ``mse``."""
+    return {"classification_error": classification_error_of(metrics), "mse": mse_of(metrics)}
