@@ -1,0 +1,233 @@
+"""The one declarative table of deep-learning parameters.
+
+Each ``ParamSpec`` gives a parameter's H2O name, H2O-3 type name, default, allowed range or
+choices, whether it may change on a checkpoint restart (legacy ``cp_modifiable``), its H2O-3
+level (critical / secondary / expert), whether it can be a grid hyper-parameter, and its help
+text. The table drives wire parsing, validation, the REST ``parameters`` listing and the web form;
+``DeepLearningParameters`` (a plain dataclass) is generated from it, fields in table order.
+
+Order = legacy declaration order (frame fields first, then the DeepLearning fields of
+legacy_h2o.md §3.1): a grid's first hyper-parameter in this order varies fastest.
+Defaults are the engine's (rho 0.99, epsilon 1e-8, train_samples_per_iteration -2): the booklet's
+Appendix A lists older values (rho 0.95, epsilon 1e-6, train_samples_per_iteration -1).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+INF = float("inf")
+ACTIVATIONS = ("Tanh", "TanhWithDropout", "Rectifier", "RectifierWithDropout", "Maxout", "MaxoutWithDropout")
+LOSSES = ("Automatic", "MeanSquare", "CrossEntropy")
+DISTRIBUTIONS = ("UniformAdaptive", "Uniform", "Normal")
+SAMPLINGS = ("Uniform", "Stratified")
+MAX_CATEGORICAL_DEFAULT = 2 ** 31 - 1
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    type: str                       # H2O-3 type name: enum, int, long, double, float, boolean, int[], ...
+    default: object
+    help: str
+    checkpoint_modifiable: bool
+    level: str = "secondary"        # critical | secondary | expert
+    choices: tuple = ()
+    min: float | None = None        # inclusive bounds
+    max: float | None = None
+    max_exclusive: bool = False     # the upper bound itself is not allowed
+    nullable: bool = False          # None is a valid value (not given)
+    gridable: bool = True
+    required: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def range_text(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.min is not None and self.max is not None:
+            return f"in [{_num(self.min)}, {_num(self.max)}{')' if self.max_exclusive else ']'}"
+        if self.min is not None:
+            return f">= {_num(self.min)}"
+        if self.max is not None:
+            return f"<= {_num(self.max)}"
+        return ""
+
+
+def _num(x: float) -> str:
+    return repr(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def _p(name, type_, default, help_, ckpt, **kw) -> ParamSpec:
+    return ParamSpec(name, type_, default, help_, ckpt, **kw)
+
+
+FRAME = dict(gridable=False)
+PARAMETERS: tuple[ParamSpec, ...] = (
+    # ------------------------------------------------------------------ frames and columns
+    _p("model_id", "Key<Model>", None, "Key of the model to build; generated when not given "
+       "(R: key).", False, level="critical", nullable=True, **FRAME),
+    _p("training_frame", "Key<Frame>", None, "Key of the training frame (R: data).", False,
+       level="critical", nullable=True, required=True, **FRAME),
+    _p("response_column", "VecSpecifier", None, "Name of the response column (R: y). Not needed for an "
+       "autoencoder.", False, level="critical", nullable=True, **FRAME),
+    _p("ignored_columns", "string[]", None, "Columns of the training frame that are not predictors "
+       "(R: the columns not in x).", False, level="critical", nullable=True, **FRAME),
+    _p("classification", "boolean", None, "Classification (true) or regression (false); not given: "
+       "classification for an enum response, regression for a numeric one. An integer response "
+       "with classification=true becomes classes (its sorted distinct values).", False,
+       level="critical", nullable=True, **FRAME),
+    _p("validation_frame", "Key<Frame>", None, "Key of a validation frame, scored during training "
+       "(R: validation). Not together with nfolds; not for autoencoders.", False,
+       level="critical", nullable=True, **FRAME),
+    _p("nfolds", "int", 0, "Number of folds for n-fold cross-validation (0 = none, else >= 2). Not "
+       "together with a validation frame.", False, level="critical", min=0),
+    _p("holdout_fraction", "double", 0.0, "Legacy: fraction of the training rows held out as "
+       "validation data. Only 0 is supported.", False, level="expert", min=0, max=1,
+       max_exclusive=True),
+    _p("checkpoint", "Key<Model>", None, "Key of a deep-learning model to continue training from. "
+       "On a restart epochs is the total number of epochs (the R client adds the checkpoint's "
+       "epochs); only checkpoint-modifiable parameters may change.", False, level="secondary",
+       nullable=True, **FRAME),
+    _p("override_with_best_model", "boolean", True, "Replace the final model by the best model "
+       "scored during training (lowest validation error, else training error). Off with nfolds.",
+       False, level="expert"),
+    _p("autoencoder", "boolean", False, "Train an autoencoder (unsupervised: the network learns to "
+       "reconstruct its inputs).", False, level="secondary"),
+    _p("use_all_factor_levels", "boolean", True, "Use all factor levels of categorical variables; "
+       "otherwise the first level is omitted (without loss of accuracy). Useful for variable "
+       "importances; always on for autoencoders.", False, level="secondary"),
+    # ------------------------------------------------------------------ network and training
+    _p("activation", "enum", "Rectifier", "Activation function of the hidden layers. The "
+       "*WithDropout variants enable hidden-layer dropout.", False, level="critical",
+       choices=ACTIVATIONS),
+    _p("hidden", "int[]", [200, 200], "Hidden layer sizes, e.g. [100,200,100] for three layers.",
+       False, level="critical"),
+    _p("epochs", "double", 10.0, "How many times the training data are iterated (may be "
+       "fractional). On a checkpoint restart: the total, including the checkpoint's epochs.", True,
+       level="critical", min=1e-3),
+    _p("train_samples_per_iteration", "long", -2, "Training samples per iteration (between "
+       "scorings): -2 auto-tuned, -1 all rows (times the nodes), 0 one epoch, N > 0 that many. "
+       "The booklet lists -1 as the default; the engine's default is -2.", True, level="secondary",
+       min=-2),
+    _p("seed", "long", -1, "Random seed for weight initialisation and sampling (-1: random). "
+       "Results are reproducible only with reproducible=true.", True, level="expert"),
+    _p("adaptive_rate", "boolean", True, "Adaptive learning rate (ADADELTA). When on, the momentum "
+       "settings are not used (reported as 0); when off, rho and epsilon are not used.", False,
+       level="secondary"),
+    _p("rho", "double", 0.99, "ADADELTA decay of the squared-gradient averages (the booklet lists "
+       "0.95, the engine's default is 0.99).", False, level="expert", min=0.01, max=1),
+    _p("epsilon", "double", 1e-8, "ADADELTA smoothing term (the booklet lists 1e-6, the engine's "
+       "default is 1e-8).", False, level="expert", min=1e-15, max=1),
+    _p("rate", "double", 0.005, "Learning rate (without adaptive_rate). Higher: less stable, "
+       "lower: slower convergence.", False, level="expert", min=1e-10, max=1),
+    _p("rate_annealing", "double", 1e-6, "Learning rate annealing: rate / (1 + rate_annealing * "
+       "samples) (without adaptive_rate).", False, level="expert", min=0, max=1),
+    _p("rate_decay", "double", 1.0, "Learning rate decay from one layer to the next: layer k uses "
+       "rate * rate_decay^(k-1) (without adaptive_rate).", False, level="expert", min=0),
+    _p("momentum_start", "double", 0.0, "Momentum at the beginning of training (without "
+       "adaptive_rate).", False, level="expert", min=0, max=0.9999999999),
+    _p("momentum_ramp", "double", 1e6, "Number of training samples over which the momentum rises "
+       "linearly from momentum_start to momentum_stable (without adaptive_rate).", False,
+       level="expert", min=1),
+    _p("momentum_stable", "double", 0.0, "Momentum reached after momentum_ramp samples (without "
+       "adaptive_rate).", False, level="expert", min=0, max=0.9999999999),
+    _p("nesterov_accelerated_gradient", "boolean", True, "Use Nesterov accelerated gradient "
+       "(without adaptive_rate).", False, level="expert"),
+    _p("input_dropout_ratio", "double", 0.0, "Fraction of the inputs dropped for each training row "
+       "(improves generalisation).", False, level="secondary", min=0, max=1, max_exclusive=True),
+    _p("hidden_dropout_ratios", "double[]", None, "Dropout ratio of each hidden layer, one per layer "
+       "(only with the *WithDropout activations; default 0.5 each).", False, level="secondary",
+       nullable=True),
+    _p("l1", "double", 0.0, "L1 regularisation: adds stability and improves generalisation; many "
+       "weights become 0.", True, level="secondary", min=0, max=1),
+    _p("l2", "double", 0.0, "L2 regularisation: adds stability and improves generalisation; many "
+       "weights become small.", True, level="secondary", min=0, max=1),
+    _p("max_w2", "float", INF, "Upper limit for the sum of the squared incoming weights of a neuron "
+       "(Infinity: no limit). Helps with Rectifier and Maxout.", True, level="expert", min=1e-10),
+    _p("initial_weight_distribution", "enum", "UniformAdaptive", "Distribution of the initial "
+       "weights.", False, level="expert", choices=DISTRIBUTIONS),
+    _p("initial_weight_scale", "double", 1.0, "Scale of the Uniform (-scale, scale) or Normal "
+       "(standard deviation) initial weight distribution.", False, level="expert", min=0),
+    _p("loss", "enum", "Automatic", "Loss function: Automatic is CrossEntropy for classification, "
+       "MeanSquare for regression and autoencoders.", False, level="secondary", choices=LOSSES),
+    # ------------------------------------------------------------------ scoring and stopping
+    _p("score_interval", "double", 5.0, "Shortest time between two scorings of the model, in "
+       "seconds.", True, level="secondary", min=0),
+    _p("score_training_samples", "long", 10000, "Number of training rows used for scoring (0: all; "
+       "otherwise a random sample).", False, level="secondary", min=0),
+    _p("score_validation_samples", "long", 0, "Number of validation rows used for scoring (0: all).",
+       False, level="secondary", min=0),
+    _p("score_duty_cycle", "double", 0.1, "Largest fraction of the time spent on scoring rather than "
+       "training.", True, level="secondary", min=0, max=1),
+    _p("classification_stop", "double", 0.0, "Stop when the training classification error is at or "
+       "below this (-1: never).", True, level="expert", min=-1, max=1),
+    _p("regression_stop", "double", 1e-6, "Stop when the training MSE is at or below this (-1: "
+       "never).", True, level="expert", min=-1),
+    _p("quiet_mode", "boolean", False, "Less output in the server log.", True, level="expert"),
+    _p("max_confusion_matrix_size", "int", 20, "Confusion matrices are reported only for fewer "
+       "classes than this.", True, level="secondary", min=0),
+    _p("max_hit_ratio_k", "int", 10, "Largest k of the top-k hit ratios of multi-class models (0: "
+       "none).", True, level="secondary", min=0),
+    _p("balance_classes", "boolean", False, "Balance the class counts of the training data by over- "
+       "and under-sampling (classification).", False, level="secondary"),
+    _p("class_sampling_factors", "float[]", None, "Over/under-sampling ratio of each class, in the "
+       "order of the response's levels (only with balance_classes; default: balanced).", False,
+       level="expert", nullable=True),
+    _p("max_after_balance_size", "float", 5.0, "Largest size of the balanced training data, as a "
+       "multiple of the original row count (may be below 1).", False, level="expert", min=1e-3),
+    _p("score_validation_sampling", "enum", "Uniform", "How validation rows are sampled for "
+       "scoring (Stratified only with balance_classes).", False, level="expert", choices=SAMPLINGS),
+    _p("diagnostics", "boolean", True, "Keep per-layer statistics (mean and RMS of rates, weights "
+       "and biases).", True, level="expert"),
+    _p("variable_importances", "boolean", False, "Compute variable importances (Gedeon's method on "
+       "the first two weight layers).", True, level="critical"),
+    _p("fast_mode", "boolean", True, "Fast mode: a minor approximation in back-propagation (skips "
+       "updates of weights whose input is 0).", False, level="expert"),
+    _p("ignore_const_cols", "boolean", True, "Ignore constant training columns.", False,
+       level="critical"),
+    _p("force_load_balance", "boolean", True, "Split small data into many chunks so that all cores "
+       "are used.", True, level="expert"),
+    _p("replicate_training_data", "boolean", True, "Replicate the training data on every node "
+       "(off on a single node).", True, level="secondary"),
+    _p("single_node_mode", "boolean", False, "Train on a single node (off unless the cloud has "
+       "several nodes).", True, level="expert"),
+    _p("shuffle_training_data", "boolean", False, "Shuffle the training data on each node.", True,
+       level="expert"),
+    _p("sparse", "boolean", False, "Legacy: sparse data handling. It changes only the data layout; "
+       "this engine chooses the layout itself, so results are the same either way.", True,
+       level="expert"),
+    _p("col_major", "boolean", False, "Legacy: column-major weights for sparse data (requires "
+       "sparse); a layout choice made by this engine itself.", True, level="expert"),
+    _p("average_activation", "double", 0.0, "Average activation target of the sparse autoencoder "
+       "(only used with sparsity_beta > 0).", False, level="expert"),
+    _p("sparsity_beta", "double", 0.0, "Sparsity penalty of the sparse autoencoder. Only 0 is "
+       "supported.", False, level="expert", min=0),
+    _p("max_categorical_features", "int", MAX_CATEGORICAL_DEFAULT, "Largest number of categorical "
+       "inputs (one-hot columns); larger inputs would need the hashing trick, which is not "
+       "supported: training stops with an error instead.", False, level="expert", min=1),
+    _p("reproducible", "boolean", False, "Reproducible training: one thread, fixed row order "
+       "(slower). Use with a seed.", False, level="expert"),
+)
+
+SPECS: dict[str, ParamSpec] = {s.name: s for s in PARAMETERS}
+CHECKPOINT_MODIFIABLE: frozenset[str] = frozenset(s.name for s in PARAMETERS if s.checkpoint_modifiable)
+# Taken from the new request on a restart although not "modifiable" in H2O's sense.
+CHECKPOINT_FROM_REQUEST: frozenset[str] = frozenset(
+    {"model_id", "training_frame", "validation_frame", "checkpoint"})
+
+
+def _field(spec: ParamSpec):
+    if isinstance(spec.default, list):
+        default = list(spec.default)
+        return dataclasses.field(default_factory=lambda: list(default))
+    return dataclasses.field(default=spec.default)
+
+
+DeepLearningParameters = dataclasses.make_dataclass(
+    "DeepLearningParameters", [(s.name, object, _field(s)) for s in PARAMETERS],
+    namespace={"__doc__": "Deep-learning settings under their H2O names (see param_table.PARAMETERS); "
+                          "defaults as in the table."})
+DeepLearningParameters.__module__ = "h2o_backend.engine.parameters"
