@@ -53,7 +53,7 @@ def _resolved(params, train, valid, checkpoint):
         for name in parameters.CHECKPOINT_MODIFIABLE:
             if hasattr(eff, name):
                 setattr(base, name, getattr(eff, name))
-        for name in ("model_id", "training_frame", "validation_frame", "checkpoint"):
+        for name in parameters.CHECKPOINT_FROM_REQUEST:
             if hasattr(eff, name):
                 setattr(base, name, getattr(eff, name))
         eff = base
