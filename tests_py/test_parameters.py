@@ -349,3 +349,10 @@ def test_describe_gives_h2o3_parameter_entries():
     assert P.describe("validation_frame", e)["actual_value"] is None
     assert P.describe("training_frame", e)["required"] is True
     assert P.describe("hidden", e)["default_value"] == [200, 200]
+
+
+def test_all_problems_are_reported_at_once():
+    problems = errors(check(params(response_column="nope", hidden=[0, 5], l1=2.0, epochs=-1.0, nfolds=1)))
+    assert {p["field"] for p in problems} == {"response_column", "hidden", "l1", "epochs", "nfolds"}
+    typed = errors(check(params(response_column="y", hidden=[0], l1="x")))
+    assert [p["field"] for p in typed] == ["l1"]           # a wrong type stops the rules that need types

@@ -42,9 +42,8 @@ def validate(params, train, valid=None, checkpoint=None) -> list[dict]:
     """All problems of ``params`` for training on ``train`` (a Frame), with an optional validation
     Frame and checkpoint model (an object with ``.datainfo`` and ``.params``)."""
     p = Problems()
-    check_values(params, p)
-    if p.has_errors():
-        return p.items
+    if not check_values(params, p):
+        return p.items          # a value of the wrong type: the rules below would not apply
     check_settings(params, valid, checkpoint, p)
     if train is not None:
         info = check_training_frame(params, train, checkpoint, p)
@@ -61,7 +60,15 @@ def _is_number(v) -> bool:
 
 
 def check_value(spec: ParamSpec, v) -> str | None:
-    """The problem with one value, or None."""
+    """The problem with one value (type, choices, range), or None."""
+    return type_problem(spec, v) or (_range_problem(spec, v) if spec.type in NUMERIC and v is not None else None)
+
+
+NUMERIC = ("int", "long", "double", "float")
+
+
+def type_problem(spec: ParamSpec, v) -> str | None:
+    """The problem with the type (or enum choice) of one value, or None."""
     if v is None:
         return None if spec.nullable else f"{spec.name} must be given"
     t = spec.type
@@ -70,13 +77,10 @@ def check_value(spec: ParamSpec, v) -> str | None:
     if t == "enum":
         return None if v in spec.choices else f"{spec.name}: '{v}' is not a valid value; expected {spec.range_text()}"
     if t in ("int", "long"):
-        if not _is_number(v) or v != math.floor(v):
-            return f"{spec.name} must be an integer, got {v!r}"
-        return _range_problem(spec, v)
+        ok = _is_number(v) and math.isfinite(v) and v == math.floor(v)
+        return None if ok else f"{spec.name} must be an integer, got {v!r}"
     if t in ("double", "float"):
-        if not _is_number(v) or math.isnan(v):
-            return f"{spec.name} must be a number, got {v!r}"
-        return _range_problem(spec, v)
+        return None if _is_number(v) and not math.isnan(v) else f"{spec.name} must be a number, got {v!r}"
     if t.endswith("[]"):
         if not isinstance(v, (list, tuple)):
             return f"{spec.name} must be a list, got {v!r}"
@@ -98,11 +102,17 @@ def _range_problem(spec: ParamSpec, v) -> str | None:
     return None
 
 
-def check_values(params, p: Problems) -> None:
+def check_values(params, p: Problems) -> bool:
+    """Type, choice and range problems of every value; False when some value has a wrong type."""
+    types_ok = True
     for spec in PARAMETERS:
-        problem = check_value(spec, getattr(params, spec.name, spec.default))
+        value = getattr(params, spec.name, spec.default)
+        problem = type_problem(spec, value)
+        types_ok &= problem is None
+        problem = problem or (_range_problem(spec, value) if spec.type in NUMERIC and value is not None else None)
         if problem:
             p.add(spec.name, problem)
+    return types_ok
 
 
 # ---------------------------------------------------------------------------- settings
