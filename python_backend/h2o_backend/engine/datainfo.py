@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from h2o_backend.engine.param_table import MAX_CATEGORICAL_DEFAULT
 from h2o_backend.frames import Column, Frame
 
-MAX_CATEGORICAL_DEFAULT = 2 ** 31 - 1
 CHUNK_CELLS = 1 << 22          # numeric columns are scaled in row chunks of about this many cells
 UNSEEN_LEVEL = ("Model was built without missing categorical factors in column {col}, but found unknown "
                 "(or missing) categorical factors during scoring. The model needs to be built with "
