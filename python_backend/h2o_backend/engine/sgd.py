@@ -173,3 +173,18 @@ def train_local(mi: ModelInfo, cfg: SGDConfig, X: np.ndarray, n_samples: int, y_
         runner.run(order, X, y_cls, y_reg)
         left -= order.size
     return local
+
+
+def warm_up() -> float:
+    """Load (or compile, the first time: ~30 s) every kernel specialisation on a tiny network, so
+    the first real training does not wait; returns the seconds it took. Safe to call from a
+    background thread at server start."""
+    import time
+    t = time.perf_counter()
+    X = np.ones((4, 3), np.float32)
+    y = np.array([0, 1, 0, 1], np.int32)
+    mi = ModelInfo.create([3, 2, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta", classifier=True)
+    for n_threads in (1, 2):
+        SGDRunner(mi, SGDConfig(), n_threads).run(np.arange(4), X, y)
+    forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
+    return time.perf_counter() - t
