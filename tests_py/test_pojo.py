@@ -65,7 +65,7 @@ def _plain_spec(net: pojo.NetSpec, model_id="synthetic", **kw) -> pojo.PojoSpec:
         num_sub=[0.0] * len(names), num_mul=[1.0] * len(names),
         pred_names=["predict"] + ([f"c{i}" for i in range(k)] if softmax else []),
         fma=pojo_arith.server_fuses_multiply_add(), dot=pojo_arith.server_dot_order(),
-        softmax_sum=pojo_arith.server_softmax_order(), **kw)
+        softmax_sum=pojo_arith.server_softmax_order(), expf_glibc=pojo_arith.server_expf_is_glibc(), **kw)
 
 
 def _kernel_outputs(net: pojo.NetSpec, X: np.ndarray) -> np.ndarray:
@@ -151,3 +151,150 @@ def test_wide_metadata_goes_to_the_blob_and_compiles(tmp_path):
     row[0, 0] = 7
     preds, _ = pojo_runner.score_rows(tmp_path, "wide", row)
     assert preds.shape == (1, 3) and abs(preds[0, 1] + preds[0, 2] - 1) < 1e-6
+
+
+# ------------------------------------------------------------------ trained models against the server
+def _mixed_frame(n: int, seed: int, key: str, unseen: bool = False):
+    """Two factors (one with missing values), four reals with missing values, and responses."""
+    from h2o_backend.frames import Column, Frame
+    rng = np.random.default_rng(seed)
+    levels = [f"L{i}" for i in range(12)] + (["zz_unseen"] if unseen else [])
+    f1 = rng.integers(0, len(levels), n).astype(np.int32)
+    f1[rng.random(n) < 0.06] = -1
+    f2 = rng.integers(0, 3, n).astype(np.int32)
+    X = rng.normal(size=(n, 4)) * [1.0, 5.0, 0.1, 100.0] + [0.0, 10.0, -1.0, 1000.0]
+    signal = (X[:, 0] + 0.2 * (X[:, 1] - 10) + np.where(f1 >= 0, f1 % 4, 1) - f2
+              + 0.3 * rng.normal(size=n))
+    X[rng.random(X.shape) < 0.05] = np.nan
+    cuts = np.quantile(signal, [0.2, 0.4, 0.6, 0.8])
+    cols = [Column("x0", "real", X[:, 0]), Column("f1", "enum", f1, levels), Column("x1", "real", X[:, 1]),
+            Column("f2", "enum", f2, ["a", "b", "c"]), Column("x2", "real", X[:, 2]), Column("x3", "real", X[:, 3]),
+            Column("yreg", "real", signal * 3 + 7),
+            Column("ybin", "enum", (signal > np.quantile(signal, 0.8)).astype(np.int32), ["no", "yes"]),
+            Column("ymul", "enum", np.searchsorted(cuts, signal).astype(np.int32), ["A", "B", "C", "D", "E"])]
+    return Frame(key, cols)
+
+
+MODELS = {
+    "regression": dict(response_column="yreg", activation="Rectifier", hidden=[24, 16],
+                       ignored_columns=["ybin", "ymul"]),
+    "binomial": dict(response_column="ybin", activation="TanhWithDropout", hidden=[20, 20],
+                     hidden_dropout_ratios=[0.3, 0.2], use_all_factor_levels=False, balance_classes=True,
+                     ignored_columns=["yreg", "ymul"]),
+    "multinomial": dict(response_column="ymul", activation="RectifierWithDropout", hidden=[32, 16],
+                        input_dropout_ratio=0.1, ignored_columns=["yreg", "ybin"]),
+    "maxout": dict(response_column="ymul", activation="Maxout", hidden=[12], ignored_columns=["yreg", "ybin"]),
+    "autoencoder": dict(autoencoder=True, activation="Tanh", hidden=[10], ignored_columns=["yreg", "ybin", "ymul"]),
+}
+
+
+@pytest.fixture(scope="module")
+def mixed_frames():
+    return _mixed_frame(3000, 1, "mixed_train"), _mixed_frame(1000, 2, "mixed_test", unseen=True)
+
+
+def _server_predictions(model, test) -> np.ndarray:
+    """The server's prediction frame as an array laid out like the POJO's preds."""
+    frame = model.predict(test, "pred")
+    cols = [c.data.astype(np.float64) for c in frame.columns]
+    if model.problem == "AutoEncoder":
+        mse = model.anomaly(test, "mse").columns[0].data.astype(np.float64)
+        cols = [mse] + cols
+    return np.column_stack(cols)
+
+
+@needs_java
+@pytest.mark.parametrize("kind", sorted(MODELS))
+def test_pojo_reproduces_the_server(tmp_path, mixed_frames, kind):
+    from h2o_backend.engine.parameters import DeepLearningParameters
+    from h2o_backend.engine.training import train_deeplearning
+    train, test = mixed_frames
+    p = DeepLearningParameters()
+    for k, v in dict(MODELS[kind], training_frame=train.key, epochs=3.0, seed=7, reproducible=True).items():
+        setattr(p, k, v)
+    model = train_deeplearning(p, train, model_id=f"pojo.{kind}-test")
+    src = pojo.pojo_source(model)
+    cls = java_id(model.model_id)
+    assert f"public class {cls} " in src
+    pojo_runner.compile_sources({cls: src}, tmp_path)
+    preds, _ = pojo_runner.score_rows(tmp_path, cls, pojo_runner.pojo_rows(model.datainfo, test))
+    expected = _server_predictions(model, test)
+    assert preds.shape == expected.shape == (1000, len(expected[0]))
+    if model.problem in ("Binomial", "Multinomial"):
+        assert np.array_equal(preds[:, 0], expected[:, 0])          # the same class on every row
+        got, want = preds[:, 1:], expected[:, 1:]
+    else:
+        got, want = preds, expected
+    rel = np.abs(got - want) / np.maximum(np.abs(want), 1e-12)
+    print(f"{kind}: max relative difference {rel.max():.3g}, bit-equal values {np.mean(got == want):.4f}")
+    assert rel.max() <= 1e-6
+    # float32 network outputs are bit-equal; only the autoencoder's reconstruction error (a float64
+    # sum the kernel vectorises) may differ in its last bits
+    exact = got[:, 1:] if model.problem == "AutoEncoder" else got
+    assert np.array_equal(exact, want[:, 1:] if model.problem == "AutoEncoder" else want)
+
+
+# ------------------------------------------------------------------ the endpoint
+def test_unknown_model_is_a_404(client):
+    r = client.get("/3/Models.java/no_such_model")
+    assert r.status_code == 404
+    body = r.get_json()
+    assert body["exception_type"] == "H2OKeyNotFoundArgumentException" and "no_such_model" in body["msg"]
+
+
+@needs_java
+def test_endpoint_serves_compilable_source_and_a_preview(client, app, mixed_frames, tmp_path):
+    from h2o_backend.engine.parameters import DeepLearningParameters
+    from h2o_backend.engine.training import train_deeplearning
+    train, test = mixed_frames
+    p = DeepLearningParameters()
+    for k, v in dict(MODELS["multinomial"], training_frame=train.key, epochs=1.0, seed=3, reproducible=True).items():
+        setattr(p, k, v)
+    model = train_deeplearning(p, train, model_id="dl model #1")
+    app.config["SERVICES"].store.put(model.model_id, model)
+
+    r = client.get("/3/Models.java/dl%20model%20%231")
+    assert r.status_code == 200 and r.mimetype == "text/plain"
+    assert 'filename="dl_model__1.java"' in r.headers["Content-Disposition"]
+    pojo_runner.compile_sources({"dl_model__1": r.get_data(as_text=True)}, tmp_path)
+    preds, _ = pojo_runner.score_rows(tmp_path, "dl_model__1", pojo_runner.pojo_rows(model.datainfo, test))
+    assert np.array_equal(preds[:, 0], model.predict(test, "p").columns[0].data)
+
+    head = client.get("/3/Models.java/dl%20model%20%231?preview=true")
+    assert head.status_code == 200 and "preview:" in head.get_data(as_text=True)
+    assert len(head.data) < len(r.data)
+    assert client.get("/3/Models.java/dl%20model%20%231?bogus=1").status_code == 400
+
+
+@needs_java
+def test_csv_main_scores_a_file(tmp_path, mixed_frames):
+    """java -cp . <Class> in.csv out.csv: levels by label, empty cells missing."""
+    from h2o_backend.engine.parameters import DeepLearningParameters
+    from h2o_backend.engine.training import train_deeplearning
+    train, test = mixed_frames
+    p = DeepLearningParameters()
+    for k, v in dict(MODELS["binomial"], training_frame=train.key, epochs=1.0, seed=5, reproducible=True).items():
+        setattr(p, k, v)
+    model = train_deeplearning(p, train, model_id="csv_model")
+    pojo_runner.compile_sources({"csv_model": pojo.pojo_source(model)}, tmp_path, with_runner=False)
+    lines = ["x3,f1,x0,x1,f2,x2,other"]
+    for i in range(20):
+        cells = []
+        for name in ["x3", "f1", "x0", "x1", "f2", "x2"]:
+            c = test.column(name)
+            if c.is_enum:
+                cells.append("" if c.data[i] < 0 else f'"{c.domain[c.data[i]]}"')
+            else:
+                cells.append("" if np.isnan(c.data[i]) else repr(float(c.data[i])))
+        lines.append(",".join(cells + ["ignored"]))
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n")
+    import subprocess
+    subprocess.run(["java", "-cp", str(tmp_path), "csv_model", str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
+                   check=True, timeout=120)
+    out = (tmp_path / "out.csv").read_text().splitlines()
+    assert out[0] == '"predict","no","yes"'
+    expected = model.predict(test.take_rows(np.arange(20)), "p")
+    for i, line in enumerate(out[1:]):
+        label, p_no, p_yes = line.split(",")
+        assert label.strip('"') == expected.columns[0].domain[expected.columns[0].data[i]]
+        assert float(p_yes) == expected.columns[2].data[i]

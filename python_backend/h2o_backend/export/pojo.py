@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from h2o_backend.export import pojo_arith
 from h2o_backend.export import pojo_java as jv
 from h2o_backend.export.pojo_arith import ReduceOrder
 from h2o_backend.export.pojo_java import java_id  # noqa: F401  (re-exported: the handler names files with it)
@@ -83,11 +84,12 @@ class PojoSpec:
     model_class_distrib: list[float] | None = None
     resp_mean: float = 0.0
     resp_sigma: float = 1.0
-    out_mul: list[float] = field(default_factory=list)   # autoencoder: per reconstructed input
+    out_div: list[float] = field(default_factory=list)   # autoencoder: per reconstructed input
     out_add: list[float] = field(default_factory=list)
     fma: bool = True                    # pojo_arith.server_fuses_multiply_add()
     dot: ReduceOrder = ReduceOrder()    # pojo_arith.server_dot_order()
     softmax_sum: ReduceOrder = ReduceOrder()   # pojo_arith.server_softmax_order()
+    expf_glibc: bool = True             # pojo_arith.server_expf_is_glibc()
     version: str = ""
 
     @property
@@ -142,6 +144,8 @@ def render(spec: PojoSpec, preview: bool = False) -> str:
         "SUM_VF": str(spec.softmax_sum.vf),
         "SUM_UF": str(spec.softmax_sum.uf),
         "SUM_EVF": str(spec.softmax_sum.evf),
+        "EXPF_GLIBC": jv.java_bool(spec.expf_glibc),
+        "EXP2F_T": jv._wrap([f"0x{t:016x}L" for t in pojo_arith.EXP2F_T], "    "),
         "RESP_MEAN": jv.java_double(spec.resp_mean),
         "RESP_SIGMA": jv.java_double(spec.resp_sigma),
         "INIT": init,
@@ -173,7 +177,7 @@ def _init_block(spec: PojoSpec, em: jv.Emitter) -> str:
         ("ACTS", em.ints(net.acts)),
         ("MAJORS", em.ints(net.majors)),
         ("SCALES", jv.array_literal("float", [jv.java_float(s) for s in net.scales()])),
-        ("OUT_MUL", em.doubles(spec.out_mul)),
+        ("OUT_DIV", em.doubles(spec.out_div)),
         ("OUT_ADD", em.doubles(spec.out_add)),
     ]
     lines = [f"    {name} = {expr};" for name, expr in out]
@@ -201,19 +205,20 @@ def _finish_code(spec: PojoSpec) -> str:
             "    for (int i = 0; i < out.length; i++) {",
             "      double d = (double) out[i] - (double) x[i];",
             "      s += d * d;",
-            "      preds[1 + i] = out[i] * OUT_MUL[i] + OUT_ADD[i];",
+            "      preds[1 + i] = out[i] / OUT_DIV[i] + OUT_ADD[i];",
             "    }",
             "    preds[0] = s / out.length;",
         ])
     lines = [
-        "    for (int k = 0; k < out.length; k++) preds[1 + k] = out[k];",
-        "    if (PRIOR_CLASS_DISTRIB != null && MODEL_CLASS_DISTRIB != null) {",
-        "      double sum = 0;",
-        "      for (int k = 0; k < out.length; k++) {",
-        "        preds[1 + k] = preds[1 + k] * PRIOR_CLASS_DISTRIB[k] / MODEL_CLASS_DISTRIB[k];",
-        "        sum += preds[1 + k];",
+        "    int n = out.length;",
+        "    for (int k = 0; k < n; k++) preds[1 + k] = out[k];",
+        "    if (PRIOR_CLASS_DISTRIB != null && MODEL_CLASS_DISTRIB != null) {   // undo balance_classes",
+        "      double[] c = new double[n];",
+        "      for (int k = 0; k < n; k++) {",
+        "        c[k] = out[k] * (MODEL_CLASS_DISTRIB[k] > 0 ? PRIOR_CLASS_DISTRIB[k] / MODEL_CLASS_DISTRIB[k] : 0.0);",
         "      }",
-        "      for (int k = 0; k < out.length; k++) preds[1 + k] /= sum;",
+        "      double s = pairwiseSum(c, 0, n);",
+        "      if (s > 0) for (int k = 0; k < n; k++) preds[1 + k] = c[k] / s;",
         "    }",
     ]
     if spec.category == "Binomial":
@@ -221,7 +226,7 @@ def _finish_code(spec: PojoSpec) -> str:
     else:
         lines += [
             "    int best = 0;",
-            "    for (int k = 1; k < out.length; k++) if (preds[1 + k] > preds[1 + best]) best = k;",
+            "    for (int k = 1; k < n; k++) if (preds[1 + k] > preds[1 + best]) best = k;",
             "    preds[0] = best;",
         ]
     return "\n".join(lines)
@@ -248,3 +253,52 @@ def _header(spec: PojoSpec, cls: str) -> str:
  * regression, the reconstruction error for an autoencoder), preds[1..] the class probabilities
  * (the reconstructed inputs for an autoencoder).
  */"""
+
+
+# ------------------------------------------------------------------ from a trained model
+def pojo_source(model, preview: bool = False) -> str:
+    """The Java source of a trained DeepLearningModel (``preview``: without the weights)."""
+    return render(spec_from_model(model), preview=preview)
+
+
+def spec_from_model(model) -> PojoSpec:
+    """Everything the class needs, read from the model's DataInfo, ModelInfo and outputs, with the
+    server's float arithmetic measured on this machine (pojo_arith)."""
+    from h2o_backend import __version__
+    from h2o_backend.engine.model import UNSTABLE_PREDICT
+
+    di, mi = model.datainfo, model.model_info
+    if mi.unstable:
+        raise ValueError(UNSTABLE_PREDICT)
+    category = di.problem
+    if category in ("Binomial", "Multinomial"):
+        pred_names = ["predict"] + [str(d) for d in di.response_domain]
+    elif category == "Regression":
+        pred_names = ["predict"]
+    else:
+        pred_names = ["Reconstruction.MSE"] + [f"reconstr_{n}" for n in di.expanded_names]
+    spec = PojoSpec(
+        model_id=model.model_id, category=category, names=list(di.predictor_names),
+        domains=[None if d is None else [str(v) for v in d] for d in di.predictor_domains],
+        net=NetSpec.from_model_info(mi, model.drop_ratios()),
+        response_name=di.response_name,
+        response_domain=None if di.response_domain is None else [str(v) for v in di.response_domain],
+        cat_offsets=[int(o) for o in di.cat_offsets], cat_missing=[bool(m) for m in di.cat_missing],
+        use_all_factor_levels=bool(di.use_all_factor_levels),
+        num_sub=[float(v) for v in di.num_sub], num_mul=[float(v) for v in di.num_mul],
+        pred_names=pred_names, version=__version__,
+        fma=pojo_arith.server_fuses_multiply_add(), dot=pojo_arith.server_dot_order(),
+        softmax_sum=pojo_arith.server_softmax_order(), expf_glibc=pojo_arith.server_expf_is_glibc())
+    if category == "Binomial":
+        spec.threshold = float(model.binomial_threshold())
+    if category in ("Binomial", "Multinomial") and model.prior_class_dist is not None \
+            and model.model_class_dist is not None:
+        spec.prior_class_distrib = [float(v) for v in model.prior_class_dist]
+        spec.model_class_distrib = [float(v) for v in model.model_class_dist]
+    if category == "Regression":
+        spec.resp_mean, spec.resp_sigma = float(di.response_mean), float(di.response_sigma)
+    if category == "AutoEncoder":
+        n_cat_inputs = di.num_offset
+        spec.out_div = [1.0] * n_cat_inputs + [float(v) for v in di.num_mul]
+        spec.out_add = [0.0] * n_cat_inputs + [float(v) for v in di.num_sub]
+    return spec

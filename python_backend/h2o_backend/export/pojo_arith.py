@@ -17,11 +17,10 @@ lanes: its order is the input order on every CPU.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import decimal
 import functools
 import logging
-import math
+import struct
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,21 +172,80 @@ def server_dot_order() -> ReduceOrder:
     return _identify(cases, lambda wa, o: emulate_dot(wa[0], wa[1], o, fma), "dot products")
 
 
+# ------------------------------------------------------------------ exp
+# glibc's expf (since 2.27; from Arm's optimized-routines): x * 32/ln2 = k + r, 2^(k/32) from a
+# 32-entry table, 2^(r/32) from a cubic, all in double, rounded to float once. The kernel calls
+# the C library's expf; where that is this algorithm (checked by server_expf_is_glibc) the POJO
+# evaluates it the same way, so exp agrees bit for bit.
+EXPF_N = 32
+EXPF_INVLN2N = float.fromhex("0x1.71547652b82fep+0") * EXPF_N
+EXPF_SHIFT = float.fromhex("0x1.8p+52")
+EXPF_POLY = (float.fromhex("0x1.c6af84b912394p-5") / EXPF_N ** 3, float.fromhex("0x1.ebfce50fac4f3p-3") / EXPF_N ** 2,
+             float.fromhex("0x1.62e42ff0c52d6p-1") / EXPF_N)
+
+
+def _exp2f_table() -> list[int]:
+    """T[i] = bits of 2^(i/32) (correctly rounded double) minus i << 47."""
+    ctx = decimal.Context(prec=60)
+    ln2 = ctx.ln(decimal.Decimal(2))
+    out = []
+    for i in range(EXPF_N):
+        v = float(ctx.exp(ctx.multiply(ctx.divide(decimal.Decimal(i), EXPF_N), ln2)))
+        out.append(struct.unpack("<Q", struct.pack("<d", v))[0] - (i << 47))
+    return out
+
+
+EXP2F_T = _exp2f_table()
+
+
+def glibc_expf(x: np.ndarray) -> np.ndarray:
+    """glibc's expf on a float32 array (what the POJO computes when EXPF_GLIBC)."""
+    x = np.asarray(x, _F32)
+    xd = x.astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = EXPF_INVLN2N * xd
+        kd = z + EXPF_SHIFT
+        ki = kd.view(np.uint64)
+        kd = kd - EXPF_SHIFT
+        r = z - kd
+        table = np.array(EXP2F_T, np.uint64)
+        s = (table[(ki & np.uint64(31)).astype(np.int64)] + (ki << np.uint64(47))).view(np.float64)
+        c0, c1, c2 = EXPF_POLY
+        y = (c0 * r + c1) * (r * r) + (c2 * r + 1.0)
+        out = (y * s).astype(_F32)
+    bits = x.view(np.uint32)
+    big = ((bits >> 20) & 0x7FF) >= 0x42B
+    if big.any():
+        out[big & (x > float.fromhex("0x1.62e42ep6"))] = np.inf
+        out[big & (x < float.fromhex("-0x1.9fe368p6"))] = 0.0
+        out[big & ~np.isfinite(x)] = np.where(np.isnan(x), x, np.where(x > 0, np.inf, 0.0))[big & ~np.isfinite(x)]
+    return out
+
+
 @functools.lru_cache(maxsize=1)
-def _libm_expf():
-    """The C library's expf, which the kernel calls (None where it cannot be loaded)."""
-    try:
-        lib = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-        fn = lib.expf
-    except (OSError, AttributeError):
-        return None
-    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
-    return fn
+def server_expf_is_glibc() -> bool:
+    """Whether the exp the kernel calls (the C library's expf, through numba) equals
+    ``glibc_expf`` on 2 million floats spread over the whole range where exp is finite."""
+    import numba
+
+    @numba.njit(fastmath=True, cache=False)
+    def kernel_exp(x, out):
+        for i in range(x.size):
+            out[i] = np.exp(x[i])
+
+    rng = np.random.default_rng(20240609)
+    x = np.concatenate([rng.uniform(-104.0, 89.0, 1_000_000), rng.uniform(-1.0, 1.0, 500_000),
+                        rng.standard_normal(500_000) * 1e-3, [0.0, -0.0, 1e-30, -1e-30]]).astype(_F32)
+    out = np.empty_like(x)
+    kernel_exp(x, out)
+    same = np.array_equal(out.view(np.uint32), glibc_expf(x).view(np.uint32))
+    if not same:
+        log.warning("POJO: the C library's expf is not glibc's algorithm; exp will agree up to its last bit only")
+    return same
 
 
 def expf(x) -> np.float32:
-    fn = _libm_expf()
-    return _F32(fn(float(x))) if fn is not None else _F32(math.exp(float(x)))
+    return glibc_expf(np.array([x], _F32))[0]
 
 
 def emulate_softmax(z: np.ndarray, order: ReduceOrder) -> np.ndarray:

@@ -64,3 +64,21 @@ def score_rows(class_dir: Path, class_name: str, rows: np.ndarray, passes: int =
     preds = np.frombuffer(raw[8:], dtype="<f8").reshape(n, p).copy()
     speed = float(proc.stdout.split()[-1])
     return preds, speed
+
+
+def pojo_rows(datainfo, frame) -> np.ndarray:
+    """A frame's rows as a POJO reads them: the predictors in NAMES order, a categorical as the
+    index of its label in the training domain, NaN for missing values and unseen levels."""
+    from h2o_backend.engine.datainfo import codes_in_domain, numeric_values
+    n = frame.nrows
+    rows = np.empty((n, len(datainfo.predictor_names)), dtype=np.float64)
+    for i, name in enumerate(datainfo.predictor_names):
+        col = frame.column(name) if frame.has_column(name) else None
+        domain = datainfo.predictor_domains[i]
+        if domain is None:
+            rows[:, i] = numeric_values(col, n)
+        else:
+            codes = codes_in_domain(col, domain, n).astype(np.float64)
+            codes[codes < 0] = np.nan
+            rows[:, i] = codes
+    return rows
