@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from h2o_backend.engine.activations import (ACT_RECTIFIER, ACT_TANH, OUT_AUTOENCODER,
+from h2o_backend.engine.activations import (ACT_RECTIFIER, ACT_TANH,
                                             OUT_REGRESSION, OUT_SOFTMAX_CE, OUT_SOFTMAX_MSE)
 from h2o_backend.engine.kernels.layout import (MAJOR_INPUT, NET_ACT, NET_AIN, NET_AOUT, NET_BOFF, NET_COLS,
                                                NET_MAJOR, NET_NIN, NET_NOUT, NET_WOFF, NET_ZOFF, OPTIM_ADADELTA,
