@@ -9,11 +9,8 @@ import numpy as np
 import pyarrow.csv as pc
 import pytest
 
-pytest.importorskip("h2o_backend.engine.parameters", reason="engineer A's parameters module not there yet")
-pytest.importorskip("h2o_backend.engine.datainfo", reason="engineer A's datainfo module not there yet")
-
-from h2o_backend.engine.parameters import DeepLearningParameters  # noqa: E402
-from h2o_backend.engine.training import train_deeplearning  # noqa: E402
+from h2o_backend.engine.parameters import DeepLearningParameters
+from h2o_backend.engine.training import train_deeplearning
 from h2o_backend.errors import ValidationError
 from h2o_backend.frames import Column, Frame
 
