@@ -13,13 +13,17 @@ Layout of the class (template: ``export/java/DeepLearningPojo.java.tmpl``):
   output mapping (response de-standardisation, autoencoder de-normalisation);
 - the weights and biases as float32 bits in a base64 "blob" (see ``pojo_java``'s docstring for why
   this instead of array literals), decoded once when the class loads;
-- ``score0`` = prepare (one-hot, standardise, missing -> 0) -> forward (float32, the server's
-  order of operations, fused multiply-adds when the server's kernel fuses them) -> finish
-  (probability correction, label, de-standardisation);
+- ``score0`` = prepare (one-hot, standardise, missing -> 0) -> forward -> finish (balance_classes
+  probability correction, label at the max-F1 threshold, de-standardisation / de-normalisation);
 - ``main``: scores a CSV file from the command line.
 
-The server computes in float32; so does the class, operation for operation, so that its outputs
-equal the server's up to the rounding of ``exp`` (libm's ``expf`` versus Java's ``Math.exp``).
+Agreement with the server is bit for bit: the class repeats the server's float32 operations in
+the server's order, as measured on this machine by ``pojo_arith`` (fused multiply-adds; the
+vectorised summation order of unit-major layers' dot products and of the softmax denominator;
+glibc's ``expf`` algorithm). Every layer's weights are stored input-major in the class; a layer
+the server keeps unit-major is summed in the server's lane order with all columns advancing
+together, so Java's inner loops stay contiguous. The one float64 value computed differently is
+an autoencoder's reconstruction error (preds[0]), a sum whose order differs in the last bits.
 """
 from __future__ import annotations
 
@@ -185,15 +189,16 @@ def _init_block(spec: PojoSpec, em: jv.Emitter) -> str:
     lines.append(f"    W = new float[{n}][];")
     lines.append(f"    B = new float[{n}][];")
     for l in range(n):
-        lines.append(f"    W[{l}] = {em.floats(net.weights[l])};   // {_shape_note(net, l)}")
+        w = net.weights[l].T if net.majors[l] else net.weights[l]     # the class keeps every layer input-major
+        lines.append(f"    W[{l}] = {em.floats(w)};   // {_shape_note(net, l)}")
         lines.append(f"    B[{l}] = {em.floats(net.biases[l])};")
     return "\n".join(lines)
 
 
 def _shape_note(net: NetSpec, l: int) -> str:
     cols = net.units[l + 1] * net.pieces[l]
-    order = "unit-major" if net.majors[l] else "input-major"
-    return f"{net.units[l]} inputs x {cols} columns, {order}"
+    how = ", dot products in the server's order" if net.majors[l] else ""
+    return f"{net.units[l]} inputs x {cols} columns{how}"
 
 
 def _finish_code(spec: PojoSpec) -> str:
