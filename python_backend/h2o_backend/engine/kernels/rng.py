@@ -1,7 +1,8 @@
 """A small per-thread random number generator for the kernels (xorshift64*).
 
-Each training thread owns one uint64 state (``state[t]``); Python seeds the states per chunk from
-the model seed, so a run with one thread is reproducible. Dropout draws use 16 bits at a time:
+Each training thread owns one uint64 state, ``state[t * STRIDE]`` (a cache line apart, so threads
+never write the same line); Python seeds the states per chunk from the model seed, so a run with
+one thread is reproducible. Dropout draws use 16 bits at a time:
 four keep/drop decisions per 64-bit number, with a drop threshold of ``round(ratio * 65536)``.
 """
 from __future__ import annotations
@@ -14,16 +15,18 @@ _MUL = np.uint64(2685821657736338717)
 _S16, _MASK16 = np.uint64(16), np.uint64(0xFFFF)
 _S40 = np.uint64(40)
 _INV24 = np.float32(1.0 / 16777216.0)
+STRIDE = 8
 
 
 @njit(cache=True, _nrt=False)
 def next_u64(state, t):
-    """Advance ``state[t]`` and return the next 64-bit number."""
-    x = state[t]
+    """Advance thread ``t``'s state and return the next 64-bit number."""
+    i = t * STRIDE
+    x = state[i]
     x ^= x >> _S12
     x ^= x << _S25
     x ^= x >> _S27
-    state[t] = x
+    state[i] = x
     return x * _MUL
 
 
@@ -76,5 +79,7 @@ def thread_states(seed: int, stream: int, n_threads: int) -> np.ndarray:
     """Fresh uint64 RNG states for one chunk, one per thread, from (seed, stream, thread); the
     trainer uses the model's sample count at the chunk's start as the stream."""
     base = splitmix64(int(seed) & 0xFFFFFFFFFFFFFFFF)
-    return np.array([splitmix64(base ^ splitmix64((int(stream) * 1_000_003 + t) & 0xFFFFFFFFFFFFFFFF))
-                     for t in range(n_threads)], dtype=np.uint64)
+    state = np.zeros(n_threads * STRIDE, dtype=np.uint64)
+    for t in range(n_threads):
+        state[t * STRIDE] = splitmix64(base ^ splitmix64((int(stream) * 1_000_003 + t) & 0xFFFFFFFFFFFFFFFF))
+    return state
