@@ -149,7 +149,7 @@ def render(spec: PojoSpec, preview: bool = False) -> str:
         "SUM_UF": str(spec.softmax_sum.uf),
         "SUM_EVF": str(spec.softmax_sum.evf),
         "EXPF_GLIBC": jv.java_bool(spec.expf_glibc),
-        "EXP2F_T": jv._wrap([f"0x{t:016x}L" for t in pojo_arith.EXP2F_T], "    "),
+        "EXP2F_T": jv.wrap_items([f"0x{t:016x}L" for t in pojo_arith.EXP2F_T], "    "),
         "RESP_MEAN": jv.java_double(spec.resp_mean),
         "RESP_SIGMA": jv.java_double(spec.resp_sigma),
         "INIT": init,

@@ -115,7 +115,7 @@ def java_bool(v: bool) -> str:
     return "true" if v else "false"
 
 
-def _wrap(items: list[str], indent: str, width: int = 100) -> str:
+def wrap_items(items: list[str], indent: str, width: int = 100) -> str:
     lines, line = [], indent
     for item in items:
         piece = item + ", "
@@ -133,7 +133,7 @@ def _wrap(items: list[str], indent: str, width: int = 100) -> str:
 def array_literal(java_type: str, items: list[str], indent: str = "      ") -> str:
     if not items:
         return f"new {java_type}[0]"
-    return f"new {java_type}[] {{\n{_wrap(items, indent)}\n    }}"
+    return f"new {java_type}[] {{\n{wrap_items(items, indent)}\n    }}"
 
 
 # ------------------------------------------------------------------ the blob
@@ -216,7 +216,7 @@ class Emitter:
         if self._literal_ok(n, chars):
             items = ["null" if d is None else
                      "{" + ", ".join(java_string(v) for v in d) + "}" for d in domains]
-            return "new String[][] {\n" + _wrap(items, "      ") + "\n    }"
+            return "new String[][] {\n" + wrap_items(items, "      ") + "\n    }"
         exprs = ["null" if d is None else self.blob.add_strings(d) for d in domains]
         return "new String[][] {" + ", ".join(exprs) + "}"
 
