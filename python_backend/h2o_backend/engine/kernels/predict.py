@@ -15,7 +15,7 @@ JIT = dict(cache=True, fastmath=True, error_model="numpy")
 BLOCK = 256
 
 
-@njit(parallel=True, **JIT)
+@njit(parallel=True, nogil=True, **JIT)
 def predict_batch(X, net, drop_thr, drop, w, b, n_units, n_cols, out, row_mse, hidden_layer, feats):
     """Output layer activations of every row of ``X`` into ``out`` [n, n_out].
 

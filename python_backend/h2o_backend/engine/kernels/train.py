@@ -65,7 +65,7 @@ def train_rows(rows, lo, hi, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, ad
                 hidden_signal(net, l - 1, a, z, e, keep, g)
 
 
-@njit(**JIT)
+@njit(nogil=True, **JIT)
 def hogwild_serial(rows, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, adw, agb, adb, mw, mb, hp, opt,
                    A, Z, G, E, KEEP, NZ, NNZ, ACC, SQ, U, state, status):
     """The T slices one after another in this thread (reproducible)."""
@@ -77,7 +77,7 @@ def hogwild_serial(rows, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, adw, a
                    ACC[t], SQ[t], U[t], state, t, status)
 
 
-@njit(parallel=True, **JIT)
+@njit(parallel=True, nogil=True, **JIT)
 def hogwild_parallel(rows, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, adw, agb, adb, mw, mb, hp,
                      opt, A, Z, G, E, KEEP, NZ, NNZ, ACC, SQ, U, state, status):
     """The T slices concurrently, lock-free on the shared arrays (HOGWILD!)."""
