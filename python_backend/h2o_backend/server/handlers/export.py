@@ -1,13 +1,19 @@
-"""GET /3/Models.java/{model_id}: the model as one self-contained Java source file (POJO).
+"""Model downloads: GET /3/Models.java/{model_id}, the model as one self-contained Java source file
+(POJO), and GET /3/Models.fetch.bin/{model_id}, the saved-model file as bytes.
 
 The class needs only the JDK, so no runtime jar is served (no /3/h2o-genmodel.jar).
 """
 from __future__ import annotations
 
+import os
+import re
+import tempfile
+
 from flask import Response
 
 from h2o_backend.errors import ApiError
-from h2o_backend.export import pojo
+from h2o_backend.export import pojo, saved_model
+from h2o_backend.server.context import services
 from h2o_backend.server.handlers.models import get_model
 from h2o_backend.server.params import get_bool, request_params
 from h2o_backend.server.routes import Route
@@ -25,6 +31,33 @@ def model_java(model_id: str):
     return Response(text, mimetype="text/plain", headers=headers)
 
 
+def _saved_model_bytes(model) -> bytes:
+    """The saved-model file of `model` (the format of /99/Models.bin), written to a spool file and read back."""
+    fd, target = tempfile.mkstemp(prefix=".fetch_model_", dir=services().spool_dir)
+    os.close(fd)
+    try:
+        saved_model.save(model.to_state(), "deeplearning", model.model_id, target, force=True)
+        with open(target, "rb") as fh:
+            return fh.read()
+    finally:
+        os.unlink(target)
+
+
+def model_fetch_bin(model_id: str):
+    params = request_params()
+    unknown = sorted(set(params) - {"export_cross_validation_predictions", "_exclude_fields"})
+    if unknown:
+        raise ApiError(400, f"Unknown parameter(s) for /3/Models.fetch.bin: {', '.join(unknown)}", field=unknown[0])
+    if get_bool(params, "export_cross_validation_predictions", False):
+        raise ApiError(400, "export_cross_validation_predictions is not supported: this server does not keep "
+                       "cross-validation predictions", field="export_cross_validation_predictions")
+    model = get_model(model_id)
+    filename = re.sub(r"[^A-Za-z0-9._-]", "_", model_id) or "model"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(_saved_model_bytes(model), mimetype="application/octet-stream", headers=headers)
+
+
 ROUTES = [
     Route("GET", "/3/Models.java/{model_id}", model_java),
+    Route("GET", "/3/Models.fetch.bin/{model_id}", model_fetch_bin),
 ]
