@@ -141,10 +141,10 @@ class BuildForm {
     if (responseParam) {
       const field = parameterField({ ...responseParam, values: columns.map((c) => c.label), type: "enum" }, response, this.choices);
       field.control.replaceChildren(...columns.map((c) => h("option", { value: c.label, selected: c.label === response }, `${c.label} (${c.type})`)));
+      // The response cannot also be ignored: the chooser updates in place (no new request).
       field.control.addEventListener("change", () => {
         this.initial.response_column = field.control.value;
-        this.initial.ignored_columns = this.fields.get("ignored_columns")?.names();
-        this.drawData(frameId);
+        this.fields.get("ignored_columns")?.setResponse(field.control.value);
       });
       this.fields.set("response_column", field);
       out.push(field.element);

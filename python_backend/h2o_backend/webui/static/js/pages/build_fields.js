@@ -64,6 +64,13 @@ export function parameterField(p, initial, choices) {
     control = h("select", { id, name: p.name, "aria-describedby": described },
       h("option", { value: "" }, "(none)"), all.map((n) => h("option", { value: n, selected: n === current }, n)));
     read = () => control.value || undefined;
+  } else if (isBooleanType(p.type) && (p.default_value === null || p.default_value === undefined)) {
+    // A three-state flag (e.g. classification): "not set" lets the server decide.
+    const current = initial === true || initial === "true" ? "true" : (initial === false || initial === "false" ? "false" : "");
+    control = h("select", { id, name: p.name, "aria-describedby": described },
+      [["", "(not set: the server decides)"], ["true", "true"], ["false", "false"]].map(([v, text]) =>
+        h("option", { value: v, selected: v === current }, text)));
+    read = () => control.value || undefined;
   } else if (isBooleanType(p.type)) {
     control = h("input", { id, name: p.name, type: "checkbox", checked: initial === true || initial === "true", "aria-describedby": described });
     read = () => (control.checked ? "true" : "false");
@@ -103,6 +110,7 @@ export function columnsChooser(p, columns, initial, responseName) {
   const id = uid("ignored");
   const filterId = uid("filter");
   const chosen = new Set(Array.isArray(initial) ? initial.map(displayValue) : []);
+  let response = responseName;
   const list = h("div.checklist", { role: "group", "aria-labelledby": id });
   const filter = h("input", { id: filterId, type: "search", placeholder: "filter columns", autocomplete: "off" });
   function draw() {
@@ -110,7 +118,7 @@ export function columnsChooser(p, columns, initial, responseName) {
     replace(list, columns.filter((c) => !needle || c.label.toLowerCase().includes(needle)).map((c) => {
       const boxId = uid("col");
       const box = h("input", { type: "checkbox", id: boxId, value: c.label, checked: chosen.has(c.label),
-        disabled: c.label === responseName });
+        disabled: c.label === response });
       box.addEventListener("change", () => (box.checked ? chosen.add(c.label) : chosen.delete(c.label)));
       return h("div.check", box, h("label", { for: boxId }, c.label, h("small.muted", ` ${c.type}`)));
     }));
@@ -124,9 +132,13 @@ export function columnsChooser(p, columns, initial, responseName) {
   return {
     element,
     control: filter,
-    names: () => [...chosen].filter((n) => n !== responseName),
+    names: () => [...chosen].filter((n) => n !== response),
+    setResponse(name) {
+      response = name;
+      draw();
+    },
     read: () => {
-      const names = [...chosen].filter((n) => n !== responseName);
+      const names = [...chosen].filter((n) => n !== response);
       return names.length ? h2oList(names) : undefined;
     },
     errorEl: element.querySelector(".field-error"),
