@@ -32,3 +32,21 @@ export function headlineError(metrics, category) {
 export function responseOf(model) {
   return model.response_column_name || (model.output && model.output.response_column_name) || "";
 }
+
+// Java keywords and literals: a class named after a model key must not be one of these.
+const JAVA_KEYWORDS = new Set(`abstract assert boolean break byte case catch char class const continue default do double
+else enum extends final finally float for goto if implements import instanceof int interface long native new package
+private protected public return short static strictfp super switch synchronized this throw throws transient try void
+volatile while true false null var yield record sealed permits _`.split(/\s+/));
+
+/**
+ * The POJO's class name, by the server's rule (h2o_backend/export/pojo_java.py java_id): every
+ * character outside [A-Za-z0-9_$] becomes "_", a leading digit or an empty key gets a "_" prefix,
+ * a Java keyword a "_" suffix.
+ */
+export function javaId(key) {
+  let name = String(key || "").replace(/[^A-Za-z0-9_$]/g, "_");
+  if (!name || /^[0-9]/.test(name)) name = "_" + name;
+  if (JAVA_KEYWORDS.has(name)) name += "_";
+  return name;
+}

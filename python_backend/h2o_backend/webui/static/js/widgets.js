@@ -112,6 +112,6 @@ export function facts(pairs) {
 }
 
 export function section(title, ...children) {
-  const id = "sec-" + title.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+  const id = "sec-" + title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
   return h("section.card", { "aria-labelledby": id, id: id + "-section" }, h("h2", { id }, title), ...children);
 }

@@ -1,9 +1,9 @@
 // One model: facts, actions (Java model, saved model, predict, new model), output sections.
 
-import { available, del, get, path, post } from "../api.js";
+import { del, get, path, post } from "../api.js";
 import { h, replace, uid } from "../dom.js";
 import { count, dateTime, duration, num } from "../format.js";
-import { keyName, responseOf } from "../model_util.js";
+import { javaId, keyName, responseOf } from "../model_util.js";
 import {
   errorNotice, facts, frameLink, modelLink, notice, section, statusBadge, tableColumn, twoDimTable,
 } from "../widgets.js";
@@ -12,23 +12,48 @@ import {
   variableImportanceSection,
 } from "./model_sections.js";
 
-/** The POJO's class name: H2O's toJavaId (non-identifier characters become underscores). */
-const javaId = (key) => key.replace(/[^A-Za-z0-9_$]/g, "_").replace(/^([0-9])/, "_$1");
+/**
+ * GET /3/Models.java/{id}?preview=true: the class without its packed weights, cheap to make.
+ * Answers {ok, text} or {ok: false, message} (a model with unstable weights cannot be exported).
+ */
+async function pojoPreview(pojo) {
+  try {
+    const response = await fetch(`${pojo}?preview=true`);
+    const text = await response.text();
+    if (response.ok) return { ok: true, text };
+    let message = `HTTP ${response.status}`;
+    try {
+      message = JSON.parse(text).msg || message;
+    } catch {
+      // not JSON: keep the status
+    }
+    return { ok: false, message };
+  } catch (err) {
+    return { ok: false, message: `the server cannot be reached (${err.message})` };
+  }
+}
 
-function javaSection(id, pojoCheck) {
+function javaSection(id, preview) {
   const pojo = path("/3/Models.java/{id}", { id });
+  const cls = javaId(id);
   const box = h("div", notice("info", "Checking the Java model export…"));
   const origin = window.location.origin;
-  pojoCheck.then((answer) => {
+  preview.then((answer) => {
     if (!answer.ok) {
-      replace(box, notice("unavailable", `The Java model (POJO) is not available${answer.missing ? " on this server yet (GET /3/Models.java/{id} is not implemented)" : ` (HTTP ${answer.status})`}.`));
+      replace(box, notice("error", "This model cannot be exported as Java: ", answer.message));
       return;
     }
     replace(box,
-      h("p", h("a.button", { href: pojo, download: `${javaId(id)}.java`, id: "download-pojo" }, "Download the Java model (POJO)"),
-        " ", h("a.button.secondary", { href: pojo, target: "_blank", rel: "noopener" }, "View the Java code")),
-      h("p", "To score rows in a Java program, download the model and the runtime it compiles against, then compile:"),
-      h("pre.code", `curl -o h2o-genmodel.jar ${origin}/3/h2o-genmodel.jar\ncurl -o ${javaId(id)}.java ${origin}${pojo}\njavac -cp h2o-genmodel.jar -J-Xmx2g ${javaId(id)}.java`));
+      h("p", h("a.button", { href: pojo, download: `${cls}.java`, id: "download-pojo" }, "Download the Java model (POJO)")),
+      h("p", "One self-contained source file, class ", h("code", cls), ", that needs nothing but the JDK. ",
+        "Compile it, then score a CSV file whose header names the predictors:"),
+      h("pre.code", `curl -o ${cls}.java "${origin}${pojo}"\njavac -J-Xmx2g ${cls}.java\njava -cp . ${cls} input.csv predictions.csv`),
+      h("p", "Or from your own Java code: ", h("code", "row"), " holds the predictors in the order of ",
+        h("code", `${cls}.NAMES`), ", a categorical value as the index of its level in ", h("code", `${cls}.DOMAINS`),
+        ", ", h("code", "Double.NaN"), " for missing; ", h("code", "preds[0]"), " receives the prediction, ",
+        h("code", "preds[1..]"), " the class probabilities:"),
+      h("pre.code", `${cls} model = new ${cls}();\ndouble[] preds = model.score0(row, new double[${cls}.PREDS_SIZE]);`),
+      h("details", h("summary", "Show the Java code (without the packed weights)"), h("pre.code.java-preview", answer.text)));
   });
   return section("Java model (POJO)", box);
 }
@@ -36,17 +61,13 @@ function javaSection(id, pojoCheck) {
 function savedModelSection(id) {
   const dirId = uid("save-dir");
   const status = h("div", { "aria-live": "polite" });
-  const download = h("span");
   const fetchBin = path("/3/Models.fetch.bin/{id}", { id });
-  available(fetchBin).then((answer) => {
-    replace(download, answer.ok ? h("a.button", { href: fetchBin, download: id, id: "download-model" }, "Download the saved model")
-      : notice("unavailable", "Downloading the saved model through the browser is not available on this server yet (GET /3/Models.fetch.bin/{id}); save it on the server instead."));
-  });
+  const download = h("a.button", { href: fetchBin, download: id, id: "download-model" }, "Download the saved model");
   async function save(event) {
     event.preventDefault();
     const dir = event.currentTarget.querySelector("input").value.trim();
     if (!dir) {
-      replace(status, notice("error", "Enter a folder on the server."));
+      replace(status, notice("error", "Enter a file path on the server."));
       return;
     }
     try {
@@ -57,10 +78,11 @@ function savedModelSection(id) {
       replace(status, errorNotice(err, "Save"));
     }
   }
-  return section("Saved model", h("p", download),
+  return section("Saved model",
+    h("p", download, " ", h("small.muted", "A versioned ZIP file; upload it to a server with POST /99/Models.upload.bin/.")),
     h("form.inline-form", { onsubmit: save },
-      h("div.field", h("label", { for: dirId }, "Save on the server, in folder"),
-        h("input", { id: dirId, type: "text", size: 40, placeholder: "/tmp/models" })),
+      h("div.field", h("label", { for: dirId }, "Save on the server as file"),
+        h("input", { id: dirId, type: "text", size: 40, placeholder: `/tmp/models/${id}` })),
       h("button.secondary", { type: "submit" }, "Save model")), status);
 }
 
@@ -87,7 +109,7 @@ function predictSection(id) {
       const metrics = (answer.model_metrics || [])[0];
       replace(status, notice("success", "Predictions: ", frameLink(dest), "."),
         metrics ? metricsTable([["Predictions", { ...metrics, frame: { name: frameId } }]], `Metrics on ${frameId}`) : null,
-        metrics && metrics.cm && metrics.cm.table ? twoDimTable(metrics.cm.table, { caption: `Confusion matrix on ${frameId}`, highlightDiagonal: true }) : null);
+        metrics && metrics.cm && metrics.cm.table ? twoDimTable(metrics.cm.table, { caption: `Confusion matrix on ${frameId}`, highlightDiagonal: true, className: "confusion-matrix" }) : null);
     } catch (err) {
       replace(status, errorNotice(err, "Predict"));
     }
@@ -151,11 +173,11 @@ export async function render(main, ctx) {
     }
   }
   const pojo = path("/3/Models.java/{id}", { id });
-  const pojoCheck = available(pojo);
+  const preview = pojoPreview(pojo);
   const javaButton = h("span", h("button.secondary", { type: "button", disabled: true }, "Java model"));
-  pojoCheck.then((answer) => {
-    replace(javaButton, answer.ok ? h("a.button", { href: pojo, download: `${javaId(id)}.java` }, "Java model")
-      : h("button.secondary", { type: "button", disabled: true, title: "The Java model export is not available on this server yet" }, "Java model (not available)"));
+  preview.then((answer) => {
+    replace(javaButton, answer.ok ? h("a.button", { href: pojo, download: `${javaId(id)}.java`, id: "java-model-button" }, "Java model")
+      : h("button.secondary", { type: "button", disabled: true, title: answer.message }, "Java model (not available)"));
   });
   const actions = h("div.actions", javaButton,
     h("a.button.secondary", { href: `#/build?from=${encodeURIComponent(id)}` }, "New model from these settings"),
@@ -174,7 +196,7 @@ export async function render(main, ctx) {
     hitRatioSection(out),
     variableImportanceSection(out),
     predictSection(id),
-    javaSection(id, pojoCheck),
+    javaSection(id, preview),
     savedModelSection(id),
     parametersSection(model.parameters));
 }
