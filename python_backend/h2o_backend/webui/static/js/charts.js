@@ -58,7 +58,7 @@ export function lineChart(series, options = {}) {
     const cls = sr.className || `series-${index}`;
     const d = sr.points.map(([px, py], i) => `${i ? "L" : "M"}${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(" ");
     const group = s("g", { class: `series ${cls}` }, s("path", { d, class: "line" }));
-    sr.points.forEach(([px, py]) => group.append(s("circle", { cx: x(px).toFixed(1), cy: y(py).toFixed(1), r: 3, class: "dot" },
+    sr.points.forEach(([px, py]) => group.append(s("circle", { cx: x(px).toFixed(1), cy: y(py).toFixed(1), r: index === 0 ? 3 : 5, class: "dot" },
       s("title", {}, `${sr.name}: ${num(py)} at ${options.xLabel || "x"} ${num(px)}`))));
     svg.append(group);
   });
