@@ -67,3 +67,11 @@ def test_unknown_or_escaping_assets_are_404_errors(client, url):
     response = client.get(url)
     assert response.status_code == 404
     assert response.get_json()["http_status"] == 404
+
+
+def test_no_asset_reaches_the_internet():
+    """No CDN: no file of the app names a remote address (the SVG namespace is a name, not a fetch)."""
+    remote = re.compile(r"(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+    for path in static_files():
+        text = path.read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
+        assert not remote.search(text), f"{path.name}: {remote.search(text).group(0)}"
