@@ -83,7 +83,7 @@ def build_grid():
                                            checkpoint_model=checkpoint, model_id=model_id)
 
     def work(job):
-        run_grid(grid, base, hyper, order, train_one, lambda m: svc.store.put(m.model_id, m), job=job)
+        run_grid(grid, base, hyper, order, train_one, lambda m: model_handlers.store_model(svc.store, m), job=job)
 
     job = svc.jobs.submit(f"Grid search {grid_id}", work, dest_key=grid_id, dest_type="Key<Grid>")
     return jsonify({"__meta": meta("DeepLearningGridSearchV99", "GridSearch", 99),

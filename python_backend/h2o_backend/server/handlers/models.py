@@ -93,6 +93,14 @@ def parse_and_validate(raw: dict):
     return params, train, valid, checkpoint, problems
 
 
+def store_model(store, model) -> None:
+    """Put a trained model in the store with its cross-validation models (their keys are listed in
+    output.cross_validation_models; as in H2O-3, each can be fetched by its key)."""
+    for cv_model in getattr(model, "cv_models", None) or []:
+        store.put(cv_model.model_id, cv_model)
+    store.put(model.model_id, model)
+
+
 def start_training(params, train, valid, checkpoint):
     """Submit the training job; the finished (or cancelled) model lands in the store."""
     _, training, _ = _engine()
@@ -103,7 +111,7 @@ def start_training(params, train, valid, checkpoint):
     def work(job):
         model = training.train_deeplearning(params, train, valid, job=job,
                                             checkpoint_model=checkpoint, model_id=model_id)
-        svc.store.put(model.model_id, model)
+        store_model(svc.store, model)
 
     return svc.jobs.submit(f"DeepLearning model {model_id}", work, dest_key=model_id, dest_type="Key<Model>")
 
