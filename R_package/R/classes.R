@@ -62,7 +62,7 @@ setMethod("show", "H2ODeepLearningModel", function(object) {
   model <- object@model
   .h2o.__showErrors(model)
   if (!is.null(model$confusion)) {
-    cat("\n\nConfusion matrix:\n")
+    cat("\nConfusion matrix:\n")
     cat("Reported on", .h2o.__reportedOn(object), "\n")
     print(model$confusion)
   }
@@ -93,6 +93,7 @@ setMethod("show", "H2ODeepLearningModel", function(object) {
     if (!is.null(model$valid_sqr_error))
       cat("\nValidation mean square error:", model$valid_sqr_error)
   }
+  cat("\n")
 }
 
 .h2o.__hasValidation <- function(object) {

@@ -24,6 +24,7 @@
 .h2o.__PAGE_DL_GRID     <- "99/Grid/deeplearning"
 .h2o.__PAGE_GRIDS       <- "99/Grids"                        # /{grid_id}
 .h2o.__PAGE_MODELS_BIN  <- "99/Models.bin"                   # /{model_id}?dir= saves; /?dir= loads
+.h2o.__PAGE_MODELS_JAVA <- "3/Models.java"                   # /{model_id}: the POJO source
 
 # A page with path segments appended, each URL-escaped: .h2o.__page(.h2o.__PAGE_FRAMES, key, "summary")
 .h2o.__page <- function(page, ...) {

@@ -1,0 +1,311 @@
+# h2o.deeplearning: the legacy h2o-2 signature (the booklet's Appendix A) on the server's
+# H2O-3 model builder (POST /3/ModelBuilders/deeplearning, or POST /99/Grid/deeplearning
+# when a tunable argument is given several values). Legacy names map to H2O-3 ones:
+# data -> training_frame, key -> model_id, validation -> validation_frame,
+# y -> response_column, x -> ignored_columns (the frame's other columns); every other
+# argument keeps its name. Only the arguments the caller gives are sent, so the server's
+# defaults apply to the rest (the defaults in the signature are those same values).
+
+# The type of every tunable argument. "array": a numeric vector (a list of vectors for a
+# grid search over hidden or hidden_dropout_ratios).
+.h2o.__DL_TYPES <- c(
+  override_with_best_model = "logical", nfolds = "numeric", holdout_fraction = "numeric",
+  autoencoder = "logical", use_all_factor_levels = "logical", activation = "character",
+  hidden = "array", epochs = "numeric", train_samples_per_iteration = "numeric",
+  seed = "numeric", adaptive_rate = "logical", rho = "numeric", epsilon = "numeric",
+  rate = "numeric", rate_annealing = "numeric", rate_decay = "numeric",
+  momentum_start = "numeric", momentum_ramp = "numeric", momentum_stable = "numeric",
+  nesterov_accelerated_gradient = "logical", input_dropout_ratio = "numeric",
+  hidden_dropout_ratios = "array", l1 = "numeric", l2 = "numeric", max_w2 = "numeric",
+  initial_weight_distribution = "character", initial_weight_scale = "numeric",
+  loss = "character", score_interval = "numeric", score_training_samples = "numeric",
+  score_validation_samples = "numeric", score_duty_cycle = "numeric",
+  classification_stop = "numeric", regression_stop = "numeric", quiet_mode = "logical",
+  max_confusion_matrix_size = "numeric", max_hit_ratio_k = "numeric",
+  balance_classes = "logical", class_sampling_factors = "array",
+  max_after_balance_size = "numeric", score_validation_sampling = "character",
+  diagnostics = "logical", variable_importances = "logical", fast_mode = "logical",
+  ignore_const_cols = "logical", force_load_balance = "logical",
+  replicate_training_data = "logical", single_node_mode = "logical",
+  shuffle_training_data = "logical", sparse = "logical", col_major = "logical",
+  max_categorical_features = "numeric", reproducible = "logical")
+
+# Arguments that start a grid search when given several values: the legacy R rule
+# (legacy_h2o.md 1.7) with rate added. hidden and hidden_dropout_ratios: a list of
+# more than one vector.
+.h2o.__DL_GRIDABLE <- c(
+  "hidden", "hidden_dropout_ratios", "l1", "l2", "activation", "rho", "epsilon", "epochs",
+  "train_samples_per_iteration", "adaptive_rate", "rate", "rate_annealing", "rate_decay",
+  "momentum_ramp", "momentum_stable", "momentum_start", "nesterov_accelerated_gradient",
+  "override_with_best_model", "seed", "input_dropout_ratio", "max_w2",
+  "initial_weight_distribution", "initial_weight_scale", "loss", "balance_classes",
+  "max_after_balance_size", "fast_mode", "shuffle_training_data", "max_categorical_features")
+
+.h2o.__DL_DEFAULT_EPOCHS <- 10
+
+h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TRUE,
+                             classification, nfolds = 0, validation, holdout_fraction = 0,
+                             checkpoint, autoencoder = FALSE, use_all_factor_levels = TRUE,
+                             activation = "Rectifier", hidden = c(200, 200), epochs = 10,
+                             train_samples_per_iteration = -2, seed, adaptive_rate = TRUE,
+                             rho = 0.99, epsilon = 1e-8, rate = 0.005, rate_annealing = 1e-6,
+                             rate_decay = 1, momentum_start = 0, momentum_ramp = 1e6,
+                             momentum_stable = 0, nesterov_accelerated_gradient = TRUE,
+                             input_dropout_ratio = 0, hidden_dropout_ratios, l1 = 0, l2 = 0,
+                             max_w2 = Inf, initial_weight_distribution = "UniformAdaptive",
+                             initial_weight_scale = 1, loss = "Automatic", score_interval = 5,
+                             score_training_samples = 10000, score_validation_samples = 0,
+                             score_duty_cycle = 0.1, classification_stop = 0,
+                             regression_stop = 1e-6, quiet_mode = FALSE,
+                             max_confusion_matrix_size = 20, max_hit_ratio_k = 10,
+                             balance_classes = FALSE, class_sampling_factors,
+                             max_after_balance_size = 5, score_validation_sampling = "Uniform",
+                             diagnostics = TRUE, variable_importances = FALSE,
+                             fast_mode = TRUE, ignore_const_cols = TRUE,
+                             force_load_balance = TRUE, replicate_training_data = TRUE,
+                             single_node_mode = FALSE, shuffle_training_data = FALSE,
+                             sparse = FALSE, col_major = FALSE,
+                             max_categorical_features = 2147483647, reproducible = FALSE, ...) {
+  call <- match.call(expand.dots = FALSE)
+  .h2o.__unknownArgs(call$..., setdiff(names(formals(sys.function())), "..."),
+                     "h2o.deeplearning")
+  given <- setdiff(names(call)[-1L], "...")
+  env <- environment()
+  tunables <- lapply(stats::setNames(nm = intersect(given, names(.h2o.__DL_TYPES))), get,
+                     envir = env)
+  for (name in names(tunables)) .h2o.__checkTunable(name, tunables[[name]])
+
+  if (missing(data)) stop("Must specify data", call. = FALSE)
+  if (!is(data, "H2OParsedData")) stop("data must be an H2O parsed dataset", call. = FALSE)
+  ae <- isTRUE(tunables$autoencoder)
+  cols <- .h2o.__xyColumns(data, if (missing(x)) NULL else x, if (missing(y)) NULL else y,
+                           ae, identical(tunables$autoencoder, FALSE))
+  if (!missing(classification)) .h2o.__checkLogical(classification, "classification")
+  .h2o.__checkKey(key)
+  valid <- if (missing(validation)) NULL else validation
+  .h2o.__checkFolds(tunables, valid)
+
+  client <- data@h2o
+  ckpt <- if (missing(checkpoint)) NULL else .h2o.__checkpointInfo(client, checkpoint, cols, ae)
+  if (!is.null(ckpt))
+    tunables$epochs <- ckpt$epochs + (tunables$epochs %||% .h2o.__DL_DEFAULT_EPOCHS)
+  split <- .h2o.__splitGrid(tunables)
+  request <- c(list(training_frame = data@key,
+                    response_column = if (ae) NULL else cols$y,
+                    ignored_columns = if (length(cols$ignored)) .h2o.__asList(cols$ignored),
+                    validation_frame = if (!is.null(valid)) valid@key,
+                    checkpoint = ckpt$key,
+                    classification = .h2o.__classification(
+                      if (missing(classification)) NULL else classification, ae, ckpt, data,
+                      cols$y)),
+               split$single)
+  progress <- !isTRUE(tunables$quiet_mode)
+  if (length(split$grid) > 0L)
+    return(.h2o.__runGrid(client, data, valid, request, split$grid, key, progress))
+  if (nzchar(key)) request$model_id <- key
+  .h2o.__runSingle(client, data, valid, request, progress)
+}
+
+#----------------------------------------------------------------------------------------
+# Arguments
+
+# Names that match no argument: an error naming them (with the nearest argument name).
+.h2o.__unknownArgs <- function(extra, known, fun) {
+  if (length(extra) == 0L) return(invisible(TRUE))
+  given <- names(extra) %||% rep("", length(extra))
+  if (any(!nzchar(given)))
+    stop(sprintf("%s: %d unnamed argument(s) beyond x, y and data; name the others",
+                 fun, sum(!nzchar(given))), call. = FALSE)
+  hint <- vapply(given, function(g) {
+    d <- utils::adist(g, known, ignore.case = TRUE)
+    if (min(d) <= 3) sprintf(" (did you mean %s?)", known[which.min(d)]) else ""
+  }, "")
+  stop(sprintf("%s: unknown argument(s): %s", fun, paste0(given, hint, collapse = ", ")),
+       call. = FALSE)
+}
+
+.h2o.__checkLogical <- function(value, name) {
+  if (!is.logical(value) || length(value) != 1L || is.na(value))
+    stop(sprintf("%s must be TRUE or FALSE", name), call. = FALSE)
+}
+
+.h2o.__checkTunable <- function(name, value) {
+  type <- .h2o.__DL_TYPES[[name]]
+  ok <- switch(type,
+               logical = is.logical(value) && length(value) >= 1L && !anyNA(value),
+               numeric = is.numeric(value) && length(value) >= 1L && !anyNA(value),
+               character = is.character(value) && length(value) >= 1L && !anyNA(value),
+               array = .h2o.__isNumericArray(value))
+  if (!ok) {
+    what <- if (type == "array") "numeric (a vector, or a list of vectors for a grid search)"
+            else type
+    stop(sprintf("%s must be of type %s", name, what), call. = FALSE)
+  }
+}
+
+.h2o.__isNumericArray <- function(value) {
+  parts <- if (is.list(value)) value else list(value)
+  length(parts) >= 1L &&
+    all(vapply(parts, function(v) is.numeric(v) && length(v) >= 1L && !anyNA(v), TRUE))
+}
+
+# x and y as column names; the ignored columns are the frame's other columns.
+# Autoencoders: y is not needed and, when given, is an input only if it is in x.
+.h2o.__xyColumns <- function(data, x, y, ae, ae_off) {
+  names <- data@col_names
+  if (is.null(x)) stop("Must specify x", call. = FALSE)
+  if (!(is.numeric(x) || is.character(x)) || length(x) == 0L || anyNA(x))
+    stop("x must be column names or indices", call. = FALSE)
+  x <- .h2o.__columnNames(x, names)
+  if (is.null(y) && !ae) stop("Must specify y", call. = FALSE)
+  if (!is.null(y)) y <- .h2o.__responseName(y, names)
+  if (ae) return(list(x = x, y = y, ignored = setdiff(names, x)))
+  if (y %in% x) {
+    if (ae_off) warning("Response variable in explanatory variables", call. = FALSE)
+    x <- setdiff(x, y)
+  }
+  list(x = x, y = y, ignored = setdiff(names, c(x, y)))
+}
+
+.h2o.__columnNames <- function(x, names) {
+  if (is.character(x)) {
+    bad <- setdiff(x, names)
+    if (length(bad))
+      stop(paste(bad, collapse = ", "), " is not a valid column name", call. = FALSE)
+    return(unique(x))
+  }
+  bad <- x[x < 1 | x > length(names) | x != round(x)]
+  if (length(bad))
+    stop("Out of range explanatory variable ", paste(bad, collapse = ", "), call. = FALSE)
+  unique(names[x])
+}
+
+.h2o.__responseName <- function(y, names) {
+  if (!(is.numeric(y) || is.character(y)) || length(y) != 1L || is.na(y))
+    stop("y must be a column name or index", call. = FALSE)
+  if (is.character(y)) {
+    if (!y %in% names) stop(y, " is not a column name", call. = FALSE)
+    return(y)
+  }
+  if (y < 1 || y > length(names) || y != round(y))
+    stop("Response variable index ", y, " is out of range", call. = FALSE)
+  names[y]
+}
+
+.h2o.__checkFolds <- function(tunables, valid) {
+  nfolds <- tunables$nfolds %||% 0
+  if (length(nfolds) != 1L) stop("nfolds must be a single number", call. = FALSE)
+  if (nfolds == 1) stop("nfolds cannot be 1", call. = FALSE)
+  if (!is.null(valid) && !is(valid, "H2OParsedData"))
+    stop("validation must be an H2O parsed dataset", call. = FALSE)
+  if (!is.null(valid) && nfolds != 0)
+    stop("Cannot set both validation and nfolds at the same time", call. = FALSE)
+  holdout <- tunables$holdout_fraction %||% 0
+  if (length(holdout) == 1L && holdout > 0 && (!is.null(valid) || nfolds > 1))
+    stop("holdout_fraction cannot be combined with validation or nfolds", call. = FALSE)
+}
+
+# classification as legacy: given -> sent; on a restart the checkpoint's; otherwise TRUE
+# for an integer response (legacy default: its values become classes), and left to the
+# server (a factor: classification, a real column: regression) for other responses.
+# Autoencoders are never classifiers, so nothing is sent for them.
+.h2o.__classification <- function(value, ae, ckpt, data, y) {
+  if (ae) return(NULL)
+  if (!is.null(value)) return(value)
+  if (!is.null(ckpt)) return(ckpt$classification)
+  info <- .h2o.__frameInfo(data@h2o, data@key)
+  if (identical(info$types[match(y, info$names)], "int")) TRUE else NULL
+}
+
+#----------------------------------------------------------------------------------------
+# Checkpoint restarts: the checkpoint's key, epochs trained and classification flag. The
+# response and the predictors must be the checkpoint's (an error says what differs).
+
+.h2o.__checkpointInfo <- function(client, checkpoint, cols, ae) {
+  key <- if (is.character(checkpoint)) {
+    .h2o.__checkKey(checkpoint, "checkpoint")
+    checkpoint
+  } else if (is(checkpoint, "H2ODeepLearningModel")) {
+    checkpoint@key
+  } else {
+    stop("checkpoint must be valid key or an object of type H2ODeepLearningModel", call. = FALSE)
+  }
+  json <- .h2o.__modelJSON(client, key)
+  params <- .h2o.__paramValues(json$parameters)
+  .h2o.__checkSameColumns(json$output, params, cols, ae, key)
+  list(key = key, epochs = .h2o.__num(json$output$epoch_counter)[1L],
+       classification = params$classification)
+}
+
+.h2o.__checkSameColumns <- function(output, params, cols, ae, key) {
+  response <- if (identical(output$model_category, "AutoEncoder")) NULL
+              else output$response_column_name
+  if (!is.null(response) && (ae || !identical(cols$y, response)))
+    stop(sprintf("checkpoint: the response column y ('%s') differs from that of the checkpointed model %s ('%s')",
+                 if (ae) "none: autoencoder" else cols$y, key, response), call. = FALSE)
+  if (is.null(response) && !ae)
+    stop(sprintf("checkpoint: %s is an autoencoder; continue it with autoencoder = TRUE", key),
+         call. = FALSE)
+  predictors <- setdiff(.h2o.__chr(output$names), response)
+  lacking <- setdiff(predictors, cols$x)
+  if (length(lacking))
+    stop(sprintf("checkpoint: x lacks column(s) that the checkpointed model %s uses: %s",
+                 key, paste(lacking, collapse = ", ")), call. = FALSE)
+  added <- intersect(setdiff(cols$x, predictors), params$ignored_columns)
+  if (length(added))
+    stop(sprintf("checkpoint: x has column(s) that the checkpointed model %s ignored: %s",
+                 key, paste(added, collapse = ", ")), call. = FALSE)
+}
+
+#----------------------------------------------------------------------------------------
+# Single values and grid values
+
+# Tunables given several values (by the grid rule) form the grid; a non-gridable one with
+# several values is an error.
+.h2o.__splitGrid <- function(tunables) {
+  single <- list()
+  grid <- list()
+  for (name in names(tunables)) {
+    value <- tunables[[name]]
+    if (is.list(value) && length(value) > 1L && name %in% .h2o.__DL_GRIDABLE) {
+      grid[[name]] <- lapply(value, as.numeric)
+    } else if (is.list(value)) {
+      if (length(value) > 1L)
+        stop(sprintf("%s must be a numeric vector (a list of several is a grid search, which %s does not take part in)",
+                     name, name), call. = FALSE)
+      single[[name]] <- .h2o.__asList(as.numeric(value[[1L]]))
+    } else if (.h2o.__DL_TYPES[[name]] == "array") {
+      single[[name]] <- .h2o.__asList(as.numeric(value))
+    } else if (length(value) > 1L) {
+      if (!name %in% .h2o.__DL_GRIDABLE)
+        stop(sprintf("%s must be a single value; grid search takes several values of: %s",
+                     name, paste(.h2o.__DL_GRIDABLE, collapse = ", ")), call. = FALSE)
+      grid[[name]] <- value
+    } else {
+      single[[name]] <- value
+    }
+  }
+  list(single = single, grid = grid)
+}
+
+# The seed is a long: written as an integer, never in exponent notation.
+.h2o.__encodeSeed <- function(seed) sprintf("%.0f", seed)
+
+#----------------------------------------------------------------------------------------
+# Running a single model
+
+.h2o.__runSingle <- function(client, data, valid, request, progress) {
+  if (!is.null(request$seed)) request$seed <- .h2o.__encodeSeed(request$seed)
+  res <- .h2o.__remoteSend(client, .h2o.__PAGE_DL_BUILDER, "POST", .params = request)
+  .h2o.__forwardWarnings(res$messages)
+  .h2o.__waitOnJob(client, .h2o.__keyName(res$job$key), progressBar = progress)
+  key <- .h2o.__keyName(res$job$dest)
+  .h2o.__makeModel(client, .h2o.__modelJSON(client, key), data = data,
+                   valid = valid %||% .h2o.__noFrame(client))
+}
+
+# The builder's WARN messages (e.g. a setting that cannot change on a restart) as R warnings.
+.h2o.__forwardWarnings <- function(messages) {
+  for (m in messages %||% list())
+    if (identical(m$message_type, "WARN")) warning(as.character(m$message), call. = FALSE)
+}
