@@ -118,7 +118,8 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                  fun, sum(!nzchar(given))), call. = FALSE)
   hint <- vapply(given, function(g) {
     d <- utils::adist(g, known, ignore.case = TRUE)
-    if (min(d) <= 3) sprintf(" (did you mean %s?)", known[which.min(d)]) else ""
+    close <- min(d) <= max(1L, min(3L, nchar(g) %/% 3L))
+    if (close) sprintf(" (did you mean %s?)", known[which.min(d)]) else ""
   }, "")
   stop(sprintf("%s: unknown argument(s): %s", fun, paste0(given, hint, collapse = ", ")),
        call. = FALSE)
