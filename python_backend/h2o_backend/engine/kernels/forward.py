@@ -170,9 +170,13 @@ def activate_output(net, a, z):
         for c in range(1, n_out):
             if zl[c] > mx:
                 mx = zl[c]
-        s = _ZERO
         for c in range(n_out):
             al[c] = np.exp(zl[c] - mx)
+        # A separate loop that only reads: summed in the same loop as the stores above, LLVM
+        # guards its vector version with a run-time aliasing check, so the summation order (which
+        # the POJO reproduces) would depend on where the buffers lie.
+        s = _ZERO
+        for c in range(n_out):
             s += al[c]
         inv = _ONE / s
         for c in range(n_out):
