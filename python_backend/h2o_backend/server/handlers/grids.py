@@ -45,7 +45,7 @@ def _search_criteria(raw: dict) -> None:
                           field="search_criteria")
 
 
-def _typed_hyper_values(hyper: dict[str, list]) -> dict[str, list]:
+def _typed_hyper_values(hyper: dict[str, list], grid_id: str) -> dict[str, list]:
     """Each value parsed by the engine's parameter parser, so grids accept what single builds do."""
     from h2o_backend.engine import parameters
     typed: dict[str, list] = {}
@@ -54,7 +54,7 @@ def _typed_hyper_values(hyper: dict[str, list]) -> dict[str, list]:
         for value in values:
             parsed, problems = parameters.parse_parameters({name: value})
             model_handlers.raise_if_errors([dict(p, field=f"hyper_parameters.{p['field']}") for p in problems],
-                                           None)
+                                           grid_id)
             typed[name].append(getattr(parsed, name))
     return typed
 
@@ -65,9 +65,9 @@ def build_grid():
     raw = request_params()
     grid_id = get_str(raw, "grid_id") or KeyStore.random_key("Grid_DeepLearning")
     raw.pop("grid_id", None)
-    hyper = _typed_hyper_values(_hyper_parameters(raw))
+    hyper = _typed_hyper_values(_hyper_parameters(raw), grid_id)
     _search_criteria(raw)
-    base, train, valid, checkpoint, _ = model_handlers.parse_and_validate(raw)
+    base, train, valid, checkpoint, _ = model_handlers.parse_and_validate(raw, label=grid_id)
     order = [spec.name for spec in parameters.PARAMETERS]
     for combo in combinations(hyper, order):
         problems = parameters.validate(dataclasses.replace(base, **combo), train, valid, checkpoint)

@@ -77,19 +77,24 @@ def raise_if_errors(problems: list[dict], model_id: str | None) -> None:
     errors = [p for p in problems if p["level"] == "ERRR"]
     if errors:
         details = "; ".join(f"ERRR on field: {p['field']}: {p['message']}" for p in errors)
-        raise ApiError(412, f"Illegal argument(s) for DeepLearning model: {model_id}.  Details: {details}",
+        name = model_id or "(no model_id given)"
+        raise ApiError(412, f"Illegal argument(s) for DeepLearning model: {name}.  Details: {details}",
                        field=errors[0]["field"], exception_type="H2OModelBuilderIllegalArgumentException",
                        messages=messages_json(problems))
 
 
-def parse_and_validate(raw: dict):
-    """(params, train, valid, checkpoint, problems) for a build request; raises on any error."""
+def parse_and_validate(raw: dict, default_model_id: str | None = None, label: str | None = None):
+    """(params, train, valid, checkpoint, problems) for a build request; raises on any error.
+    `default_model_id` becomes the model id when none is given (so errors name the key the model
+    would get, as H2O-3's do); `label` names the request in errors otherwise (a grid's id)."""
     parameters, _, _ = _engine()
     params, problems = parameters.parse_parameters(raw)
+    if default_model_id and not params.model_id:
+        params.model_id = default_model_id
     train, valid, checkpoint = _resolve_inputs(params, problems)
     if not any(p["level"] == "ERRR" for p in problems) and train is not None:
         problems += parameters.validate(params, train, valid, checkpoint)
-    raise_if_errors(problems, params.model_id)
+    raise_if_errors(problems, params.model_id or label)
     return params, train, valid, checkpoint, problems
 
 
@@ -118,7 +123,8 @@ def start_training(params, train, valid, checkpoint):
 
 def build_deeplearning():
     from h2o_backend.server.handlers.jobs import job_to_json
-    params, train, valid, checkpoint, problems = parse_and_validate(request_params())
+    params, train, valid, checkpoint, problems = parse_and_validate(
+        request_params(), default_model_id=KeyStore.random_key("DeepLearning_model"))
     job = start_training(params, train, valid, checkpoint)
     return jsonify({"__meta": meta("DeepLearningV3", "DeepLearning"), "algo": "deeplearning",
                     "job": job_to_json(job), "messages": messages_json(problems),
