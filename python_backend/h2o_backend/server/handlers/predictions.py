@@ -25,9 +25,20 @@ def _metrics_for(model, frame) -> dict | None:
     return None
 
 
+def _check_columns(model, frame) -> None:
+    """H2O-3 scores missing predictors as NA, but refuses a frame sharing none of them."""
+    names = model.datainfo.predictor_names
+    if names and not any(frame.has_column(n) for n in names):
+        raise bad_request(f"Test/Validation dataset has no columns in common with the training set: frame "
+                          f"'{frame.key}' has none of the predictors of model '{model.model_id}' "
+                          f"({', '.join(names[:10])}{', ...' if len(names) > 10 else ''})",
+                          field="frame_id", values={"frame_id": frame.key})
+
+
 def _prediction_request(model_id: str, frame_id: str):
     model = get_model(model_id)
     frame = get_frame(frame_id, "frame_id")
+    _check_columns(model, frame)
     params = request_params()
     reconstruction_error = get_bool(params, "reconstruction_error", False)
     per_feature = get_bool(params, "reconstruction_error_per_feature", False)
@@ -39,8 +50,9 @@ def _prediction_request(model_id: str, frame_id: str):
         raise bad_request("deep_features_hidden_layer is not supported by this server",
                           field="deep_features_hidden_layer")
     if reconstruction_error and model.output.get("model_category") != "AutoEncoder":
-        raise bad_request("Deep Learning Model must be build with autoencoder = true.",
-                          field="reconstruction_error")
+        raise bad_request("Deep Learning Model must be build with autoencoder = true. (reconstruction_error=true "
+                          f"asks for an autoencoder's per-row reconstruction MSE; model '{model_id}' is "
+                          f"{model.output.get('model_category')})", field="reconstruction_error")
     prefix = "reconstruction_error" if reconstruction_error else "prediction"
     dest = get_str(params, "predictions_frame") or KeyStore.random_key(f"{prefix}_{model_id}")
     return model, frame, reconstruction_error, dest
@@ -65,6 +77,8 @@ def predict_sync(model_id: str, frame_id: str):
     if job.status != "DONE":
         raise bad_request(job.exception or f"Prediction was {job.status.lower()}", field="frame_id")
     metrics = _metrics_for(model, frame)
+    if metrics is not None:     # as H2O-3: h2o.anomaly finds its frame at model_metrics[0].predictions
+        metrics["predictions"] = {"frame_id": key_ref(dest, "Key<Frame>")}
     return jsonify({"__meta": meta("ModelMetricsListSchemaV3", "ModelMetricsList"),
                     "model": key_ref(model_id, "Key<Model>"), "frame": key_ref(frame_id, "Key<Frame>"),
                     "predictions_frame": key_ref(dest, "Key<Frame>"),
@@ -82,6 +96,7 @@ def predict_async(model_id: str, frame_id: str):
 def model_metrics(model_id: str, frame_id: str):
     model = get_model(model_id)
     frame = get_frame(frame_id, "frame_id")
+    _check_columns(model, frame)
     metrics = _metrics_for(model, frame)
     if metrics is None:
         raise bad_request(f"Frame '{frame_id}' has no response column '{model.datainfo.response_name}' "
