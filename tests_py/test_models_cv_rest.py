@@ -63,3 +63,14 @@ def test_grid_stores_the_cross_validation_models(client, train_frame):
     for model_id in ids:
         for key in _cv_keys(client, model_id):
             assert client.get(f"/3/Models/{key}").status_code == 200
+
+
+def test_deleting_a_model_deletes_its_cross_validation_models(client, train_frame):
+    r = client.post("/3/ModelBuilders/deeplearning", data=dict(BASE, model_id="cvdel"))
+    _wait(client, r.get_json()["job"])
+    keys = _cv_keys(client, "cvdel")
+    assert client.delete("/3/Models/cvdel").status_code == 200
+    listed = {m["model_id"]["name"] for m in client.get("/3/Models").get_json()["models"]}
+    assert listed.isdisjoint(["cvdel", *keys])
+    for key in keys:
+        assert client.get(f"/3/Models/{key}").status_code == 404

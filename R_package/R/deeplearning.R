@@ -81,6 +81,9 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
   cols <- .h2o.__xyColumns(data, if (missing(x)) NULL else x, if (missing(y)) NULL else y,
                            ae, identical(tunables$autoencoder, FALSE))
   if (!missing(classification)) .h2o.__checkLogical(classification, "classification")
+  if (ae && !missing(classification) && isTRUE(classification))
+    stop("classification must be FALSE for an autoencoder (autoencoder = TRUE is unsupervised)",
+         call. = FALSE)
   .h2o.__checkKey(key)
   valid <- if (missing(validation)) NULL else validation
   .h2o.__checkFolds(tunables, valid)
@@ -209,7 +212,7 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
 # classification as legacy: given -> sent; on a restart the checkpoint's; otherwise TRUE
 # for an integer response (legacy default: its values become classes), and left to the
 # server (a factor: classification, a real column: regression) for other responses.
-# Autoencoders are never classifiers, so nothing is sent for them.
+# Autoencoders are never classifiers (TRUE is refused earlier), so nothing is sent for them.
 .h2o.__classification <- function(value, ae, ckpt, data, y) {
   if (ae) return(NULL)
   if (!is.null(value)) return(value)

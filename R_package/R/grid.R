@@ -10,6 +10,7 @@
   request$hyper_parameters <- .h2o.__asJSON(hyper, na = "string")
   if (nzchar(key)) request$grid_id <- key
   res <- .h2o.__remoteSend(client, .h2o.__PAGE_DL_GRID, "POST", .params = request)
+  .h2o.__forwardWarnings(res$messages)
   grid_id <- .h2o.__keyName(res$grid_id)
   .h2o.__waitOnJob(client, .h2o.__keyName(res$job$key), progressBar = progress)
   grid <- .h2o.__remoteSend(client, .h2o.__page(.h2o.__PAGE_GRIDS, grid_id), "GET")

@@ -305,6 +305,14 @@ h2o.download_pojo <- function(model, path = "") {
                                            source, perl = TRUE))[[1L]]
   if (length(class_name) < 2L) stop("the server's POJO has no public class", call. = FALSE)
   file <- file.path(path, paste0(class_name[2L], ".java"))
-  writeLines(source, file, sep = "")
+  .h2o.__writeAtomically(source, file)
   file
+}
+
+# Written beside the target, then renamed over it, so an interrupted write leaves no half file.
+.h2o.__writeAtomically <- function(text, file) {
+  tmp <- tempfile(paste0(".", basename(file), "."), tmpdir = dirname(file))
+  on.exit(if (file.exists(tmp)) unlink(tmp))
+  writeLines(text, tmp, sep = "")
+  if (!file.rename(tmp, file)) stop(sprintf("could not write '%s'", file), call. = FALSE)
 }

@@ -144,6 +144,14 @@ test_that("checkpoint: epochs are additional, the history continues, by object o
   expect_equal(h2o.getModel(client, "dlt_ckpt1")@model$params$epochs, 1)
 })
 
+test_that("an autoencoder refuses classification = TRUE", {
+  client <- test_client()
+  prostate <- prostate_frame(client)
+  expect_error(h2o.deeplearning(x = 3:9, data = prostate, autoencoder = TRUE, classification = TRUE,
+                                hidden = 3, epochs = 1),
+               "classification must be FALSE for an autoencoder", fixed = TRUE)
+})
+
 test_that("checkpoint errors: another response, missing or ignored columns, unknown key", {
   client <- test_client()
   prostate <- prostate_frame(client)

@@ -77,3 +77,31 @@ test_that("the grid request: one POST with the hyper-parameters as JSON", {
   expect_equal(jsonlite::fromJSON(one[["hyper_parameters"]], simplifyVector = FALSE)$hidden,
                list(list(10L), list(20L)))
 })
+
+test_that("a grid over hidden is checked with each topology, not the default (200, 200)", {
+  client <- test_client()
+  prostate <- prostate_frame(client)
+  g <- h2o.deeplearning(x = 3:9, y = 2, data = prostate, activation = "RectifierWithDropout",
+                        hidden = list(c(3, 3, 3), c(4, 4, 4)), hidden_dropout_ratios = c(.5, .5, .5),
+                        epochs = 1, seed = 3)
+  expect_equal(length(g@model), 2L)
+  expect_setequal(vapply(g@model, function(m) paste(m@model$params$hidden, collapse = "x"), ""),
+                  c("3x3x3", "4x4x4"))
+})
+
+test_that("a checkpoint restart over several epochs values: each total is the checkpoint's plus it", {
+  client <- test_client()
+  prostate <- prostate_frame(client)
+  m1 <- tiny_model(prostate, key = "dlt_grid_ckpt")
+  g <- h2o.deeplearning(x = 3:9, y = 2, data = prostate, checkpoint = m1, epochs = c(1, 2))
+  expect_s4_class(g, "H2ODeepLearningGrid")
+  expect_setequal(vapply(g@model, function(m) m@model$params$epochs, 0), c(2, 3))
+})
+
+test_that("the server's warnings on a grid reach R as warnings", {
+  client <- test_client()
+  prostate <- prostate_frame(client)
+  expect_warning(h2o.deeplearning(x = 3:9, y = 2, data = prostate, activation = "Tanh", hidden = 3,
+                                  hidden_dropout_ratios = 0.5, l1 = c(0, 1e-4), epochs = 1),
+                 "hidden_dropout_ratios are used only with")
+})

@@ -11,19 +11,16 @@ import tempfile
 
 from flask import Response
 
-from h2o_backend.errors import ApiError
 from h2o_backend.export import pojo, saved_model
 from h2o_backend.server.context import services
-from h2o_backend.server.handlers.models import get_model
-from h2o_backend.server.params import get_bool, request_params
+from h2o_backend.server.handlers.models import get_model, reject_cv_predictions_export
+from h2o_backend.server.params import get_bool, reject_unknown, request_params
 from h2o_backend.server.routes import Route
 
 
 def model_java(model_id: str):
     params = request_params()
-    unknown = sorted(set(params) - {"preview", "_exclude_fields"})
-    if unknown:
-        raise ApiError(400, f"Unknown parameter(s) for /3/Models.java: {', '.join(unknown)}", field=unknown[0])
+    reject_unknown(params, {"preview"}, "/3/Models.java")
     preview = bool(get_bool(params, "preview", False))
     model = get_model(model_id)
     text = pojo.pojo_source(model, preview=preview)
@@ -45,12 +42,8 @@ def _saved_model_bytes(model) -> bytes:
 
 def model_fetch_bin(model_id: str):
     params = request_params()
-    unknown = sorted(set(params) - {"export_cross_validation_predictions", "_exclude_fields"})
-    if unknown:
-        raise ApiError(400, f"Unknown parameter(s) for /3/Models.fetch.bin: {', '.join(unknown)}", field=unknown[0])
-    if get_bool(params, "export_cross_validation_predictions", False):
-        raise ApiError(400, "export_cross_validation_predictions is not supported: this server does not keep "
-                       "cross-validation predictions", field="export_cross_validation_predictions")
+    reject_unknown(params, {"export_cross_validation_predictions"}, "/3/Models.fetch.bin")
+    reject_cv_predictions_export(params)
     model = get_model(model_id)
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", model_id) or "model"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -38,11 +38,26 @@ def _search_criteria(raw: dict) -> None:
     value = raw.pop("search_criteria", None)
     if value in (None, ""):
         return
-    criteria = json.loads(value) if isinstance(value, str) else value
-    strategy = (criteria or {}).get("strategy", SUPPORTED_STRATEGY)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise bad_request(f"Argument 'search_criteria' is not a JSON object: {exc}", field="search_criteria")
+    if not isinstance(value, dict):
+        raise bad_request("Argument 'search_criteria' must be an object such as {\"strategy\": \"Cartesian\"}",
+                          field="search_criteria")
+    unsupported = sorted(set(value) - {"strategy"})
+    if unsupported:
+        raise bad_request(f"search_criteria {', '.join(unsupported)} not supported: this server trains every "
+                          f"combination (strategy Cartesian)", field="search_criteria")
+    strategy = value.get("strategy", SUPPORTED_STRATEGY)
     if strategy != SUPPORTED_STRATEGY:
         raise bad_request(f"search_criteria strategy '{strategy}' is not supported; only Cartesian is",
                           field="search_criteria")
+
+
+# Every model of a grid trains on the request's frames and checkpoint, under a key of its own.
+NOT_GRIDDABLE = ("training_frame", "validation_frame", "checkpoint", "model_id")
 
 
 def _typed_hyper_values(hyper: dict[str, list], grid_id: str) -> dict[str, list]:
@@ -50,6 +65,9 @@ def _typed_hyper_values(hyper: dict[str, list], grid_id: str) -> dict[str, list]
     from h2o_backend.engine import parameters
     typed: dict[str, list] = {}
     for name, values in hyper.items():
+        if name in NOT_GRIDDABLE:
+            raise bad_request(f"hyper_parameters: '{name}' cannot be searched over; give it once, outside "
+                              f"hyper_parameters", field=f"hyper_parameters.{name}")
         typed[name] = []
         for value in values:
             parsed, problems = parameters.parse_parameters({name: value})
@@ -67,11 +85,13 @@ def build_grid():
     raw.pop("grid_id", None)
     hyper = _typed_hyper_values(_hyper_parameters(raw), grid_id)
     _search_criteria(raw)
-    base, train, valid, checkpoint, _ = model_handlers.parse_and_validate(raw, label=grid_id)
+    base, train, valid, checkpoint, warnings = model_handlers.parse_and_resolve(raw, label=grid_id)
     order = [spec.name for spec in parameters.PARAMETERS]
     for combo in combinations(hyper, order):
+        # Checked with the grid's values in place: the base alone may hold defaults the grid replaces.
         problems = parameters.validate(dataclasses.replace(base, **combo), train, valid, checkpoint)
         model_handlers.raise_if_errors(problems, grid_id)
+        warnings += [p for p in problems if p not in warnings]
 
     svc = services()
     grid = Grid(grid_id, list(hyper), training_frame=base.training_frame, validation_frame=base.validation_frame)
@@ -88,7 +108,8 @@ def build_grid():
     job = svc.jobs.submit(f"Grid search {grid_id}", work, dest_key=grid_id, dest_type="Key<Grid>")
     return jsonify({"__meta": meta("DeepLearningGridSearchV99", "GridSearch", 99),
                     "grid_id": model_json.key_ref(grid_id, "Key<Grid>"), "job": job_to_json(job),
-                    "hyper_parameters": model_json.clean(hyper)})
+                    "hyper_parameters": model_json.clean(hyper),
+                    "messages": model_handlers.messages_json(warnings)})
 
 
 def _models_by_id() -> dict:

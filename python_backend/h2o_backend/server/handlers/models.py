@@ -10,7 +10,7 @@ from h2o_backend.export import saved_model
 from h2o_backend.frames import Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server.params import get_bool, get_str, request_params
+from h2o_backend.server.params import get_bool, get_str, reject_unknown, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import meta
 from h2o_backend.store import KeyStore
@@ -83,18 +83,28 @@ def raise_if_errors(problems: list[dict], model_id: str | None) -> None:
                        messages=messages_json(problems))
 
 
-def parse_and_validate(raw: dict, default_model_id: str | None = None, label: str | None = None):
-    """(params, train, valid, checkpoint, problems) for a build request; raises on any error.
-    `default_model_id` becomes the model id when none is given (so errors name the key the model
-    would get, as H2O-3's do); `label` names the request in errors otherwise (a grid's id)."""
+def parse_and_resolve(raw: dict, label: str | None = None):
+    """(params, train, valid, checkpoint, problems) with each value parsed and each key found, but
+    the parameters not yet checked against each other; raises on any error. `label` names the
+    request in errors when it has no model_id (a grid's id)."""
     parameters, _, _ = _engine()
     params, problems = parameters.parse_parameters(raw)
-    if default_model_id and not params.model_id:
-        params.model_id = default_model_id
     train, valid, checkpoint = _resolve_inputs(params, problems)
-    if not any(p["level"] == "ERRR" for p in problems) and train is not None:
-        problems += parameters.validate(params, train, valid, checkpoint)
     raise_if_errors(problems, params.model_id or label)
+    return params, train, valid, checkpoint, problems
+
+
+def parse_and_validate(raw: dict, default_model_id: str | None = None):
+    """(params, train, valid, checkpoint, problems) for a build request; raises on any error.
+    `default_model_id` becomes the model id when none is given (so errors name the key the model
+    would get, as H2O-3's do)."""
+    parameters, _, _ = _engine()
+    raw = dict(raw)
+    if default_model_id and not get_str(raw, "model_id"):
+        raw["model_id"] = default_model_id
+    params, train, valid, checkpoint, problems = parse_and_resolve(raw)
+    problems += parameters.validate(params, train, valid, checkpoint)
+    raise_if_errors(problems, params.model_id)
     return params, train, valid, checkpoint, problems
 
 
@@ -169,14 +179,26 @@ def fetch_model(model_id: str):
 
 
 def delete_model(model_id: str):
-    get_model(model_id)
-    services().store.remove(model_id)
+    """The model and, as in H2O-3, its cross-validation models."""
+    model = get_model(model_id)
+    store = services().store
+    for cv_key in model.output.get("cross_validation_models") or []:
+        store.remove(cv_key)
+    store.remove(model_id)
     return jsonify({"__meta": meta("ModelsV3", "Models"), "models": []})
+
+
+def reject_cv_predictions_export(params: dict) -> None:
+    if get_bool(params, "export_cross_validation_predictions", False):
+        raise bad_request("export_cross_validation_predictions is not supported: this server does not keep "
+                          "cross-validation predictions", field="export_cross_validation_predictions")
 
 
 def save_model(model_id: str):
     model = get_model(model_id)
     params = request_params()
+    reject_unknown(params, {"dir", "force", "export_cross_validation_predictions"}, "/99/Models.bin")
+    reject_cv_predictions_export(params)
     path = get_str(params, "dir", required=True)
     force = get_bool(params, "force", False)
     try:

@@ -7,7 +7,7 @@ from h2o_backend.errors import bad_request
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
 from h2o_backend.server.handlers.models import get_frame, get_model
-from h2o_backend.server.params import get_bool, get_int, get_str, request_params
+from h2o_backend.server.params import get_bool, get_int, get_str, reject_unknown, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import key_ref, meta
 from h2o_backend.store import KeyStore
@@ -35,11 +35,18 @@ def _check_columns(model, frame) -> None:
                           field="frame_id", values={"frame_id": frame.key})
 
 
+# What H2O-3's deep-learning predictions take; its other options (predict_contributions,
+# leaf_node_assignment, exemplar_index, deviances, ...) belong to other algorithms.
+PREDICTION_OPTIONS = {"predictions_frame", "reconstruction_error", "reconstruction_error_per_feature",
+                      "deep_features_hidden_layer"}
+
+
 def _prediction_request(model_id: str, frame_id: str):
     model = get_model(model_id)
     frame = get_frame(frame_id, "frame_id")
     _check_columns(model, frame)
     params = request_params()
+    reject_unknown(params, PREDICTION_OPTIONS, "/3/Predictions")
     reconstruction_error = get_bool(params, "reconstruction_error", False)
     per_feature = get_bool(params, "reconstruction_error_per_feature", False)
     deep_features_layer = get_int(params, "deep_features_hidden_layer", -1)
@@ -96,6 +103,7 @@ def predict_async(model_id: str, frame_id: str):
 def model_metrics(model_id: str, frame_id: str):
     model = get_model(model_id)
     frame = get_frame(frame_id, "frame_id")
+    reject_unknown(request_params(), set(), "/3/ModelMetrics")
     _check_columns(model, frame)
     metrics = _metrics_for(model, frame)
     if metrics is None:
