@@ -49,7 +49,7 @@ def test_fetch_bin_errors(client, stored_model):
     assert cv.status_code == 400 and "export_cross_validation_predictions" in cv.get_json()["msg"]
     assert client.get("/3/Models.fetch.bin/dl%20fetch%3A1?export_cross_validation_predictions=false").status_code == 200
     bogus = client.get("/3/Models.fetch.bin/dl%20fetch%3A1?bogus=1")
-    assert bogus.status_code == 400 and "bogus" in bogus.get_json()["msg"]
+    assert bogus.status_code == 412 and "bogus" in bogus.get_json()["msg"]
 
 
 def test_save_refuses_options_it_would_ignore(client, stored_model, tmp_path):
@@ -58,7 +58,7 @@ def test_save_refuses_options_it_would_ignore(client, stored_model, tmp_path):
     cv = client.get(path, query_string={"dir": str(target), "export_cross_validation_predictions": "true"})
     assert cv.status_code == 400 and "export_cross_validation_predictions" in cv.get_json()["msg"]
     bogus = client.get(path, query_string={"dir": str(target), "format": "mojo"})
-    assert bogus.status_code == 400 and "format" in bogus.get_json()["msg"]
+    assert bogus.status_code == 412 and "format" in bogus.get_json()["msg"]
     assert not target.exists()
     # what the official h2o client sends by default
     saved = client.get(path, query_string={"dir": str(target), "force": "false",

@@ -263,7 +263,7 @@ def test_endpoint_serves_compilable_source_and_a_preview(client, app, mixed_fram
     head = client.get("/3/Models.java/dl%20model%20%231?preview=true")
     assert head.status_code == 200 and "preview:" in head.get_data(as_text=True)
     assert len(head.data) < len(r.data)
-    assert client.get("/3/Models.java/dl%20model%20%231?bogus=1").status_code == 400
+    assert client.get("/3/Models.java/dl%20model%20%231?bogus=1").status_code == 412
 
 
 @needs_java

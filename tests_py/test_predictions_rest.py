@@ -180,8 +180,6 @@ def test_unknown_keys(client, binomial, path, status, needles):
     ({"reconstruction_error_per_feature": "true"}, "reconstruction_error_per_feature"),
     ({"deep_features_hidden_layer": "1"}, "deep_features_hidden_layer"),
     ({"reconstruction_error": "maybe"}, "reconstruction_error"),
-    ({"predict_contributions": "true"}, "predict_contributions"),      # other algorithms' options
-    ({"leaf_node_assignment": "true"}, "leaf_node_assignment"),
 ])
 def test_unsupported_prediction_options(client, prostate, binomial, data, field):
     path = f"/3/Predictions/models/{binomial}/frames/{prostate}"
@@ -190,8 +188,15 @@ def test_unsupported_prediction_options(client, prostate, binomial, data, field)
     assert_serving(client)
 
 
-def test_metrics_refuse_options_they_would_ignore(client, prostate, binomial):
-    path = f"/3/ModelMetrics/models/{binomial}/frames/{prostate}"
-    body = assert_h2o_error(client.post(path, data={"compute_metrics_only": "true"}), 400,
-                            "compute_metrics_only", path=path, method="POST")
-    assert body["values"]["argument"] == "compute_metrics_only"
+@pytest.mark.parametrize("endpoint, field", [
+    ("/3/Predictions", "predict_contributions"),        # options of other algorithms, not ignored
+    ("/3/Predictions", "leaf_node_assignment"),
+    ("/4/Predictions", "exemplar_index"),
+    ("/3/ModelMetrics", "compute_metrics_only"),
+])
+def test_unknown_options_are_refused_not_ignored(client, prostate, binomial, endpoint, field):
+    path = f"{endpoint}/models/{binomial}/frames/{prostate}"
+    body = assert_h2o_error(client.post(path, data={field: "true"}), 412, f"Unknown parameter: {field}",
+                            path=path, method="POST")
+    assert body["values"]["argument"] == field
+    assert_serving(client)

@@ -33,14 +33,6 @@ def request_params() -> dict[str, str | object]:
     return merged
 
 
-def reject_unknown(params: dict, allowed: set[str], endpoint: str) -> None:
-    """A 400 naming the first parameter `endpoint` does not take, rather than ignoring it."""
-    unknown = sorted(set(params) - allowed - {"_exclude_fields"})
-    if unknown:
-        raise bad_request(f"Unknown parameter(s) for {endpoint}: {', '.join(unknown)} (it takes "
-                          f"{', '.join(sorted(allowed)) or 'none'})", field=unknown[0])
-
-
 def get_str(params: dict, name: str, default: str | None = None, required: bool = False) -> str | None:
     value = params.get(name)
     if value is None or value == "":

@@ -14,13 +14,14 @@ from flask import Response
 from h2o_backend.export import pojo, saved_model
 from h2o_backend.server.context import services
 from h2o_backend.server.handlers.models import get_model, reject_cv_predictions_export
-from h2o_backend.server.params import get_bool, reject_unknown, request_params
+from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.params import get_bool, request_params
 from h2o_backend.server.routes import Route
 
 
 def model_java(model_id: str):
     params = request_params()
-    reject_unknown(params, {"preview"}, "/3/Models.java")
+    reject_unknown(params, {"preview"}, "ModelsV3")
     preview = bool(get_bool(params, "preview", False))
     model = get_model(model_id)
     text = pojo.pojo_source(model, preview=preview)
@@ -42,7 +43,7 @@ def _saved_model_bytes(model) -> bytes:
 
 def model_fetch_bin(model_id: str):
     params = request_params()
-    reject_unknown(params, {"export_cross_validation_predictions"}, "/3/Models.fetch.bin")
+    reject_unknown(params, {"export_cross_validation_predictions"}, "ModelsV3")
     reject_cv_predictions_export(params)
     model = get_model(model_id)
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", model_id) or "model"

@@ -10,7 +10,8 @@ from h2o_backend.export import saved_model
 from h2o_backend.frames import Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server.params import get_bool, get_str, reject_unknown, request_params
+from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.params import get_bool, get_str, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import meta
 from h2o_backend.store import KeyStore
@@ -197,7 +198,7 @@ def reject_cv_predictions_export(params: dict) -> None:
 def save_model(model_id: str):
     model = get_model(model_id)
     params = request_params()
-    reject_unknown(params, {"dir", "force", "export_cross_validation_predictions"}, "/99/Models.bin")
+    reject_unknown(params, {"dir", "force", "export_cross_validation_predictions"}, "ModelExportV3")
     reject_cv_predictions_export(params)
     path = get_str(params, "dir", required=True)
     force = get_bool(params, "force", False)

@@ -7,7 +7,8 @@ from h2o_backend.errors import bad_request
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
 from h2o_backend.server.handlers.models import get_frame, get_model
-from h2o_backend.server.params import get_bool, get_int, get_str, reject_unknown, request_params
+from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.params import get_bool, get_int, get_str, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import key_ref, meta
 from h2o_backend.store import KeyStore
@@ -46,7 +47,7 @@ def _prediction_request(model_id: str, frame_id: str):
     frame = get_frame(frame_id, "frame_id")
     _check_columns(model, frame)
     params = request_params()
-    reject_unknown(params, PREDICTION_OPTIONS, "/3/Predictions")
+    reject_unknown(params, PREDICTION_OPTIONS, "ModelMetricsListSchemaV3")
     reconstruction_error = get_bool(params, "reconstruction_error", False)
     per_feature = get_bool(params, "reconstruction_error_per_feature", False)
     deep_features_layer = get_int(params, "deep_features_hidden_layer", -1)
@@ -103,7 +104,7 @@ def predict_async(model_id: str, frame_id: str):
 def model_metrics(model_id: str, frame_id: str):
     model = get_model(model_id)
     frame = get_frame(frame_id, "frame_id")
-    reject_unknown(request_params(), set(), "/3/ModelMetrics")
+    reject_unknown(request_params(), set(), "ModelMetricsListSchemaV3")
     _check_columns(model, frame)
     metrics = _metrics_for(model, frame)
     if metrics is None:
