@@ -178,7 +178,7 @@ def test_unknown_keys(client, binomial, path, status, needles):
 @pytest.mark.parametrize("data,field", [
     ({"reconstruction_error": "true"}, "reconstruction_error"),
     ({"reconstruction_error_per_feature": "true"}, "reconstruction_error_per_feature"),
-    ({"deep_features_hidden_layer": "1"}, "deep_features_hidden_layer"),
+    ({"deep_features_hidden_layer": "1"}, "deep_features_hidden_layer"),     # the model has one hidden layer
     ({"reconstruction_error": "maybe"}, "reconstruction_error"),
 ])
 def test_unsupported_prediction_options(client, prostate, binomial, data, field):
@@ -200,3 +200,26 @@ def test_unknown_options_are_refused_not_ignored(client, prostate, binomial, end
                             path=path, method="POST")
     assert body["values"]["argument"] == field
     assert_serving(client)
+
+
+def test_deep_features_of_a_hidden_layer(client, app, prostate, binomial):
+    body = predict(client, binomial, prostate, deep_features_hidden_layer="0", predictions_frame="df0")
+    assert body["predictions_frame"]["name"] == "df0"
+    feats = frame_columns(client, "df0")
+    assert list(feats) == ["DF.L1.C1", "DF.L1.C2", "DF.L1.C3", "DF.L1.C4"]     # hidden [4], 0-based layer 0
+    values = np.array([feats[c] for c in feats], dtype=float).T
+    assert values.shape == (380, 4)
+    assert np.all(values >= 0) and np.any(values > 0)           # Rectifier activations
+    store = app.config["SERVICES"].store
+    direct = store.get("bin").deep_features(store.get(prostate), 1, "direct")
+    np.testing.assert_array_equal(values, np.column_stack([c.data for c in direct.columns]))
+
+
+def test_deep_features_errors(client, prostate, binomial, autoencoder):
+    path = f"/3/Predictions/models/{binomial}/frames/{prostate}"
+    body = assert_h2o_error(client.post(path, data={"deep_features_hidden_layer": "1"}), 400,
+                            "from 0 to 0", "got 1", path=path, method="POST")
+    assert body["values"]["argument"] == "deep_features_hidden_layer"
+    path = f"/3/Predictions/models/{autoencoder}/frames/ecg_test.hex"
+    reply = client.post(path, data={"deep_features_hidden_layer": "0", "reconstruction_error": "true"})
+    assert_h2o_error(reply, 400, "give one of them", path=path, method="POST")

@@ -142,3 +142,15 @@ def threshold_curve(actual: np.ndarray, p1: np.ndarray) -> ThresholdCurve:
     tps = np.cumsum(ys)[last]
     fps = np.cumsum(1.0 - ys)[last]
     return ThresholdCurve(ps[last], tps, fps, float(ys.sum()), float(ys.size - ys.sum()))
+
+
+def at_thresholds(curve: ThresholdCurve, thresholds) -> ThresholdCurve:
+    """The curve evaluated at the given thresholds only (a row is positive when ``p1 >= t``):
+    exact counts, since ``curve`` holds every distinct probability."""
+    t = np.unique(np.asarray(thresholds, dtype=np.float64))[::-1]
+    # how many of the curve's thresholds (descending) are >= t
+    k = np.searchsorted(-curve.thresholds, -t, side="right")
+    pick = np.maximum(k - 1, 0)
+    tps = np.where(k > 0, curve.tps[pick] if curve.size else 0.0, 0.0)
+    fps = np.where(k > 0, curve.fps[pick] if curve.size else 0.0, 0.0)
+    return ThresholdCurve(t, tps.astype(np.float64), fps.astype(np.float64), curve.p, curve.n)

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from h2o_backend.engine import auc as auc_module
+from h2o_backend.engine import gains_lift
 from h2o_backend.engine.tables import column, two_dim_table
 
 LOGLOSS_EPS = 1e-15
@@ -153,28 +154,33 @@ def _threshold_tables(curve: auc_module.ThresholdCurve) -> tuple[dict, dict]:
     return thresholds, maxima
 
 
-def binomial_metrics(y_codes, probs, domain) -> dict:
-    """Binomial metrics of class codes ``y_codes`` (0/1, -1 missing) against ``probs`` [n, 2]."""
+def binomial_metrics(y_codes, probs, domain, *, thresholds=None, gains_lift_groups: int | None = None) -> dict:
+    """Binomial metrics of class codes ``y_codes`` (0/1, -1 missing) against ``probs`` [n, 2].
+    ``thresholds``: the threshold tables at these thresholds only (else at every distinct
+    probability, up to MAX_THRESHOLD_ROWS rows); ``gains_lift_groups``: add the gains/lift table."""
     domain = [str(d) for d in domain]
     y, probs = _labelled(y_codes, probs, 2)
     out = _probability_errors(y, probs)
     out["domain"] = domain
+    if gains_lift_groups:
+        out["gains_lift_table"] = gains_lift.gains_lift_table(y, probs[:, 1], gains_lift_groups)
     curve = auc_module.threshold_curve(y, probs[:, 1])
+    table_curve = curve if thresholds is None else auc_module.at_thresholds(curve, thresholds)
     out["AUC"], out["pr_auc"] = curve.auc(), curve.pr_auc()
     out["Gini"] = 2.0 * out["AUC"] - 1.0
     idx = curve.max_index(auc_module.DEFAULT_CRITERION) if curve.size else -1
     if idx < 0:
         out.update(classification_error=NAN, mean_per_class_error=NAN, cm=None, threshold=NAN,
                    thresholds_and_metric_scores=None, max_criteria_and_metric_scores=None)
-        if curve.size:
-            out["thresholds_and_metric_scores"], out["max_criteria_and_metric_scores"] = _threshold_tables(curve)
+        if table_curve.size:
+            out["thresholds_and_metric_scores"], out["max_criteria_and_metric_scores"] = _threshold_tables(table_curve)
         return out
     counts = curve.confusion_counts(idx)
     out["threshold"] = float(curve.thresholds[idx])
     out["classification_error"] = float((counts[0, 1] + counts[1, 0]) / counts.sum())
     out["mean_per_class_error"] = float(np.mean(class_errors(counts)))
     out["cm"] = _cm(counts, domain)
-    out["thresholds_and_metric_scores"], out["max_criteria_and_metric_scores"] = _threshold_tables(curve)
+    out["thresholds_and_metric_scores"], out["max_criteria_and_metric_scores"] = _threshold_tables(table_curve)
     return out
 
 

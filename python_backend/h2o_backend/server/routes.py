@@ -22,6 +22,8 @@ HANDLER_MODULES = [
     "predictions",
     "grids",
     "export",
+    "rapids",
+    "metrics_maker",
     "webui",
 ]
 

@@ -1,9 +1,12 @@
 """Scoring: predictions (a job, waited for by /3/, returned by /4/) and model metrics."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import jsonify
 
 from h2o_backend.errors import bad_request
+from h2o_backend.frames import Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
 from h2o_backend.server.handlers.models import get_frame, get_model
@@ -42,49 +45,75 @@ PREDICTION_OPTIONS = {"predictions_frame", "reconstruction_error", "reconstructi
                       "deep_features_hidden_layer"}
 
 
-def _prediction_request(model_id: str, frame_id: str):
+@dataclass
+class PredictionRequest:
+    model: object
+    frame: Frame
+    dest: str
+    kind: str                   # "predict", "reconstruction_error" or "deep_features"
+    layer: int = -1             # 0-based hidden layer, for deep features
+
+    def score(self) -> Frame:
+        if self.kind == "reconstruction_error":
+            return self.model.anomaly(self.frame, self.dest)
+        if self.kind == "deep_features":
+            return self.model.deep_features(self.frame, self.layer + 1, self.dest)
+        return self.model.predict(self.frame, self.dest)
+
+
+def _prediction_request(model_id: str, frame_id: str) -> PredictionRequest:
     model = get_model(model_id)
     frame = get_frame(frame_id, "frame_id")
     _check_columns(model, frame)
     params = request_params()
     reject_unknown(params, PREDICTION_OPTIONS, "ModelMetricsListSchemaV3")
     reconstruction_error = get_bool(params, "reconstruction_error", False)
-    per_feature = get_bool(params, "reconstruction_error_per_feature", False)
-    deep_features_layer = get_int(params, "deep_features_hidden_layer", -1)
-    if per_feature:
+    layer = get_int(params, "deep_features_hidden_layer", -1)
+    if get_bool(params, "reconstruction_error_per_feature", False):
         raise bad_request("reconstruction_error_per_feature is not supported; use reconstruction_error=true",
                           field="reconstruction_error_per_feature")
-    if deep_features_layer != -1:
-        raise bad_request("deep_features_hidden_layer is not supported by this server",
-                          field="deep_features_hidden_layer")
     if reconstruction_error and model.output.get("model_category") != "AutoEncoder":
         raise bad_request("Deep Learning Model must be build with autoencoder = true. (reconstruction_error=true "
                           f"asks for an autoencoder's per-row reconstruction MSE; model '{model_id}' is "
                           f"{model.output.get('model_category')})", field="reconstruction_error")
-    prefix = "reconstruction_error" if reconstruction_error else "prediction"
-    dest = get_str(params, "predictions_frame") or KeyStore.random_key(f"{prefix}_{model_id}")
-    return model, frame, reconstruction_error, dest
+    kind = "reconstruction_error" if reconstruction_error else "predict"
+    if layer != -1:
+        _check_layer(model, layer, reconstruction_error)
+        kind = "deep_features"
+    dest = get_str(params, "predictions_frame") or KeyStore.random_key(f"{kind}_{model_id}")
+    return PredictionRequest(model, frame, dest, kind, layer)
 
 
-def _submit(model, frame, reconstruction_error: bool, dest: str):
+def _check_layer(model, layer: int, reconstruction_error: bool) -> None:
+    n_hidden = len(model.params.hidden)
+    if reconstruction_error:
+        raise bad_request("deep_features_hidden_layer and reconstruction_error=true ask for different frames; "
+                          "give one of them", field="deep_features_hidden_layer")
+    if not 0 <= layer < n_hidden:
+        raise bad_request(f"deep_features_hidden_layer must be a 0-based hidden layer index from 0 to "
+                          f"{n_hidden - 1} (model '{model.model_id}' has {n_hidden}), got {layer}",
+                          field="deep_features_hidden_layer")
+
+
+def _submit(request: PredictionRequest):
     store = services().store
 
     def work(job):
         job.update(0.0, "Scoring")
-        result = model.anomaly(frame, dest) if reconstruction_error else model.predict(frame, dest)
-        store.put(dest, result)
+        store.put(request.dest, request.score())
 
-    return services().jobs.submit(f"Prediction of {model.model_id} on {frame.key}", work,
-                                  dest_key=dest, dest_type="Key<Frame>")
+    return services().jobs.submit(f"Prediction of {request.model.model_id} on {request.frame.key}", work,
+                                  dest_key=request.dest, dest_type="Key<Frame>")
 
 
 def predict_sync(model_id: str, frame_id: str):
-    model, frame, reconstruction_error, dest = _prediction_request(model_id, frame_id)
-    job = _submit(model, frame, reconstruction_error, dest)
+    request = _prediction_request(model_id, frame_id)
+    job = _submit(request)
     job.wait()
     if job.status != "DONE":
         raise bad_request(job.exception or f"Prediction was {job.status.lower()}", field="frame_id")
-    metrics = _metrics_for(model, frame)
+    dest = request.dest
+    metrics = _metrics_for(request.model, request.frame)
     if metrics is not None:     # as H2O-3: h2o.anomaly finds its frame at model_metrics[0].predictions
         metrics["predictions"] = {"frame_id": key_ref(dest, "Key<Frame>")}
     return jsonify({"__meta": meta("ModelMetricsListSchemaV3", "ModelMetricsList"),
@@ -95,10 +124,10 @@ def predict_sync(model_id: str, frame_id: str):
 
 def predict_async(model_id: str, frame_id: str):
     from h2o_backend.server.handlers.jobs import job_to_json
-    model, frame, reconstruction_error, dest = _prediction_request(model_id, frame_id)
-    job = _submit(model, frame, reconstruction_error, dest)
+    request = _prediction_request(model_id, frame_id)
+    job = _submit(request)
     return jsonify({"__meta": meta("JobV3", "Job"), "job": job_to_json(job),
-                    "predictions_frame": key_ref(dest, "Key<Frame>")})
+                    "predictions_frame": key_ref(request.dest, "Key<Frame>")})
 
 
 def model_metrics(model_id: str, frame_id: str):

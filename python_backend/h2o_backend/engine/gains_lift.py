@@ -1,0 +1,71 @@
+"""Gains/lift table of a binomial prediction (H2O-3's ``gains_lift_table``).
+
+Rows are sorted by the predicted probability of class 1, highest first, and cut into ``groups``
+quantile groups. Rows sharing a probability always fall in the same group, so a group made only
+of ties with the group above disappears and the table can have fewer rows than ``groups``.
+Column names and formulas follow H2O-3: lift = response rate of the group / overall response
+rate, capture rate = the group's share of all positives, gain = 100 (lift - 1), and
+Kolmogorov-Smirnov = cumulative share of positives - cumulative share of negatives.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from h2o_backend.engine.tables import column, two_dim_table
+
+DEFAULT_GROUPS = 16
+
+
+def gains_lift_table(actual, p1, groups: int = DEFAULT_GROUPS) -> dict | None:
+    """The table for 0/1 ``actual`` against ``p1`` (rows with a missing value left out)."""
+    actual = np.asarray(actual)
+    p1 = np.asarray(p1, dtype=np.float64)
+    keep = np.isfinite(p1) & ((actual == 0) | (actual == 1))
+    y, p = actual[keep].astype(np.float64), p1[keep]
+    n, positives = y.size, float(y.sum())
+    if n == 0 or positives == 0:
+        return None
+    order = np.argsort(-p, kind="stable")
+    ps, ys = p[order], y[order]
+    ends = _group_ends(ps, groups)
+    cum_rows = ends.astype(np.float64)
+    cum_pos = np.cumsum(ys)[ends - 1]
+    cum_score = np.cumsum(ps)[ends - 1]
+    rows_in = np.diff(np.concatenate(([0.0], cum_rows)))
+    pos_in = np.diff(np.concatenate(([0.0], cum_pos)))
+    score_in = np.diff(np.concatenate(([0.0], cum_score)))
+    rate = positives / n
+    negatives = n - positives
+    table = []
+    for g in range(ends.size):
+        response = pos_in[g] / rows_in[g]
+        cum_response = cum_pos[g] / cum_rows[g]
+        lift, cum_lift = response / rate, cum_response / rate
+        ks = cum_pos[g] / positives - ((cum_rows[g] - cum_pos[g]) / negatives if negatives else 0.0)
+        table.append([g + 1, cum_rows[g] / n, float(ps[ends[g] - 1]), lift, cum_lift, response,
+                      score_in[g] / rows_in[g], cum_response, cum_score[g] / cum_rows[g],
+                      pos_in[g] / positives, cum_pos[g] / positives, 100.0 * (lift - 1.0),
+                      100.0 * (cum_lift - 1.0), ks])
+    return two_dim_table("Gains/Lift Table", _COLUMNS, table,
+                         f"Avg response rate: {100.0 * rate:.2f} %, avg score: {100.0 * float(ps.mean()):.2f} %")
+
+
+def _group_ends(ps: np.ndarray, groups: int) -> np.ndarray:
+    """Exclusive end (row count) of each group in the descending scores ``ps``; ties kept together."""
+    n = ps.size
+    nominal = np.array([math.ceil(k * n / groups) for k in range(1, groups + 1)], dtype=np.int64)
+    thresholds = ps[np.clip(nominal, 1, n) - 1]
+    # rows with p >= threshold: searchsorted on the ascending negation
+    ends = np.searchsorted(-ps, -thresholds, side="right")
+    return np.unique(ends[ends > 0])
+
+
+_COLUMNS = [column("Group", "int", "%d"), column("Cumulative Data Fraction", "double", "%.8f"),
+            column("Lower Threshold", "double", "%5f"), column("Lift", "double", "%5f"),
+            column("Cumulative Lift", "double", "%5f"), column("Response Rate", "double", "%5f"),
+            column("Score", "double", "%5f"), column("Cumulative Response Rate", "double", "%5f"),
+            column("Cumulative Score", "double", "%5f"), column("Capture Rate", "double", "%5f"),
+            column("Cumulative Capture Rate", "double", "%5f"), column("Gain", "double", "%5f"),
+            column("Cumulative Gain", "double", "%5f"), column("Kolmogorov Smirnov", "double", "%5f")]

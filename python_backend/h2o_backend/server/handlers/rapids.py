@@ -1,0 +1,42 @@
+"""POST /99/Rapids: H2O-3's expression endpoint, for the column selections clients send."""
+from __future__ import annotations
+
+from flask import jsonify
+
+from h2o_backend import rapids
+from h2o_backend.errors import bad_request, not_found
+from h2o_backend.frames import Frame
+from h2o_backend.server.context import services
+from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.params import get_str, request_params
+from h2o_backend.server.routes import Route
+from h2o_backend.server.schema import key_ref, meta
+from h2o_backend.store import KeyStore
+
+
+def evaluate_rapids():
+    params = request_params()
+    # session_id and id are sent by H2O-3 clients; a result here is always a named frame.
+    reject_unknown(params, ("ast", "session_id", "id"), "RapidsSchemaV3")
+    ast = get_str(params, "ast", required=True)
+    store = services().store
+
+    def keep(frame: Frame) -> None:
+        if store.get(frame.key) is not None and store.get(frame.key, Frame) is None:
+            raise rapids.RapidsError(f"'{frame.key}' is the key of a model or another object, not a frame")
+        store.put(frame.key, frame)
+
+    try:
+        frame = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep)
+    except KeyError as exc:
+        raise not_found("Frame", exc.args[0], field="ast")
+    except rapids.RapidsError as exc:
+        raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
+    if store.get(frame.key) is not frame:       # not assigned: kept under a key of its own, as H2O-3 does
+        frame = Frame(KeyStore.random_key("rapids"), frame.columns)
+        store.put(frame.key, frame)
+    return jsonify({"__meta": meta("RapidsFrameV3", "Iced", 99), "key": key_ref(frame.key, "Key<Frame>"),
+                    "num_rows": frame.nrows, "num_cols": frame.ncols})
+
+
+ROUTES = [Route("POST", "/99/Rapids", evaluate_rapids)]
