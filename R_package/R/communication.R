@@ -25,6 +25,8 @@
 .h2o.__PAGE_GRIDS       <- "99/Grids"                        # /{grid_id}
 .h2o.__PAGE_MODELS_BIN  <- "99/Models.bin"                   # /{model_id}?dir= saves; /?dir= loads
 .h2o.__PAGE_MODELS_JAVA <- "3/Models.java"                   # /{model_id}: the POJO source
+.h2o.__PAGE_RAPIDS      <- "99/Rapids"                       # form field `ast`
+.h2o.__PAGE_METRICS_PRED <- "3/ModelMetrics/predictions_frame" # /{pred}/actuals_frame/{actual}
 
 # A page with path segments appended, each URL-escaped: .h2o.__page(.h2o.__PAGE_FRAMES, key, "summary")
 .h2o.__page <- function(page, ...) {
