@@ -189,10 +189,16 @@
   })
 }
 
-# Numbers from JSON values: null, "NaN" -> NA; "Infinity"/"Inf" -> Inf.
+# Numbers from JSON values: null, "NaN" -> NA; "Infinity"/"Inf" -> Inf. Numbers stay
+# numbers (never through as.character, which keeps only 15 significant digits).
 .h2o.__num <- function(x) {
   if (is.null(x)) return(numeric())
-  if (is.list(x)) x <- vapply(x, function(v) if (is.null(v)) NA_character_ else as.character(v), "")
+  if (is.list(x)) {
+    if (all(vapply(x, function(v) is.numeric(v) && length(v) == 1L, TRUE)))
+      return(as.numeric(unlist(x, use.names = FALSE)))
+    return(vapply(x, function(v) if (length(v) == 0L) NA_real_ else .h2o.__num(v[[1L]]), 0,
+                  USE.NAMES = FALSE))
+  }
   if (is.numeric(x)) return(as.numeric(x))
   x <- as.character(x)
   x[x %in% c("Infinity", "+Infinity", "Inf")] <- "Inf"
