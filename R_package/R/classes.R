@@ -28,6 +28,13 @@ setClass("H2ODeepLearningModel", contains = "H2OModel",
 
 setClass("H2ODeepLearningGrid", contains = "H2OGrid")
 
+setClassUnion("data.frameORnull", c("data.frame", "NULL"))
+
+# A binary classifier's performance on a frame (h2o.performance, performance.R).
+setClass("H2OPerfModel",
+         representation(cutoffs = "numeric", measure = "numeric", perf = "character",
+                        model = "list", roc = "data.frame", gains = "data.frameORnull"))
+
 #----------------------------------------------------------------------------------------
 # show()
 

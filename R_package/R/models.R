@@ -196,6 +196,25 @@ h2o.anomaly <- function(data, model, key = "", threshold = -1.0) {
                predictions_frame = if (nzchar(key)) key else NULL)
 }
 
+# The activations of hidden layer `layer` (1-based; -1 = the last) for each row of `data`:
+# columns DF.L<layer>.C<j>.
+h2o.deepfeatures <- function(data, model, key = "", layer = -1) {
+  if (missing(data)) stop("Must specify data", call. = FALSE)
+  if (!is(data, "H2OParsedData")) stop("data must be an H2O parsed dataset", call. = FALSE)
+  if (missing(model)) stop("Must specify model", call. = FALSE)
+  if (!is(model, "H2ODeepLearningModel"))
+    stop("model must be an H2O deep learning model", call. = FALSE)
+  .h2o.__checkKey(key)
+  .h2o.__checkScalar(layer, "layer", is.numeric, "numeric")
+  hidden <- length(model@model$params$hidden)
+  if (layer != -1 && (layer < 1 || layer > hidden || layer != round(layer)))
+    stop(sprintf("layer must be between 1 and %d (the model's hidden layers), or -1 for the last",
+                 hidden), call. = FALSE)
+  index <- if (layer == -1) hidden - 1L else as.integer(layer) - 1L
+  .h2o.__score(model, data, deep_features_hidden_layer = as.integer(index),
+               predictions_frame = if (nzchar(key)) key else NULL)
+}
+
 # POST /3/Predictions (the server waits for the scoring job): the predictions frame.
 .h2o.__score <- function(model, newdata, ...) {
   client <- newdata@h2o
