@@ -29,3 +29,8 @@ tail(pred)
 
 # Predicted against actual labels
 table(actual = as.data.frame(train)$CAPSULE, predicted = pred$predict)
+
+# Performance of the predicted probability of class 1 (column 3) against the actual CAPSULE
+# (column 2): AUC, the cutoff with the best F1 and the confusion matrix there
+perf = h2o.performance(prediction[, 3], train[, 2], measure = "F1")
+print(perf)
