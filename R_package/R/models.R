@@ -184,13 +184,18 @@ h2o.predict <- function(object, newdata, ...) {
   .h2o.__score(object, newdata)
 }
 
-h2o.anomaly <- function(data, model, key = "", threshold = -1.0) {
-  if (missing(data)) stop("Must specify data", call. = FALSE)
+# The legacy checks of h2o.anomaly and h2o.deepfeatures (after their "Must specify" ones).
+.h2o.__checkDataModelKey <- function(data, model, key) {
   if (!is(data, "H2OParsedData")) stop("data must be an H2O parsed dataset", call. = FALSE)
-  if (missing(model)) stop("Must specify model", call. = FALSE)
   if (!is(model, "H2ODeepLearningModel"))
     stop("model must be an H2O deep learning model", call. = FALSE)
   .h2o.__checkKey(key)
+}
+
+h2o.anomaly <- function(data, model, key = "", threshold = -1.0) {
+  if (missing(data)) stop("Must specify data", call. = FALSE)
+  if (missing(model)) stop("Must specify model", call. = FALSE)
+  .h2o.__checkDataModelKey(data, model, key)
   .h2o.__checkScalar(threshold, "threshold", is.numeric, "numeric")
   .h2o.__score(model, data, reconstruction_error = TRUE,
                predictions_frame = if (nzchar(key)) key else NULL)
@@ -200,11 +205,8 @@ h2o.anomaly <- function(data, model, key = "", threshold = -1.0) {
 # columns DF.L<layer>.C<j>.
 h2o.deepfeatures <- function(data, model, key = "", layer = -1) {
   if (missing(data)) stop("Must specify data", call. = FALSE)
-  if (!is(data, "H2OParsedData")) stop("data must be an H2O parsed dataset", call. = FALSE)
   if (missing(model)) stop("Must specify model", call. = FALSE)
-  if (!is(model, "H2ODeepLearningModel"))
-    stop("model must be an H2O deep learning model", call. = FALSE)
-  .h2o.__checkKey(key)
+  .h2o.__checkDataModelKey(data, model, key)
   .h2o.__checkScalar(layer, "layer", is.numeric, "numeric")
   hidden <- length(model@model$params$hidden)
   if (layer != -1 && (layer < 1 || layer > hidden || layer != round(layer)))
