@@ -261,3 +261,41 @@ def test_saved_state_round_trip(iris):
     b = back.predict(iris, "b").column("Iris-setosa").data
     np.testing.assert_array_equal(a, b)
     assert dataclasses.asdict(back.params) == dataclasses.asdict(model.params)
+
+
+def _summary_stats(model) -> list:
+    table = model.output["model_summary"]
+    cols = {c["name"]: col for c, col in zip(table["columns"], table["data"])}
+    return [cols[n][1:] for n in ("Mean Weight", "Weight RMS", "Mean Bias", "Bias RMS")]
+
+
+def test_diagnostics_decides_whether_the_summary_has_layer_statistics():
+    frame = synthetic_binary(n=120)
+    base = dict(training_frame=frame.key, response_column="y", hidden=[4], epochs=1.0, seed=3, reproducible=True)
+    with_stats = train_deeplearning(params(**base), frame)
+    without = train_deeplearning(params(**base, diagnostics=False), frame)
+    assert all(v is not None for col in _summary_stats(with_stats) for v in col)
+    assert all(v is None for col in _summary_stats(without) for v in col)
+    # only the report changes, not the model
+    np.testing.assert_array_equal(with_stats.model_info.w, without.model_info.w)
+
+
+def test_quiet_mode_silences_the_scoring_log(caplog):
+    frame = synthetic_binary(n=120)
+    base = dict(training_frame=frame.key, response_column="y", hidden=[4], epochs=1.0, seed=3, reproducible=True)
+    with caplog.at_level("INFO", logger="h2o_backend.engine.training"):
+        train_deeplearning(params(**base), frame, model_id="talkative")
+    lines = [r.getMessage() for r in caplog.records if r.name == "h2o_backend.engine.training"]
+    assert lines and all(line.startswith("talkative: epoch ") and "training error" in line for line in lines)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="h2o_backend.engine.training"):
+        train_deeplearning(params(**base, quiet_mode=True), frame, model_id="quiet")
+    assert not [r for r in caplog.records if r.name == "h2o_backend.engine.training"]
+
+
+def test_average_activation_without_a_sparse_autoencoder_is_refused():
+    frame = synthetic_binary(n=60)
+    with pytest.raises(ValidationError) as info:
+        train_deeplearning(params(training_frame=frame.key, response_column="y", hidden=[3], epochs=1.0,
+                                  average_activation=0.1), frame)
+    assert [p["field"] for p in info.value.problems if p["level"] == "ERRR"] == ["average_activation"]

@@ -307,3 +307,17 @@ def test_java_export_of_a_model(client, prostate):
     text = reply.data.decode("ascii")
     assert "class pojo_me" in text and "score0(double[] row, double[] preds)" in text
     assert 'filename="pojo_me.java"' in reply.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("method, path, field", [
+    ("GET", "/3/ModelBuilders/deeplearning", "algo"),
+    ("GET", "/3/Models", "find_compatible_frames"),
+    ("GET", "/99/Grids", "sort_by"),
+    ("GET", "/99/Grids/any_grid", "sort_by"),
+    ("POST", "/99/Models.bin/", "force"),
+])
+def test_read_endpoints_refuse_fields_they_would_ignore(client, method, path, field):
+    extra = {"dir": "/tmp/never_read_model"} if "Models.bin" in path else {}
+    reply = client.open(path, method=method, query_string={field: "x", **extra})
+    body = assert_h2o_error(reply, 412, f"Unknown parameter: {field}", path=path, method=method)
+    assert body["values"]["argument"] == field

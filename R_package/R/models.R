@@ -197,6 +197,9 @@ h2o.anomaly <- function(data, model, key = "", threshold = -1.0) {
   if (missing(model)) stop("Must specify model", call. = FALSE)
   .h2o.__checkDataModelKey(data, model, key)
   .h2o.__checkScalar(threshold, "threshold", is.numeric, "numeric")
+  if (threshold != -1)
+    stop("threshold is not supported (legacy H2O only logged the rows above it); keep -1 and ",
+         "compare the Reconstruction.MSE column yourself", call. = FALSE)
   .h2o.__score(model, data, reconstruction_error = TRUE,
                predictions_frame = if (nzchar(key)) key else NULL)
 }
@@ -248,6 +251,8 @@ h2o.saveModel <- function(object, dir = "", name = "", filename = "", save_cv = 
     stop("force must be either TRUE or FALSE", call. = FALSE)
   if (!is.logical(save_cv) || length(save_cv) != 1L || is.na(save_cv))
     stop("save_cv must be either TRUE or FALSE", call. = FALSE)
+  if (nzchar(filename) && nzchar(name))
+    stop("give the file name as name or as filename (its older spelling), not both", call. = FALSE)
   path <- .h2o.__modelPath(object@key, dir, if (nzchar(filename)) filename else name)
   client <- object@data@h2o
   written <- .h2o.__saveOne(client, object@key, path, force)

@@ -35,6 +35,7 @@ test_that("h2o.predict: labels and class probabilities; default newdata; errors"
   expect_error(h2o.anomaly(prostate, m), "must be build with autoencoder = true", fixed = TRUE)
   expect_error(h2o.anomaly(prostate, "m"), "model must be an H2O deep learning model", fixed = TRUE)
   expect_error(h2o.anomaly(model = m), "Must specify data", fixed = TRUE)
+  expect_error(h2o.anomaly(prostate, m, threshold = 0.5), "threshold is not supported", fixed = TRUE)
 })
 
 test_that("h2o.saveModel: name, filename and dir; no overwrite without force", {
@@ -57,6 +58,7 @@ test_that("h2o.saveModel: name, filename and dir; no overwrite without force", {
   on.exit(setwd(old))
   expect_equal(h2o.saveModel(m, name = "relative"), file.path(getwd(), "relative"))
   expect_error(h2o.saveModel(m, force = "yes"), "force must be either TRUE or FALSE", fixed = TRUE)
+  expect_error(h2o.saveModel(m, name = "a", filename = "b"), "not both", fixed = TRUE)
   expect_error(h2o.saveModel("m"), "object must be an H2O model", fixed = TRUE)
   loaded <- h2o.loadModel(client, by_name)
   expect_equal(loaded@key, "dlt_save")

@@ -167,10 +167,12 @@ class DeepLearningModel:
                 n = mi.processed
                 momentum = momentum_at(p.momentum_start, p.momentum_stable, p.momentum_ramp, n)
                 s["mean_rate"], s["rms_rate"] = rate_at(p.rate, p.rate_annealing, p.rate_decay, l, n), 0.0
+            stats = [s.get("mean_rate"), s.get("rms_rate"), momentum, s["mean_weight"], s["rms_weight"],
+                     s["mean_bias"], s["rms_bias"]]
+            if not p.diagnostics:       # the layer statistics are what diagnostics=false leaves out
+                stats = [None] * len(stats)
             rows.append([l + 2, mi.units[l + 1], out_name if last else hidden_name,
-                         None if last else float(drop[l + 1]) * 100, p.l1, p.l2, s.get("mean_rate"),
-                         s.get("rms_rate"), momentum, s["mean_weight"], s["rms_weight"], s["mean_bias"],
-                         s["rms_bias"]])
+                         None if last else float(drop[l + 1]) * 100, p.l1, p.l2, *stats])
         columns = [("Layer", "int"), ("Units", "int"), ("Type", "string"), ("Dropout", "double"),
                    ("L1", "double"), ("L2", "double"), ("Mean Rate", "double"), ("Rate RMS", "double"),
                    ("Momentum", "double"), ("Mean Weight", "double"), ("Weight RMS", "double"),

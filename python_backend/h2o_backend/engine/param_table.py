@@ -166,7 +166,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "below this (-1: never).", True, level="expert", min=-1, max=1),
     _p("regression_stop", "double", 1e-6, "Stop when the training MSE is at or below this (-1: "
        "never).", True, level="expert", min=-1),
-    _p("quiet_mode", "boolean", False, "Less output in the server log.", True, level="expert"),
+    _p("quiet_mode", "boolean", False, "No line in the server log at each scoring (the R client also hides its progress bar).", True, level="expert"),
     _p("max_confusion_matrix_size", "int", 20, "Confusion matrices are reported only for fewer "
        "classes than this.", True, level="secondary", min=0),
     _p("max_hit_ratio_k", "int", 10, "Largest k of the top-k hit ratios of multi-class models (0: "
@@ -180,8 +180,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "multiple of the original row count (may be below 1).", False, level="expert", min=1e-3),
     _p("score_validation_sampling", "enum", "Uniform", "How validation rows are sampled for "
        "scoring (Stratified only with balance_classes).", False, level="expert", choices=SAMPLINGS),
-    _p("diagnostics", "boolean", True, "Keep per-layer statistics (mean and RMS of rates, weights "
-       "and biases).", True, level="expert"),
+    _p("diagnostics", "boolean", True, "Report per-layer statistics (mean and RMS of rates, weights "
+       "and biases) in the model summary.", True, level="expert"),
     _p("variable_importances", "boolean", False, "Compute variable importances (Gedeon's method on "
        "the first two weight layers).", True, level="critical"),
     _p("fast_mode", "boolean", True, "Fast mode: a minor approximation in back-propagation (skips "
@@ -189,12 +189,14 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("ignore_const_cols", "boolean", True, "Ignore constant training columns.", False,
        level="critical"),
     _p("force_load_balance", "boolean", True, "Split small data into many chunks so that all cores "
-       "are used.", True, level="expert"),
+       "are used. Single node: rows are always spread over all threads, so true and false train alike.", True, level="expert"),
     _p("replicate_training_data", "boolean", True, "Replicate the training data on every node "
        "(off on a single node).", True, level="secondary"),
     _p("single_node_mode", "boolean", False, "Train on a single node (off unless the cloud has "
        "several nodes).", True, level="expert"),
-    _p("shuffle_training_data", "boolean", False, "Shuffle the training data on each node.", True,
+    _p("shuffle_training_data", "boolean", False, "Shuffle the training data on each node. Single node: "
+       "rows are visited in a fresh random order every epoch either way (H2O samples each iteration at "
+       "random and forces shuffling for train_samples_per_iteration=-1), so true and false train alike.", True,
        level="expert"),
     _p("sparse", "boolean", False, "Legacy: sparse data handling. It changes only the data layout; "
        "this engine chooses the layout itself, so results are the same either way.", True,

@@ -140,11 +140,12 @@ def check_settings(params, valid, checkpoint, p: Problems) -> None:
         p.add("nfolds", "nfolds must be 0: Cross-validation is not supported during checkpoint restarts.")
     if params.holdout_fraction > 0:
         p.add("holdout_fraction", "holdout_fraction > 0 is not supported: give a validation frame "
-                                  "(e.g. from h2o.splitFrame) instead; only 0 is accepted")
+                                  "instead; only 0 is accepted")
     if params.sparsity_beta > 0:
         p.add("sparsity_beta", "sparsity_beta > 0 (sparse autoencoder) is not supported; only 0 is accepted")
     elif params.average_activation != 0:
-        p.warn("average_activation", "average_activation is used only with sparsity_beta > 0; it has no effect")
+        p.add("average_activation", "average_activation is used only with sparsity_beta > 0 (sparse "
+                                    "autoencoder), which is not supported; only 0 is accepted")
     if params.col_major and not params.sparse:
         p.add("col_major", "Cannot use column major storage for non-sparse data handling (col_major needs sparse=true).")
     elif params.sparse:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import logging
 import math
 import random
 import time
@@ -25,6 +26,13 @@ from h2o_backend.engine.model import DeepLearningModel
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.sgd import NumericalInstability, SGDConfig, SGDRunner, train_local  # noqa: F401
 from h2o_backend.errors import ValidationError
+
+log = logging.getLogger(__name__)
+
+
+def _error_text(metrics: dict | None, problem: str) -> str:
+    """The error H2O reports for a scoring event: classification error, else MSE."""
+    return f"{scoring.model_error(metrics, problem):.6g}"
 
 UNIT_MAJOR_DENSITY = 0.35    # first layer stored unit-major when more inputs than this are non-zero
 CHUNK_SECONDS = 0.25         # target duration of one compiled call (progress / cancel latency)
@@ -294,6 +302,10 @@ class TrainingRun:
             train_metrics=tm, valid_metrics=vm))
         out["epoch_counter"] = float(self.mi.epoch_counter)
         out["iterations"] = self.iteration
+        if not self.model.params.quiet_mode:
+            log.info("%s: epoch %.3f, %d samples, training error %s%s", self.model.model_id,
+                     self.mi.epoch_counter, self.mi.processed, _error_text(tm, self.model.problem),
+                     f", validation error {_error_text(vm, self.model.problem)}" if vm else "")
 
     def _should_stop(self, tm, vm) -> bool:
         model, eff = self.model, self.model.params

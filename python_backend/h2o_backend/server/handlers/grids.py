@@ -11,6 +11,7 @@ from h2o_backend.errors import bad_request, not_found
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
 from h2o_backend.server.handlers import models as model_handlers
+from h2o_backend.server.known_params import reject_unknown
 from h2o_backend.server.params import get_bool, get_str, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import meta
@@ -119,10 +120,11 @@ def _models_by_id() -> dict:
 
 
 def fetch_grid(grid_id: str):
+    params = request_params()
+    reject_unknown(params, ("decreasing",), "GridSchemaV99")   # sort_by: always by the error
     grid = services().store.get(grid_id, Grid)
     if grid is None:
         raise not_found("Grid", grid_id, field="grid_id")
-    params = request_params()
     ids = sorted_model_ids(grid, _models_by_id())
     if get_bool(params, "decreasing", False):
         ids = list(reversed(ids))
@@ -137,6 +139,7 @@ def grid_json_with_errors(grid, ids):
 
 
 def list_grids():
+    reject_unknown(request_params(), (), "GridsV99")
     store = services().store
     grids = [grid_json_with_errors(g, sorted_model_ids(g, _models_by_id())) for g in store.values(Grid)]
     return jsonify({"__meta": meta("GridsV99", "Grids", 99), "grids": grids})

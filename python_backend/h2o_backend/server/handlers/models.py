@@ -155,6 +155,7 @@ def validate_deeplearning():
 
 
 def describe_builder():
+    reject_unknown(request_params(), (), "ModelBuildersV3")
     parameters, _, _ = _engine()
     return jsonify({"__meta": meta("ModelBuildersV3", "ModelBuilders"),
                     "model_builders": {"deeplearning": {
@@ -165,6 +166,7 @@ def describe_builder():
 
 
 def list_models():
+    reject_unknown(request_params(), (), "ModelsV3")
     _, _, model_module = _engine()
     models = sorted(services().store.values(model_module.DeepLearningModel),
                     key=lambda m: m.output.get("start_time") or 0)
@@ -174,6 +176,7 @@ def list_models():
 
 
 def fetch_model(model_id: str):
+    reject_unknown(request_params(), (), "ModelsV3")
     model = get_model(model_id)
     return jsonify({"__meta": meta("ModelsV3", "Models"),
                     "models": [model_json.model_json(model, parameter_listing(model.params, model.input_params))]})
@@ -181,6 +184,7 @@ def fetch_model(model_id: str):
 
 def delete_model(model_id: str):
     """The model and, as in H2O-3, its cross-validation models."""
+    reject_unknown(request_params(), (), "ModelsV3")
     model = get_model(model_id)
     store = services().store
     for cv_key in model.output.get("cross_validation_models") or []:
@@ -224,7 +228,9 @@ def _install_loaded(algo: str, state: dict, source: str):
 
 
 def load_model():
-    path = get_str(request_params(), "dir", required=True)
+    params = request_params()
+    reject_unknown(params, ("dir",), "ModelImportV3")
+    path = get_str(params, "dir", required=True)
     try:
         algo, _, state = saved_model.load(path)
     except FileNotFoundError as exc:

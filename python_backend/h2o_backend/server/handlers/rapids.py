@@ -16,8 +16,8 @@ from h2o_backend.store import KeyStore
 
 def evaluate_rapids():
     params = request_params()
-    # session_id and id are sent by H2O-3 clients; a result here is always a named frame.
-    reject_unknown(params, ("ast", "session_id", "id"), "RapidsSchemaV3")
+    # session_id is sent by H2O-3 clients; this server keeps no per-session temporaries.
+    reject_unknown(params, ("ast", "session_id"), "RapidsSchemaV3")
     ast = get_str(params, "ast", required=True)
     store = services().store
 
