@@ -37,6 +37,17 @@ def test_column_selection(client, prostate, ast, names):
     assert frame_columns(client, "prostate.hex") == prostate        # the source is unchanged
 
 
+def test_row_selection(client, prostate):
+    body = rapids(client, "(tmp= some (rows prostate.hex [0:3 9 1]))")
+    assert body["num_rows"] == 5 and body["num_cols"] == 9
+    got = frame_columns(client, "some")
+    for name, values in prostate.items():
+        assert got[name] == [values[i] for i in (0, 1, 2, 9, 1)]
+    both = rapids(client, "(tmp= cell (cols_py (rows prostate.hex 4) [2 6]))")
+    assert (both["num_rows"], both["num_cols"]) == (1, 2)
+    assert frame_columns(client, "cell") == {"AGE": [prostate["AGE"][4]], "PSA": [prostate["PSA"][4]]}
+
+
 def test_an_unassigned_result_is_kept_under_a_key_of_its_own(client, prostate):
     body = rapids(client, "(cols_py prostate.hex 3)")
     key = body["key"]["name"]
@@ -47,7 +58,9 @@ def test_an_unassigned_result_is_kept_under_a_key_of_its_own(client, prostate):
     ("(tmp= sel (cols_py prostate.hex 9))", "out of range"),
     ("(tmp= sel (cols_py prostate.hex -1))", "out of range"),
     ('(tmp= sel (cols_py prostate.hex "NOPE"))', "no column 'NOPE'"),
-    ("(tmp= sel (rows prostate.hex [1 2]))", "'rows' is not supported"),
+    ("(tmp= sel (rows prostate.hex [379 380]))", "row index 380 is out of range"),
+    ('(tmp= sel (rows prostate.hex "AGE"))', "rows are selected by 0-based index"),
+    ("(tmp= sel (sort prostate.hex [1]))", "'sort' is not supported"),
     ("(tmp= sel (cols_py prostate.hex 1)", "never closed"),
     ("(tmp= sel (cols_py prostate.hex []))", "selection is empty"),
     ("", "required"),

@@ -1,6 +1,7 @@
-# Column selection on frames: x[, j], x[j] and x$name (legacy_h2o.md section 1.10). The
-# selected columns become a new frame on the server (POST /99/Rapids with `cols_py`); row
-# selection is not supported.
+# Frame slicing: x[i, j], x[j] and x$name (legacy_h2o.md section 1.10), and h2o.splitFrame.
+# The slice becomes a new frame on the server through POST /99/Rapids (`rows` and `cols_py`).
+# Rows are chosen by position (positive or negative indices, or a logical vector); selecting
+# rows by a condition on an H2O frame is not supported.
 
 setMethod("[", "H2OParsedData", function(x, i, j, ..., drop = TRUE) {
   if (length(list(...)) > 0L) stop("x[i, j]: too many indices (a frame has two)", call. = FALSE)
@@ -8,30 +9,96 @@ setMethod("[", "H2OParsedData", function(x, i, j, ..., drop = TRUE) {
   if (given == 2L) {
     # x[j], as for a data.frame: columns
     if (missing(i)) return(x)
-    return(.h2o.__selectColumns(x, i))
+    return(.h2o.__slice(x, NULL, i))
   }
-  if (!missing(i))
-    stop("x[i, j]: row selection is not supported (only column selection x[, j])", call. = FALSE)
-  if (missing(j)) return(x)
-  .h2o.__selectColumns(x, j)
+  .h2o.__slice(x, if (missing(i)) NULL else i, if (missing(j)) NULL else j)
 })
 
 setMethod("$", "H2OParsedData", function(x, name) {
   if (!name %in% x@col_names) stop(sprintf("Column %s does not exist!", name), call. = FALSE)
-  .h2o.__selectColumns(x, name)
+  .h2o.__slice(x, NULL, name)
 })
 
-# The columns `j` (1-based indices, negative ones dropped; names; or logicals) of `x` as a
-# new frame.
-.h2o.__selectColumns <- function(x, j) {
-  idx <- .h2o.__columnIndices(j, x@col_names)
-  if (length(idx) == 0L) stop("x[, j]: no columns selected", call. = FALSE)
-  dest <- .h2o.__sliceKey(x@key)
-  sel <- if (length(idx) == 1L) as.character(idx - 1L)
-         else paste0("[", paste(idx - 1L, collapse = " "), "]")
-  ast <- sprintf("(tmp= %s (cols_py %s %s))", dest, x@key, sel)
-  res <- .h2o.__remoteSend(x@h2o, .h2o.__PAGE_RAPIDS, "POST", ast = ast)
-  .h2o.__parsedData(x@h2o, .h2o.__keyName(res$key %||% dest))
+# Rows `i` and columns `j` of `x` (NULL: all) as a new frame.
+.h2o.__slice <- function(x, i, j) {
+  if (is.null(i) && is.null(j)) return(x)
+  expr <- x@key
+  if (!is.null(i)) expr <- sprintf("(rows %s %s)", expr, .h2o.__rapidsList(.h2o.__rowIndices(i, x@nrows)))
+  if (!is.null(j)) {
+    idx <- .h2o.__columnIndices(j, x@col_names)
+    if (length(idx) == 0L) stop("x[, j]: no columns selected", call. = FALSE)
+    expr <- sprintf("(cols_py %s %s)", expr, .h2o.__rapidsList(idx))
+  }
+  .h2o.__rapidsFrame(x@h2o, .h2o.__sliceKey(x@key), expr)
+}
+
+# Keep the frame `expr` gives under `dest`; the H2OParsedData of it.
+.h2o.__rapidsFrame <- function(client, dest, expr) {
+  res <- .h2o.__remoteSend(client, .h2o.__PAGE_RAPIDS, "POST", ast = sprintf("(tmp= %s %s)", dest, expr))
+  .h2o.__parsedData(client, .h2o.__keyName(res$key %||% dest))
+}
+
+# 1-based positions as a Rapids list of 0-based indices, runs written as ranges start:count.
+.h2o.__rapidsList <- function(idx) {
+  idx <- as.numeric(idx) - 1
+  breaks <- c(0L, which(diff(idx) != 1), length(idx))
+  runs <- vapply(seq_len(length(breaks) - 1L), function(r) {
+    first <- idx[breaks[r] + 1L]
+    n <- breaks[r + 1L] - breaks[r]
+    if (n == 1L) format(first, scientific = FALSE) else sprintf("%s:%d", format(first, scientific = FALSE), n)
+  }, "")
+  paste0("[", paste(runs, collapse = " "), "]")
+}
+
+# 1-based row positions from the user's i.
+.h2o.__rowIndices <- function(i, n) {
+  if (is(i, "H2OParsedData"))
+    stop("x[i, ]: selecting rows by an H2O frame (a condition) is not supported; give row ",
+         "numbers or a logical vector", call. = FALSE)
+  if (is.logical(i)) {
+    if (anyNA(i)) stop("x[i, ]: logical row index must not be NA", call. = FALSE)
+    if (length(i) > n)
+      stop(sprintf("x[i, ]: logical index of length %d but the frame has %d rows", length(i), n),
+           call. = FALSE)
+    rows <- which(rep_len(i, n))
+  } else if (is.numeric(i)) {
+    if (anyNA(i)) stop("x[i, ]: row index must not be NA", call. = FALSE)
+    i <- trunc(i)
+    i <- i[i != 0]
+    if (any(i < 0) && any(i > 0))
+      stop("x[i, ]: cannot mix positive and negative row indices", call. = FALSE)
+    if (any(abs(i) > n))
+      stop(sprintf("Array index out of bounds: row %s (the frame has %d rows)",
+                   paste(utils::head(i[abs(i) > n], 5), collapse = ", "), n), call. = FALSE)
+    rows <- if (any(i < 0)) setdiff(seq_len(n), -i) else i
+  } else {
+    stop("x[i, ]: i must be row numbers or a logical vector", call. = FALSE)
+  }
+  if (length(rows) == 0L) stop("x[i, ]: no rows selected", call. = FALSE)
+  rows
+}
+
+# Legacy h2o.splitFrame: consecutive blocks of rows by `ratios` (the last part takes the rest),
+# as frames <key>_part0, <key>_part1, ...
+h2o.splitFrame <- function(data, ratios = 0.75, shuffle = FALSE) {
+  if (!is(data, "H2OParsedData")) stop("data must be an H2O parsed dataset", call. = FALSE)
+  if (!is.numeric(ratios) || length(ratios) == 0L || anyNA(ratios))
+    stop("ratios must be a numeric vector", call. = FALSE)
+  if (any(ratios <= 0 | ratios >= 1)) stop("Split ration has to be in (0,1) interval!", call. = FALSE)
+  if (sum(ratios) >= 1) stop("Sum of split ratios has to be less than 1!", call. = FALSE)
+  .h2o.__checkFlag(shuffle, "shuffle")
+  if (shuffle)
+    stop("shuffle = TRUE is not supported: parts are consecutive blocks of rows (shuffle the ",
+         "file before parsing it for a random split)", call. = FALSE)
+  ends <- c(floor(data@nrows * cumsum(ratios)), data@nrows)
+  starts <- c(0, ends[-length(ends)])
+  if (any(ends - starts < 1)) stop("Dataset does not have enough row to be split!", call. = FALSE)
+  lapply(seq_along(ends), function(k) {
+    block <- sprintf("[%s:%s]", format(starts[k], scientific = FALSE),
+                     format(ends[k] - starts[k], scientific = FALSE))
+    .h2o.__rapidsFrame(data@h2o, sprintf("%s_part%d", data@key, k - 1L),
+                       sprintf("(rows %s %s)", data@key, block))
+  })
 }
 
 # 1-based column positions from the user's j.
@@ -77,6 +144,6 @@ setMethod("$", "H2OParsedData", function(x, name) {
   n <- (get0("SLICES", envir = .pkg.env, inherits = FALSE) %||% 0) + 1
   assign("SLICES", n, envir = .pkg.env)
   stamp <- as.numeric(Sys.time()) * 1000
-  sprintf("%s_cols_%08x%04x%04x", src, as.integer(stamp %% 2^31), Sys.getpid() %% 65536L,
+  sprintf("%s_slice_%08x%04x%04x", src, as.integer(stamp %% 2^31), Sys.getpid() %% 65536L,
           as.integer(n %% 65536))
 }

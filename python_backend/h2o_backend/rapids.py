@@ -6,7 +6,9 @@ H2O-3 clients slice frames by sending an s-expression to POST /99/Rapids, e.g.
 - ``(tmp= DEST EXPR)`` and ``(assign DEST EXPR)``: evaluate EXPR and store the frame under DEST;
 - ``(cols_py FRAME SEL)`` and ``(cols FRAME SEL)``: the columns SEL of FRAME, where SEL is a
   0-based index, a quoted name, or a list of either (``[0 2 5]``, ``["AGE" "PSA"]``, ``[0:3]``
-  meaning 3 columns from index 0); FRAME is a key or a nested expression.
+  meaning 3 columns from index 0); FRAME is a key or a nested expression;
+- ``(rows FRAME SEL)``: the rows SEL of FRAME, SEL being 0-based indices and ranges as above
+  (``[0:100 250]``), in the order given.
 
 Anything else is refused with an error that names it. The selected columns share their arrays
 with the source frame (frames are never modified in place).
@@ -16,9 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from h2o_backend.frames import Frame
 
-SUPPORTED = "(tmp= dest (cols_py frame columns)) and (cols frame columns)"
+SUPPORTED = "(tmp= dest expr) with expr (cols_py frame columns), (cols frame columns) or (rows frame rows)"
 _TOKEN = re.compile(r'\s*(?:(?P<open>[(\[])|(?P<close>[)\]])|"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\'|(?P<atom>[^\s()\[\]]+))')
 
 
@@ -107,7 +111,41 @@ def _eval(node, lookup_frame, store_frame) -> Frame:
         source = _eval(args[0], lookup_frame, store_frame)
         picked = [source.columns[i] for i in _column_indices(args[1], source)]
         return Frame(f"{source.key}_cols", picked)
+    if op == "rows":
+        if len(args) != 2:
+            raise RapidsError("(rows frame rows) takes a frame and a row selection")
+        source = _eval(args[0], lookup_frame, store_frame)
+        return source.take_rows(_row_indices(args[1], source), key=f"{source.key}_rows")
     raise RapidsError(f"'{op}' is not supported by this server; it evaluates {SUPPORTED}")
+
+
+def _row_indices(selection, frame: Frame) -> np.ndarray:
+    items = selection if isinstance(selection, list) else [selection]
+    parts = []
+    for item in items:
+        if not isinstance(item, Atom):
+            raise RapidsError(f"rows are selected by 0-based index or range start:count, not {_show(item)}")
+        first, n = _index_range(item.text, "row")
+        if first + n > frame.nrows:
+            raise RapidsError(f"row index {item.text} is out of range: frame '{frame.key}' has {frame.nrows} "
+                              f"rows (0-based indices 0 to {frame.nrows - 1})")
+        parts.append(np.arange(first, first + n, dtype=np.int64))
+    if not parts:
+        raise RapidsError("the row selection is empty")
+    return np.concatenate(parts)
+
+
+def _index_range(text: str, what: str) -> tuple[int, int]:
+    """(first, count) of an index ``i`` or a range ``start:count``."""
+    start, _, count = text.partition(":")
+    try:
+        first = int(float(start))
+        n = int(float(count)) if count else 1
+    except ValueError:
+        raise RapidsError(f"'{text}' is not a {what} index or a range start:count")
+    if n < 1 or first < 0:
+        raise RapidsError(f"{what} index {text} is out of range (indices are 0-based, counts at least 1)")
+    return first, n
 
 
 def _column_indices(selection, frame: Frame) -> list[int]:
@@ -126,13 +164,8 @@ def _one_selection(item, frame: Frame) -> list[int]:
             raise RapidsError(f"frame '{frame.key}' has no column '{item}'")
         return [frame.index_of(item)]
     if isinstance(item, Atom):
-        start, _, count = item.text.partition(":")
-        try:
-            first = int(float(start))
-            n = int(float(count)) if count else 1
-        except ValueError:
-            raise RapidsError(f"'{item.text}' is not a column index, a quoted name or a range start:count")
-        if n < 1 or first < 0 or first + n > frame.ncols:
+        first, n = _index_range(item.text, "column")
+        if first + n > frame.ncols:
             raise RapidsError(f"column index {item.text} is out of range: frame '{frame.key}' has "
                               f"{frame.ncols} columns (0-based indices 0 to {frame.ncols - 1})")
         return list(range(first, first + n))
