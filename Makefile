@@ -49,8 +49,15 @@ check-r: $(BUILD)/apt.stamp
 demo: deps
 	R_LIBS=$(CURDIR)/$(BUILD)/Rlib PYTHON=$(PYTHON) PORT=$(PORT) bash demos/run_demo.sh
 
+# Benchmarks against the real H2O-3 on this machine (about 10 minutes): parse, the booklet's
+# MNIST trial (wall time, samples/s, test error; threads), and POJO scoring. Logs in bench/results/.
 bench: deps
-	$(PYTHON) bench/parse_bench.py
+	$(PYTHON) -m pip install -q -e 'python_backend[bench]'
+	@mkdir -p bench/results
+	$(PYTHON) bench/parse_bench.py | tee bench/results/parse_bench.log
+	cd bench && $(PYTHON) mnist_trial.py --with-h2o3 | tee results/mnist_trial_vs_h2o3.log
+	cd bench && $(PYTHON) mnist_trial.py --speed | tee results/mnist_speed.log
+	$(PYTHON) bench/pojo_bench.py --epochs 10 | tee bench/results/pojo_bench_e10.log
 
 clean:
 	rm -rf $(BUILD)
