@@ -143,6 +143,8 @@ def test_regression_and_multinomial(client, app):
     ("p1", "y01", {"domain": ["0", "1"], "gainslift_bins": "0"}, 400, "gainslift_bins"),
     ("p1", "y01", {"domain": ["0", "1"], "auc_type": "MACRO_OVR"}, 412, "Unknown parameter: auc_type"),
     ("p1", "short", {"domain": ["0", "1"]}, 400, "different row counts"),
+    ("p1", "y01", {"gainslift_bins": "5"}, 400, "binomial metrics only"),
+    ("p1", "y01", {"thresholds": [0.5]}, 400, "binomial metrics only"),
 ])
 def test_errors(client, app, scored, p, a, data, status, needle):
     put(app, "short", Column("y", "int", np.zeros(3)))

@@ -41,6 +41,10 @@ def make_metrics(predictions_frame: str, actuals_frame: str):
     if len(domain) == 1:
         raise bad_request("domain must name at least two classes (or none, for regression)", field="domain")
     _check_distribution(get_str(params, "distribution"), problem)
+    for binomial_only in ("thresholds", "gainslift_bins"):
+        if problem != "binomial" and params.get(binomial_only) not in (None, ""):
+            raise bad_request(f"{binomial_only} applies to binomial metrics only (a domain of two labels); "
+                              f"these are {problem}", field=binomial_only)
     if problem == "regression":
         result = metrics.regression_metrics(_numeric(actual.columns[0], "actuals_frame"),
                                             _regression_predictions(predicted))
