@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
-from h2o_backend.frames import Column, Frame
-from model_rest_helpers import assert_h2o_error, assert_serving, checked, wait_job
+from model_rest_helpers import assert_h2o_error, assert_serving, checked, put_binary_frame, wait_job
 
 
 @pytest.fixture()
 def train_frame(app):
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(80, 2))
-    frame = Frame("grid_rest_train", [Column("a", "real", x[:, 0]), Column("b", "real", x[:, 1]),
-                                      Column("y", "enum", (x[:, 0] > 0).astype(np.int32), ["no", "yes"])])
-    app.config["SERVICES"].store.put(frame.key, frame)
-    return frame
+    return put_binary_frame(app, "grid_rest_train", rows=80, seed=3)
 
 
 BASE = {"training_frame": "grid_rest_train", "response_column": "y", "epochs": "1", "seed": "7",

@@ -5,20 +5,14 @@ from __future__ import annotations
 import json
 import time
 
-import numpy as np
 import pytest
 
-from h2o_backend.frames import Column, Frame
+from model_rest_helpers import put_binary_frame
 
 
 @pytest.fixture()
 def train_frame(app):
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(60, 2))
-    frame = Frame("cv_rest_train", [Column("a", "real", x[:, 0]), Column("b", "real", x[:, 1]),
-                                    Column("y", "enum", (x[:, 0] > 0).astype(np.int32), ["no", "yes"])])
-    app.config["SERVICES"].store.put(frame.key, frame)
-    return frame
+    return put_binary_frame(app, "cv_rest_train", rows=60, seed=1)
 
 
 def _wait(client, job: dict) -> None:

@@ -23,12 +23,10 @@ setMethod("$", "H2OParsedData", function(x, name) {
 .h2o.__slice <- function(x, i, j) {
   if (is.null(i) && is.null(j)) return(x)
   expr <- x@key
-  if (!is.null(i)) expr <- sprintf("(rows %s %s)", expr, .h2o.__rapidsList(.h2o.__rowIndices(i, x@nrows)))
-  if (!is.null(j)) {
-    idx <- .h2o.__columnIndices(j, x@col_names)
-    if (length(idx) == 0L) stop("x[, j]: no columns selected", call. = FALSE)
-    expr <- sprintf("(cols_py %s %s)", expr, .h2o.__rapidsList(idx))
-  }
+  if (!is.null(i))
+    expr <- sprintf("(rows %s %s)", expr, .h2o.__rapidsList(.h2o.__rowIndices(i, x@nrows)))
+  if (!is.null(j))
+    expr <- sprintf("(cols_py %s %s)", expr, .h2o.__rapidsList(.h2o.__columnIndices(j, x@col_names)))
   .h2o.__rapidsFrame(x@h2o, .h2o.__sliceKey(x@key), expr)
 }
 
@@ -55,27 +53,9 @@ setMethod("$", "H2OParsedData", function(x, name) {
   if (is(i, "H2OParsedData"))
     stop("x[i, ]: selecting rows by an H2O frame (a condition) is not supported; give row ",
          "numbers or a logical vector", call. = FALSE)
-  if (is.logical(i)) {
-    if (anyNA(i)) stop("x[i, ]: logical row index must not be NA", call. = FALSE)
-    if (length(i) > n)
-      stop(sprintf("x[i, ]: logical index of length %d but the frame has %d rows", length(i), n),
-           call. = FALSE)
-    rows <- which(rep_len(i, n))
-  } else if (is.numeric(i)) {
-    if (anyNA(i)) stop("x[i, ]: row index must not be NA", call. = FALSE)
-    i <- trunc(i)
-    i <- i[i != 0]
-    if (any(i < 0) && any(i > 0))
-      stop("x[i, ]: cannot mix positive and negative row indices", call. = FALSE)
-    if (any(abs(i) > n))
-      stop(sprintf("Array index out of bounds: row %s (the frame has %d rows)",
-                   paste(utils::head(i[abs(i) > n], 5), collapse = ", "), n), call. = FALSE)
-    rows <- if (any(i < 0)) setdiff(seq_len(n), -i) else i
-  } else {
+  if (!is.logical(i) && !is.numeric(i))
     stop("x[i, ]: i must be row numbers or a logical vector", call. = FALSE)
-  }
-  if (length(rows) == 0L) stop("x[i, ]: no rows selected", call. = FALSE)
-  rows
+  .h2o.__positions(i, n, "row")
 }
 
 # Legacy h2o.splitFrame: consecutive blocks of rows by `ratios` (the last part takes the rest),
@@ -103,39 +83,42 @@ h2o.splitFrame <- function(data, ratios = 0.75, shuffle = FALSE) {
 
 # 1-based column positions from the user's j.
 .h2o.__columnIndices <- function(j, names) {
-  n <- length(names)
   if (is.factor(j)) j <- as.character(j)
   if (is.character(j)) {
     if (anyNA(j)) stop("x[, j]: column names must not be NA", call. = FALSE)
+    if (length(j) == 0L) stop("x[, j]: no columns selected", call. = FALSE)
     unknown <- setdiff(j, names)
     if (length(unknown))
       stop(sprintf("Undefined columns selected: %s (the frame's columns are %s)",
                    paste(unknown, collapse = ", "), paste(names, collapse = ", ")), call. = FALSE)
     return(match(j, names))
   }
-  if (is.logical(j)) {
-    if (anyNA(j)) stop("x[, j]: logical column index must not be NA", call. = FALSE)
-    if (length(j) > n)
-      stop(sprintf("x[, j]: logical index of length %d but the frame has %d columns",
-                   length(j), n), call. = FALSE)
-    return(which(rep_len(j, n)))
-  }
-  if (!is.numeric(j)) stop("x[, j]: j must be column indices, names or logicals", call. = FALSE)
-  .h2o.__numericIndices(j, n)
+  if (!is.logical(j) && !is.numeric(j))
+    stop("x[, j]: j must be column indices, names or logicals", call. = FALSE)
+  .h2o.__positions(j, length(names), "column")
 }
 
-.h2o.__numericIndices <- function(j, n) {
-  if (anyNA(j)) stop("x[, j]: column index must not be NA", call. = FALSE)
-  j <- trunc(j)
-  j <- j[j != 0]
-  if (any(j < 0) && any(j > 0))
-    stop("x[, j]: cannot mix positive and negative column indices", call. = FALSE)
-  out <- abs(j)[abs(j) > n]
-  if (length(out))
-    stop(sprintf("Array index out of bounds: column %s (the frame has %d columns)",
-                 paste(j[abs(j) > n], collapse = ", "), n), call. = FALSE)
-  if (any(j < 0)) return(setdiff(seq_len(n), -j))
-  as.integer(j)
+# 1-based positions (`what`: "row" or "column") out of `n` from a logical vector or numbers
+# (negative numbers drop positions, zeros are ignored), as R selects them; at least one.
+.h2o.__positions <- function(index, n, what) {
+  arg <- if (what == "row") "x[i, ]" else "x[, j]"
+  fail <- function(...) stop(arg, ": ", sprintf(...), call. = FALSE)
+  if (is.logical(index)) {
+    if (anyNA(index)) fail("logical %s index must not be NA", what)
+    if (length(index) > n) fail("logical index of length %d but the frame has %d %ss", length(index), n, what)
+    out <- which(rep_len(index, n))
+  } else {
+    if (anyNA(index)) fail("%s index must not be NA", what)
+    index <- trunc(index)
+    index <- index[index != 0]
+    if (any(index < 0) && any(index > 0)) fail("cannot mix positive and negative %s indices", what)
+    if (any(abs(index) > n))
+      stop(sprintf("Array index out of bounds: %s %s (the frame has %d %ss)", what,
+                   paste(utils::head(index[abs(index) > n], 5), collapse = ", "), n, what), call. = FALSE)
+    out <- if (any(index < 0)) setdiff(seq_len(n), -index) else as.integer(index)
+  }
+  if (length(out) == 0L) fail("no %ss selected", what)
+  out
 }
 
 # A new key for a slice of `src`; made without R's random number generator, so slicing

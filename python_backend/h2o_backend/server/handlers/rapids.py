@@ -1,4 +1,4 @@
-"""POST /99/Rapids: H2O-3's expression endpoint, for the column selections clients send."""
+"""POST /99/Rapids: H2O-3's expression endpoint, for the row and column selections clients send."""
 from __future__ import annotations
 
 from flask import jsonify
