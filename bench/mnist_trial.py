@@ -34,7 +34,7 @@ def read_mnist(name: str):
     """An engine Frame of mnist_<name>.csv.gz: C1..C784 numeric, C785 the digit as a factor."""
     import pyarrow.csv as pc
 
-    from h2o_backend.frames import Column, Frame
+    from h2o_backend.frames.frame import Column, Frame
     table = pc.read_csv(os.path.join(DATA, f"mnist_{name}.csv.gz"),
                         read_options=pc.ReadOptions(autogenerate_column_names=True))
     cols = []
@@ -57,7 +57,7 @@ def params_for(**overrides):
 def first_call_latency() -> float:
     """Time of a tiny training run in a fresh process state: loading (or compiling) the kernels."""
     from h2o_backend.engine.training import train_deeplearning
-    from h2o_backend.frames import Column, Frame
+    from h2o_backend.frames.frame import Column, Frame
     rng = np.random.default_rng(0)
     fr = Frame("tiny", [Column("a", "real", rng.normal(size=50)), Column("b", "real", rng.normal(size=50)),
                         Column("y", "enum", rng.integers(0, 2, 50).astype(np.int32), ["n", "y"])])

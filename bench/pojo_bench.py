@@ -37,7 +37,7 @@ TRIAL = dict(hidden=[200, 200, 200], activation="RectifierWithDropout", input_dr
 
 
 def load(name: str):
-    from h2o_backend.parse import parse_file
+    from h2o_backend.parse.parser import parse_file
     t = time.time()
     frame = parse_file(str(DATA / name), key=name.split(".")[0])
     print(f"parsed {name}: {frame.nrows} x {frame.ncols} in {time.time() - t:.1f} s", flush=True)

@@ -62,7 +62,7 @@ def put_binary_frame(app, key: str, rows: int, seed: int):
     """A frame `key` in the server's store: normal predictors a, b and y = "yes" when a > 0."""
     import numpy as np
 
-    from h2o_backend.frames import Column, Frame
+    from h2o_backend.frames.frame import Column, Frame
     x = np.random.default_rng(seed).normal(size=(rows, 2))
     frame = Frame(key, [Column("a", "real", x[:, 0]), Column("b", "real", x[:, 1]),
                         Column("y", "enum", (x[:, 0] > 0).astype(np.int32), ["no", "yes"])])

@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from h2o_backend.engine.datainfo import UNSEEN_LEVEL, DataInfo
+from h2o_backend.engine.data.datainfo import UNSEEN_LEVEL, DataInfo
 from h2o_backend.engine.parameters import DeepLearningParameters, effective_parameters
-from h2o_backend.frames import Column, Frame
-from h2o_backend.parse import parse_file
+from h2o_backend.frames.frame import Column, Frame
+from h2o_backend.parse.parser import parse_file
 
 WEATHER_ENUMS = ["ChangeWindDirect", "MaxWindPeriod", "PressureChange", "ChangeTempDir", "ChangeTempMag"]
 

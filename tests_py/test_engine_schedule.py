@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from h2o_backend.engine import activations as act
-from h2o_backend.engine import balance, iterations
+from h2o_backend.engine import iterations
+from h2o_backend.engine.data import balance
 from h2o_backend.engine.kernels.layout import MAJOR_UNIT
 from h2o_backend.engine.model_info import ModelInfo
 
@@ -136,7 +137,7 @@ def test_model_info_round_trip_and_stability():
 
 # ----------------------------------------------------------------------------- scoring formats
 def test_scoring_history_entry():
-    from h2o_backend.engine import scoring
+    from h2o_backend.engine.metrics import scoring
     e = scoring.history_entry(now_ms=0, training_time_ms=12_345, scoring_time_ms=2_000, setup_time_ms=344,
                               epochs=1.5, iteration=3, samples=100_000, problem="Regression",
                               train_metrics={"RMSE": 2.0, "MSE": 4.0, "mean_residual_deviance": 4.0, "mae": 1.0,

@@ -11,8 +11,8 @@ import pytest
 
 from h2o_backend.engine.parameters import DeepLearningParameters
 from h2o_backend.engine.training import train_deeplearning
-from h2o_backend.errors import ValidationError
-from h2o_backend.frames import Column, Frame
+from h2o_backend.engine.errors import ValidationError
+from h2o_backend.frames.frame import Column, Frame
 
 
 def csv_frame(path, key, header=False, enums=()) -> Frame:
@@ -158,14 +158,21 @@ def test_samples_per_iteration_and_scoring_every_iteration(iris):
 
 
 def test_override_with_best_model_keeps_the_best_scored_weights(iris):
-    model = train_deeplearning(iris_params(epochs=20.0, train_samples_per_iteration=30, score_interval=0.0,
-                                           score_duty_cycle=1.0, classification_stop=-1.0,
-                                           adaptive_rate=False, rate=0.5, rate_annealing=0.0), iris,
-                               valid=iris)
-    hist = model.output["scoring_history"]
-    errors = [e["validation_classification_error"] for e in hist]
-    assert hist[-1]["validation_classification_error"] == pytest.approx(min(errors))
-    assert hist[-1]["samples"] == hist[-2]["samples"] or errors[-1] == min(errors[:-1] + [errors[-1]])
+    settings = dict(epochs=10.0, train_samples_per_iteration=30, score_interval=0.0, score_duty_cycle=1.0,
+                    classification_stop=-1.0, adaptive_rate=False, rate=0.1, rate_annealing=0.0)
+    plain = train_deeplearning(iris_params(override_with_best_model=False, **settings), iris, valid=iris)
+    plain_errors = [e["validation_classification_error"] for e in plain.output["scoring_history"]]
+    # the setting only matters when the last iteration is not the best one: make sure it is not
+    assert min(plain_errors) < plain_errors[-1]
+
+    best = train_deeplearning(iris_params(override_with_best_model=True, **settings), iris, valid=iris)
+    hist = best.output["scoring_history"]
+    # the same run up to the end (reproducible), then the best weights restored and scored once more
+    assert [e["validation_classification_error"] for e in hist[:-1]] == plain_errors
+    assert hist[-1]["validation_classification_error"] == pytest.approx(min(plain_errors))
+    assert best.score(iris)["classification_error"] == pytest.approx(min(plain_errors))
+    assert plain.score(iris)["classification_error"] == pytest.approx(plain_errors[-1])
+    assert not np.array_equal(best.model_info.w, plain.model_info.w)
 
 
 # ----------------------------------------------------------------------------- checkpoint

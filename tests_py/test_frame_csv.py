@@ -7,8 +7,8 @@ import io
 import numpy as np
 import pyarrow as pa
 
-from h2o_backend.frame_csv import frame_csv_chunks, r_reads
-from h2o_backend.frames import Column, Frame
+from h2o_backend.frames.csv_writer import frame_csv_chunks, r_reads
+from h2o_backend.frames.frame import Column, Frame
 
 
 def test_r_parser_emulation_on_known_cases():

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from h2o_backend import parse_source
+from h2o_backend.parse import source as parse_source
 
 
 def wait_for(client, job_key: str, statuses: tuple[str, ...], timeout: float = 20.0) -> dict:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from h2o_backend.frames import Column, Frame
+from h2o_backend.frames.frame import Column, Frame
 from model_rest_helpers import assert_h2o_error, assert_serving, build, checked, import_frame, model_of
 
 PATH = "/3/ModelMetrics/predictions_frame/{p}/actuals_frame/{a}"

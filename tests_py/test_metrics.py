@@ -8,8 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from h2o_backend.engine import auc, metrics
-from h2o_backend.engine.tables import table_column, two_dim_table
+from h2o_backend.engine.metrics import auc
+from h2o_backend.engine.metrics import model_metrics as metrics
+from h2o_backend.engine.metrics.tables import table_column, two_dim_table
 
 Y4 = np.array([0, 0, 1, 1])
 P4 = np.array([0.1, 0.4, 0.35, 0.8])

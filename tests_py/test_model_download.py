@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from h2o_backend.frames import Column, Frame
+from h2o_backend.frames.frame import Column, Frame
 
 
 @pytest.fixture()

@@ -55,7 +55,9 @@ def test_grid_stores_the_cross_validation_models(client, train_frame):
     ids = [m["name"] for m in client.get("/99/Grids/cvg").get_json()["model_ids"]]
     assert len(ids) == 2
     for model_id in ids:
-        for key in _cv_keys(client, model_id):
+        keys = _cv_keys(client, model_id)
+        assert keys == [f"{model_id}_cv_1", f"{model_id}_cv_2"]
+        for key in keys:
             assert client.get(f"/3/Models/{key}").status_code == 200
 
 
@@ -63,6 +65,7 @@ def test_deleting_a_model_deletes_its_cross_validation_models(client, train_fram
     r = client.post("/3/ModelBuilders/deeplearning", data=dict(BASE, model_id="cvdel"))
     _wait(client, r.get_json()["job"])
     keys = _cv_keys(client, "cvdel")
+    assert keys == ["cvdel_cv_1", "cvdel_cv_2"]
     assert client.delete("/3/Models/cvdel").status_code == 200
     listed = {m["model_id"]["name"] for m in client.get("/3/Models").get_json()["models"]}
     assert listed.isdisjoint(["cvdel", *keys])

@@ -11,7 +11,9 @@ import pytest
 
 from h2o_backend.engine import parameters as P
 from h2o_backend.engine.parameters import DeepLearningParameters
-from h2o_backend.frames import Column, Frame
+from h2o_backend.frames.frame import Column, Frame
+from h2o_backend.server.parameter_schema import describe
+from h2o_backend.server.parameter_wire import parse_parameters
 
 # legacy_h2o.md §3.1 with its "Decisions" table (the engine's defaults, not the booklet's older ones)
 SPEC_DEFAULTS = {
@@ -117,7 +119,7 @@ def test_checkpoint_modifiable_registry_is_complete():
     ("loss", "crossentropy", "CrossEntropy"), ("nfolds", "5", 5),
 ])
 def test_wire_values_are_typed(name, wire, expected):
-    p, problems = P.parse_parameters({name: wire})
+    p, problems = parse_parameters({name: wire})
     assert problems == []
     assert getattr(p, name) == expected
 
@@ -134,7 +136,7 @@ def test_wire_values_are_typed(name, wire, expected):
     ("hidden", [[200, 200], [100]], ["hidden", "hyper_parameters"]), ("l2", True, ["l2", "boolean"]),
 ])
 def test_bad_wire_values_name_the_field(name, wire, words):
-    p, problems = P.parse_parameters({name: wire})
+    p, problems = parse_parameters({name: wire})
     assert [q["field"] for q in problems] == [name] and problems[0]["level"] == "ERRR"
     for w in words:
         assert w in problems[0]["message"]
@@ -142,7 +144,7 @@ def test_bad_wire_values_name_the_field(name, wire, words):
 
 
 def test_unknown_names_are_errors_and_generic_fields_are_skipped():
-    _, problems = P.parse_parameters({"hiden": "[10]", "_exclude_fields": "x", "hidden": "[10]"})
+    _, problems = parse_parameters({"hiden": "[10]", "_exclude_fields": "x", "hidden": "[10]"})
     assert [(q["field"], q["level"]) for q in problems] == [("hiden", "ERRR")]
     assert "hiden" in problems[0]["message"]
 
@@ -274,7 +276,7 @@ def test_validation_frame_with_unseen_levels_needs_a_way_to_encode_them():
 
 class FakeCheckpoint:
     def __init__(self, p, train, epochs=2.0, unstable=False):
-        from h2o_backend.engine.datainfo import DataInfo
+        from h2o_backend.engine.data.datainfo import DataInfo
         self.params = P.effective_parameters(p, train=train)
         self.datainfo = DataInfo.fit(train, self.params)
         self.output = {"epoch_counter": epochs}
@@ -335,20 +337,20 @@ def test_describe_gives_h2o3_parameter_entries():
     p = params(training_frame="train.hex", response_column="y", checkpoint="m1", hidden=[10])
     e = P.effective_parameters(p, train=frame())
     for spec in P.PARAMETERS:
-        d = P.describe(spec, e, p)
+        d = describe(spec, e, p)
         assert set(d) >= {"name", "label", "help", "required", "type", "default_value", "actual_value",
                           "input_value", "level", "values", "gridable"}
         assert d["type"] in H2O3_TYPES and d["level"] in ("critical", "secondary", "expert")
         json.dumps(d, allow_nan=True)
-    assert P.describe("activation", e)["values"] == list(P.ACTIVATIONS)
-    assert P.describe("loss", e, p)["actual_value"] == "CrossEntropy"
-    assert P.describe("loss", e, p)["input_value"] == "Automatic"
-    assert P.describe("training_frame", e)["actual_value"]["name"] == "train.hex"
-    assert P.describe("response_column", e)["actual_value"]["column_name"] == "y"
-    assert P.describe("checkpoint", e)["actual_value"]["type"] == "Key<Model>"
-    assert P.describe("validation_frame", e)["actual_value"] is None
-    assert P.describe("training_frame", e)["required"] is True
-    assert P.describe("hidden", e)["default_value"] == [200, 200]
+    assert describe("activation", e)["values"] == list(P.ACTIVATIONS)
+    assert describe("loss", e, p)["actual_value"] == "CrossEntropy"
+    assert describe("loss", e, p)["input_value"] == "Automatic"
+    assert describe("training_frame", e)["actual_value"]["name"] == "train.hex"
+    assert describe("response_column", e)["actual_value"]["column_name"] == "y"
+    assert describe("checkpoint", e)["actual_value"]["type"] == "Key<Model>"
+    assert describe("validation_frame", e)["actual_value"] is None
+    assert describe("training_frame", e)["required"] is True
+    assert describe("hidden", e)["default_value"] == [200, 200]
 
 
 def test_all_problems_are_reported_at_once():

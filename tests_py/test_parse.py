@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from h2o_backend.jobs import JobCancelled
-from h2o_backend.parse import guess_setup, hex_key, parse_file, parse_frame
-from h2o_backend.parse_source import ParseError
+from h2o_backend.parse.parser import guess_setup, hex_key, parse_file, parse_frame
+from h2o_backend.parse.source import ParseError
 
 
 def write(tmp_path, name: str, text: str | bytes):

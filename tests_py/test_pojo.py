@@ -156,7 +156,7 @@ def test_wide_metadata_goes_to_the_blob_and_compiles(tmp_path):
 # ------------------------------------------------------------------ trained models against the server
 def _mixed_frame(n: int, seed: int, key: str, unseen: bool = False):
     """Two factors (one with missing values), four reals with missing values, and responses."""
-    from h2o_backend.frames import Column, Frame
+    from h2o_backend.frames.frame import Column, Frame
     rng = np.random.default_rng(seed)
     levels = [f"L{i}" for i in range(12)] + (["zz_unseen"] if unseen else [])
     f1 = rng.integers(0, len(levels), n).astype(np.int32)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from h2o_backend.frames import Column
-from h2o_backend.parse import parse_file
-from h2o_backend.summary import PERCENTILES, level_counts, rollups, summary
+from h2o_backend.frames.frame import Column
+from h2o_backend.parse.parser import parse_file
+from h2o_backend.frames.summary import PERCENTILES, level_counts, rollups, summary
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from h2o_backend.engine.varimp import gedeon_importances, gedeon_raw
+from h2o_backend.engine.metrics.varimp import gedeon_importances, gedeon_raw
 
 
 def reference(W1, W2):

@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.nthreads > 0:
         os.environ.setdefault("NUMBA_NUM_THREADS", str(args.nthreads))
 
+    import threading
+
     import waitress
 
     from h2o_backend.server import create_app
@@ -52,6 +54,10 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app({"ip": args.ip, "port": args.port, "cloud_name": args.name,
                       "nthreads": args.nthreads or None})
     log = logging.getLogger("h2o_backend")
+    from h2o_backend.engine.kernels.cache import clear_stale_cache
+    if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed
+        log.info("kernel sources changed: numba cache cleared, kernels recompile (about 30 s)")
+    threading.Thread(target=_warm_up_kernels, args=(log,), name="kernel-warm-up", daemon=True).start()
     log.info("h2o-backend %s listening on http://%s:%d (log: %s)", __version__, args.ip, args.port, log_path)
     try:
         waitress.serve(app, host=args.ip, port=args.port, threads=args.http_threads,
@@ -59,6 +65,13 @@ def main(argv: list[str] | None = None) -> None:
                        channel_timeout=600)
     finally:
         app.config["SERVICES"].jobs.shutdown()
+
+
+def _warm_up_kernels(log: logging.Logger) -> None:
+    """Load the numba kernels from their on-disk cache (or compile them) while the server already
+    answers, so the first training request does not wait for them."""
+    from h2o_backend.engine.sgd import warm_up
+    log.info("kernels ready in %.2f s", warm_up())
 
 
 if __name__ == "__main__":

@@ -59,11 +59,3 @@ port_answers <- function(port) {
                                    handle = curl::new_handle(timeout = 2))$status_code == 200,
            error = function(e) FALSE)
 }
-
-# h2o.ls also lists models: skip its tests while the server's /3/Models fails (the model
-# endpoints wait for the engine).
-skip_if_models_broken <- function(client) {
-  res <- tryCatch(h2o:::.h2o.__remoteSend(client, "3/Models", "GET"), h2o_http_error = function(e) e)
-  if (inherits(res, "h2o_http_error") && res$status >= 500L)
-    skip(paste("GET /3/Models fails on this server:", res$server_msg))
-}

@@ -60,6 +60,7 @@ test_that("03_mnist.R runs unchanged: trial, variable importances, grid, checkpo
   skip_if_no_server()
   dir <- booklet_dir(slices = c(mnist_train.csv = "mnist_train_slice.csv.gz",
                                 mnist_test.csv = "mnist_test_slice.csv.gz"))
+  started <- Sys.time() - 1
   text <- run_booklet("03_mnist.R", dir)
   # the trial model's show(): key, errors on train and on the validation frame, confusion matrix
   expect_match(text, "Deep Learning Model Key:", fixed = TRUE)
@@ -76,8 +77,9 @@ test_that("03_mnist.R runs unchanged: trial, variable importances, grid, checkpo
   expect_match(text, "Summary", fixed = TRUE)
   expect_match(text, "prediction_error", fixed = TRUE)
   expect_match(text, "1e-07", fixed = TRUE)
-  # the model saved by name and loaded back
+  # the model saved by name (by this run: a file left by an earlier one does not count) and loaded back
   expect_true(file.exists("/tmp/mymodel"))
+  expect_true(file.info("/tmp/mymodel")$mtime >= started, info = "/tmp/mymodel was not written by this run")
   client <- test_client()
   grid_models <- h2o.ls(client)
   expect_true(nrow(grid_models) > 0)

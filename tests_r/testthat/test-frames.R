@@ -193,7 +193,6 @@ test_that("h2o.getFrame and h2o.rm manage keys", {
 test_that("h2o.ls lists keys with their sizes", {
   client <- test_client()
   upload_weather(client, key = "r_weather_ls.hex")
-  skip_if_models_broken(client)
   keys <- h2o.ls(client)
   expect_equal(names(keys), c("Key", "Bytesize"))
   expect_true("r_weather_ls.hex" %in% keys$Key)

@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from h2o_backend.frames import Frame
+from h2o_backend.frames.frame import Frame
 
 
 class _Share:
@@ -76,7 +76,7 @@ def cv_metrics(main, train: Frame, holdout) -> dict:
         mse = np.zeros(n)
         for rows, m in holdout:
             mse[rows] = m.outputs(m.datainfo.transform(train.take_rows(rows)), row_mse=True)[1]
-        from h2o_backend.engine import metrics
+        from h2o_backend.engine.metrics import model_metrics as metrics
         return metrics.autoencoder_metrics(mse)
     y = np.asarray(di.response(train))
     if main.is_classifier:
@@ -90,7 +90,7 @@ def cv_metrics(main, train: Frame, holdout) -> dict:
     for rows, m in holdout:
         pred[rows] = m.regression_values(m.datainfo.transform(train.take_rows(rows)))
     keep = ~np.isnan(y)
-    from h2o_backend.engine import metrics
+    from h2o_backend.engine.metrics import model_metrics as metrics
     return metrics.regression_metrics(np.asarray(di.unstandardize(y[keep])), pred[keep])
 
 
@@ -105,7 +105,7 @@ def _align_classes(p: np.ndarray, domain: list, target: list) -> np.ndarray:
 
 
 def _classifier_metrics(main, y, probs) -> dict:
-    from h2o_backend.engine import metrics
+    from h2o_backend.engine.metrics import model_metrics as metrics
     domain = list(main.datainfo.response_domain)
     if main.problem == "Binomial":
         return metrics.binomial_metrics(y, probs, domain)

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from h2o_backend.engine import balance, metrics, tables
-from h2o_backend.engine.datainfo import DataInfo
+from h2o_backend.engine.data import balance
+from h2o_backend.engine.metrics import model_metrics as metrics
+from h2o_backend.engine.metrics import tables
+from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.sgd import forward
-from h2o_backend.frames import Column, Frame
+from h2o_backend.frames.frame import Column, Frame
 
 UNSTABLE_PREDICT = "Trying to predict with an unstable model."
 CLASSIFICATION = ("Binomial", "Multinomial")

@@ -19,15 +19,8 @@ from h2o_backend.engine.kernels.predict import predict_batch
 from h2o_backend.engine.kernels.rng import drop_threshold, thread_states
 from h2o_backend.engine.kernels.train import hogwild_parallel, hogwild_serial
 from h2o_backend.engine.kernels.workspace import Workspace
+from h2o_backend.engine.errors import NumericalInstability
 from h2o_backend.engine.model_info import ModelInfo
-
-INSTABILITY_MESSAGE = "Job was aborted due to observed numerical instability (exponential growth)."
-
-
-class NumericalInstability(RuntimeError):
-    def __init__(self):
-        super().__init__(INSTABILITY_MESSAGE)
-
 
 @dataclass
 class SGDConfig:
@@ -177,14 +170,14 @@ def train_local(mi: ModelInfo, cfg: SGDConfig, X: np.ndarray, n_samples: int, y_
 
 def warm_up() -> float:
     """Load (or compile, the first time: ~30 s) every kernel specialisation on a tiny network, so
-    the first real training does not wait; returns the seconds it took. Safe to call from a
-    background thread at server start."""
+    the first real training does not wait; returns the seconds it took. The server calls it from
+    a background thread at start (cli.py)."""
     import time
     t = time.perf_counter()
     X = np.ones((4, 3), np.float32)
     y = np.array([0, 1, 0, 1], np.int32)
     mi = ModelInfo.create([3, 2, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta", classifier=True)
-    for n_threads in (1, 2):
+    for n_threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
         SGDRunner(mi, SGDConfig(), n_threads).run(np.arange(4), X, y)
     forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
     return time.perf_counter() - t

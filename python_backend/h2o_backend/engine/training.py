@@ -19,13 +19,15 @@ import numba
 import numpy as np
 
 from h2o_backend.engine import activations as act
-from h2o_backend.engine import balance, crossval, iterations, parameters, scoring
-from h2o_backend.engine.datainfo import DataInfo
+from h2o_backend.engine import crossval, iterations, parameters
+from h2o_backend.engine.data import balance
+from h2o_backend.engine.metrics import scoring
+from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
 from h2o_backend.engine.model import DeepLearningModel
 from h2o_backend.engine.model_info import ModelInfo
-from h2o_backend.engine.sgd import NumericalInstability, SGDConfig, SGDRunner, train_local  # noqa: F401
-from h2o_backend.errors import ValidationError
+from h2o_backend.engine.errors import NumericalInstability, ValidationError
+from h2o_backend.engine.sgd import SGDConfig, SGDRunner, train_local  # noqa: F401  (the multi-node entry point)
 
 log = logging.getLogger(__name__)
 
@@ -345,7 +347,7 @@ class TrainingRun:
 
 def variable_importances(model: DeepLearningModel) -> list[list]:
     """Gedeon's importances from the first two weight layers, as table rows."""
-    from h2o_backend.engine import varimp
+    from h2o_backend.engine.metrics import varimp
     mi = model.model_info
     rows = varimp.gedeon_importances(mi.unit_weights(0).astype(np.float64), mi.unit_weights(1).astype(np.float64),
                                      list(model.datainfo.expanded_names))

@@ -69,7 +69,7 @@ def score_rows(class_dir: Path, class_name: str, rows: np.ndarray, passes: int =
 def pojo_rows(datainfo, frame) -> np.ndarray:
     """A frame's rows as a POJO reads them: the predictors in NAMES order, a categorical as the
     index of its label in the training domain, NaN for missing values and unseen levels."""
-    from h2o_backend.engine.datainfo import codes_in_domain, numeric_values
+    from h2o_backend.engine.data.datainfo import codes_in_domain, numeric_values
     n = frame.nrows
     rows = np.empty((n, len(datainfo.predictor_names)), dtype=np.float64)
     for i, name in enumerate(datainfo.predictor_names):

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from h2o_backend.errors import ApiError
+from h2o_backend.engine.errors import EngineError
+from h2o_backend.server.errors import ApiError, from_engine_error
 from h2o_backend.jobs import JobRunner
 from h2o_backend.store import KeyStore
 
@@ -59,6 +60,11 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError):
         return jsonify(err.to_json()), err.status
+
+    @app.errorhandler(EngineError)
+    def _engine_error(err: EngineError):
+        api = from_engine_error(err)
+        return jsonify(api.to_json()), api.status
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

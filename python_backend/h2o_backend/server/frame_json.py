@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from h2o_backend import summary as stats
-from h2o_backend.frames import Column, Frame, RawFile
+from h2o_backend.frames import summary as stats
+from h2o_backend.frames.frame import Column, Frame, RawFile
 from h2o_backend.server.keys import frame_key
 from h2o_backend.server.schema import meta
 

@@ -11,7 +11,7 @@ import math
 
 from flask import request
 
-from h2o_backend.errors import bad_request
+from h2o_backend.server.errors import bad_request
 
 
 def request_params() -> dict[str, str | object]:

@@ -39,13 +39,7 @@ class Route:
 def all_routes() -> list[Route]:
     routes: list[Route] = []
     for name in HANDLER_MODULES:
-        try:
-            module = importlib.import_module(f"h2o_backend.server.handlers.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"h2o_backend.server.handlers.{name}":
-                continue  # that resource is not built yet
-            raise
-        routes.extend(module.ROUTES)
+        routes.extend(importlib.import_module(f"h2o_backend.server.handlers.{name}").ROUTES)
     return routes
 
 

@@ -13,7 +13,7 @@ import uuid
 from flask import request
 from werkzeug.formparser import parse_form_data
 
-from h2o_backend.errors import bad_request
+from h2o_backend.server.errors import bad_request
 
 COPY_BUFFER = 1 << 20
 

@@ -1,1 +1,3 @@
-"""REST handlers, one module per resource. Handlers parse, call the engine or store, serialise."""
+"""REST handlers, one module per resource, each exposing ROUTES. A handler decodes the request,
+calls the engine or the store, and serialises; handlers share helpers through server/ modules
+(lookup, model_builder, job_json, ...), never through each other."""

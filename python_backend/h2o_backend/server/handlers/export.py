@@ -13,7 +13,8 @@ from flask import Response
 
 from h2o_backend.export import pojo, saved_model
 from h2o_backend.server.context import services
-from h2o_backend.server.handlers.models import get_model, reject_cv_predictions_export
+from h2o_backend.server.known_params import reject_cv_predictions_export
+from h2o_backend.server.lookup import get_model
 from h2o_backend.server.known_params import reject_unknown
 from h2o_backend.server.params import get_bool, request_params
 from h2o_backend.server.routes import Route

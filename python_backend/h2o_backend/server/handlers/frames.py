@@ -5,31 +5,20 @@ import re
 
 from flask import Response, jsonify
 
-from h2o_backend.errors import bad_request, not_found
-from h2o_backend.frame_csv import frame_csv_chunks
-from h2o_backend.frames import Frame, RawFile
-from h2o_backend.imports import remove_key
+from h2o_backend.server.errors import bad_request, not_found
+from h2o_backend.frames.csv_writer import frame_csv_chunks
+from h2o_backend.frames.frame import Frame, RawFile
+from h2o_backend.parse.imports import remove_key
 from h2o_backend.jobs import Job
 from h2o_backend.server import frame_json
 from h2o_backend.server.context import services
 from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.lookup import get_frame
 from h2o_backend.server.params import get_bool, get_int, get_list, get_str, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import meta
 
 WINDOW_FIELDS = ("row_offset", "row_count", "column_offset", "column_count", "full_column_count")
-
-
-def get_frame(key: str, field: str = "frame_id") -> Frame:
-    """The parsed frame under `key`, or a 404 naming it."""
-    frame = services().store.get(key, Frame)
-    if frame is None:
-        raw = services().store.get(key, RawFile) is not None
-        err = not_found("Frame", key, field=field)
-        if raw:
-            err.msg += " (it is a raw file: parse it first)"
-        raise err
-    return frame
 
 
 def list_frames():

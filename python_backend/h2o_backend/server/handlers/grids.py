@@ -7,11 +7,13 @@ import json
 from flask import jsonify
 
 from h2o_backend.engine.grid import Grid, combinations, ranking_error, run_grid, sorted_model_ids
-from h2o_backend.errors import bad_request, not_found
+from h2o_backend.server.errors import bad_request, not_found, validation_messages
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server.handlers import models as model_handlers
+from h2o_backend.server import model_builder
+from h2o_backend.server.job_json import job_to_json
 from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.parameter_wire import parse_parameters
 from h2o_backend.server.params import get_bool, get_str, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import meta
@@ -62,8 +64,7 @@ NOT_GRIDDABLE = ("training_frame", "validation_frame", "checkpoint", "model_id")
 
 
 def _typed_hyper_values(hyper: dict[str, list], grid_id: str) -> dict[str, list]:
-    """Each value parsed by the engine's parameter parser, so grids accept what single builds do."""
-    from h2o_backend.engine import parameters
+    """Each value decoded as a single build's would be, so grids accept what single builds do."""
     typed: dict[str, list] = {}
     for name, values in hyper.items():
         if name in NOT_GRIDDABLE:
@@ -71,8 +72,8 @@ def _typed_hyper_values(hyper: dict[str, list], grid_id: str) -> dict[str, list]
                               f"hyper_parameters", field=f"hyper_parameters.{name}")
         typed[name] = []
         for value in values:
-            parsed, problems = parameters.parse_parameters({name: value})
-            model_handlers.raise_if_errors([dict(p, field=f"hyper_parameters.{p['field']}") for p in problems],
+            parsed, problems = parse_parameters({name: value})
+            model_builder.raise_if_errors([dict(p, field=f"hyper_parameters.{p['field']}") for p in problems],
                                            grid_id)
             typed[name].append(getattr(parsed, name))
     return typed
@@ -80,18 +81,17 @@ def _typed_hyper_values(hyper: dict[str, list], grid_id: str) -> dict[str, list]
 
 def build_grid():
     from h2o_backend.engine import parameters
-    from h2o_backend.server.handlers.jobs import job_to_json
     raw = request_params()
     grid_id = get_str(raw, "grid_id") or KeyStore.random_key("Grid_DeepLearning")
     raw.pop("grid_id", None)
     hyper = _typed_hyper_values(_hyper_parameters(raw), grid_id)
     _search_criteria(raw)
-    base, train, valid, checkpoint, warnings = model_handlers.parse_and_resolve(raw, label=grid_id)
+    base, train, valid, checkpoint, warnings = model_builder.parse_and_resolve(raw, label=grid_id)
     order = [spec.name for spec in parameters.PARAMETERS]
     for combo in combinations(hyper, order):
         # Checked with the grid's values in place: the base alone may hold defaults the grid replaces.
         problems = parameters.validate(dataclasses.replace(base, **combo), train, valid, checkpoint)
-        model_handlers.raise_if_errors(problems, grid_id)
+        model_builder.raise_if_errors(problems, grid_id)
         warnings += [p for p in problems if p not in warnings]
 
     svc = services()
@@ -104,13 +104,13 @@ def build_grid():
                                            checkpoint_model=checkpoint, model_id=model_id)
 
     def work(job):
-        run_grid(grid, base, hyper, order, train_one, lambda m: model_handlers.store_model(svc.store, m), job=job)
+        run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc.store, m), job=job)
 
     job = svc.jobs.submit(f"Grid search {grid_id}", work, dest_key=grid_id, dest_type="Key<Grid>")
     return jsonify({"__meta": meta("DeepLearningGridSearchV99", "GridSearch", 99),
                     "grid_id": model_json.key_ref(grid_id, "Key<Grid>"), "job": job_to_json(job),
                     "hyper_parameters": model_json.clean(hyper),
-                    "messages": model_handlers.messages_json(warnings)})
+                    "messages": validation_messages(warnings)})
 
 
 def _models_by_id() -> dict:

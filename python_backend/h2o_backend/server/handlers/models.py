@@ -5,158 +5,46 @@ import os
 
 from flask import jsonify, request
 
-from h2o_backend.errors import ApiError, bad_request, not_found
 from h2o_backend.export import saved_model
-from h2o_backend.frames import Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.errors import ApiError, bad_request, validation_messages
+from h2o_backend.server.job_json import job_to_json
+from h2o_backend.server.known_params import reject_cv_predictions_export, reject_unknown
+from h2o_backend.server.lookup import get_model, model_class
+from h2o_backend.server.model_builder import (parameter_listing, parse_and_validate, resolve_inputs,
+                                              start_training)
+from h2o_backend.server.parameter_wire import parse_parameters
 from h2o_backend.server.params import get_bool, get_str, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import meta
 from h2o_backend.store import KeyStore
 
 
-def _engine():
-    # Imported lazily so the server starts (and answers /3/Cloud) without compiling kernels.
-    from h2o_backend.engine import model as model_module
-    from h2o_backend.engine import parameters, training
-    return parameters, training, model_module
-
-
-def get_model(model_id: str):
-    _, _, model_module = _engine()
-    model = services().store.get(model_id, model_module.DeepLearningModel)
-    if model is None:
-        raise not_found("Model", model_id, field="model_id")
-    return model
-
-
-def get_frame(key: str, field: str) -> Frame:
-    frame = services().store.get(key, Frame)
-    if frame is None:
-        raise not_found("Frame", key, field=field)
-    return frame
-
-
-def parameter_listing(params, input_params=None) -> list[dict]:
-    """H2O-3's ModelParameterSchemaV3 entries, in the engine's declaration order."""
-    parameters, _, _ = _engine()
-    return [model_json.clean(parameters.describe(spec, params, input_params))
-            for spec in parameters.PARAMETERS]
-
-
-def _resolve_inputs(params, problems: list[dict]):
-    """Frames and checkpoint named by the parameters; unknown keys become field problems."""
-    store = services().store
-    _, _, model_module = _engine()
-
-    def lookup(key, kind, field, what):
-        if not key:
-            return None
-        value = store.get(key, kind)
-        if value is None:
-            problems.append({"field": field, "level": "ERRR", "message": f"{what} '{key}' not found"})
-        return value
-
-    if not params.training_frame:
-        problems.append({"field": "training_frame", "level": "ERRR",
-                         "message": "Argument 'training_frame' is required, but not specified"})
-    train = lookup(params.training_frame, Frame, "training_frame", "Frame")
-    valid = lookup(params.validation_frame, Frame, "validation_frame", "Frame")
-    checkpoint = lookup(params.checkpoint, model_module.DeepLearningModel, "checkpoint", "Checkpoint model")
-    return train, valid, checkpoint
-
-
-def messages_json(problems: list[dict]) -> list[dict]:
-    return [{"__meta": meta("ValidationMessageV3", "ValidationMessage"),
-             "message_type": p["level"], "field_name": p["field"], "message": p["message"]}
-            for p in problems]
-
-
-def raise_if_errors(problems: list[dict], model_id: str | None) -> None:
-    errors = [p for p in problems if p["level"] == "ERRR"]
-    if errors:
-        details = "; ".join(f"ERRR on field: {p['field']}: {p['message']}" for p in errors)
-        name = model_id or "(no model_id given)"
-        raise ApiError(412, f"Illegal argument(s) for DeepLearning model: {name}.  Details: {details}",
-                       field=errors[0]["field"], exception_type="H2OModelBuilderIllegalArgumentException",
-                       messages=messages_json(problems))
-
-
-def parse_and_resolve(raw: dict, label: str | None = None):
-    """(params, train, valid, checkpoint, problems) with each value parsed and each key found, but
-    the parameters not yet checked against each other; raises on any error. `label` names the
-    request in errors when it has no model_id (a grid's id)."""
-    parameters, _, _ = _engine()
-    params, problems = parameters.parse_parameters(raw)
-    train, valid, checkpoint = _resolve_inputs(params, problems)
-    raise_if_errors(problems, params.model_id or label)
-    return params, train, valid, checkpoint, problems
-
-
-def parse_and_validate(raw: dict, default_model_id: str | None = None):
-    """(params, train, valid, checkpoint, problems) for a build request; raises on any error.
-    `default_model_id` becomes the model id when none is given (so errors name the key the model
-    would get, as H2O-3's do)."""
-    parameters, _, _ = _engine()
-    raw = dict(raw)
-    if default_model_id and not get_str(raw, "model_id"):
-        raw["model_id"] = default_model_id
-    params, train, valid, checkpoint, problems = parse_and_resolve(raw)
-    problems += parameters.validate(params, train, valid, checkpoint)
-    raise_if_errors(problems, params.model_id)
-    return params, train, valid, checkpoint, problems
-
-
-def store_model(store, model) -> None:
-    """Put a trained model in the store with its cross-validation models (their keys are listed in
-    output.cross_validation_models; as in H2O-3, each can be fetched by its key)."""
-    for cv_model in getattr(model, "cv_models", None) or []:
-        store.put(cv_model.model_id, cv_model)
-    store.put(model.model_id, model)
-
-
-def start_training(params, train, valid, checkpoint):
-    """Submit the training job; the finished (or cancelled) model lands in the store."""
-    _, training, _ = _engine()
-    svc = services()
-    model_id = params.model_id or KeyStore.random_key("DeepLearning_model")
-    params.model_id = model_id
-
-    def work(job):
-        model = training.train_deeplearning(params, train, valid, job=job,
-                                            checkpoint_model=checkpoint, model_id=model_id)
-        store_model(svc.store, model)
-
-    return svc.jobs.submit(f"DeepLearning model {model_id}", work, dest_key=model_id, dest_type="Key<Model>")
-
-
 def build_deeplearning():
-    from h2o_backend.server.handlers.jobs import job_to_json
     params, train, valid, checkpoint, problems = parse_and_validate(
         request_params(), default_model_id=KeyStore.random_key("DeepLearning_model"))
     job = start_training(params, train, valid, checkpoint)
     return jsonify({"__meta": meta("DeepLearningV3", "DeepLearning"), "algo": "deeplearning",
-                    "job": job_to_json(job), "messages": messages_json(problems),
+                    "job": job_to_json(job), "messages": validation_messages(problems),
                     "error_count": 0, "parameters": parameter_listing(params)})
 
 
 def validate_deeplearning():
-    parameters, _, _ = _engine()
-    params, problems = parameters.parse_parameters(request_params())
-    train, valid, checkpoint = _resolve_inputs(params, problems)
+    from h2o_backend.engine import parameters
+    params, problems = parse_parameters(request_params())
+    train, valid, checkpoint = resolve_inputs(params, problems)
     if not any(p["level"] == "ERRR" for p in problems) and train is not None:
         problems += parameters.validate(params, train, valid, checkpoint)
     return jsonify({"__meta": meta("DeepLearningV3", "DeepLearning"), "algo": "deeplearning",
-                    "messages": messages_json(problems),
+                    "messages": validation_messages(problems),
                     "error_count": sum(1 for p in problems if p["level"] == "ERRR"),
                     "parameters": parameter_listing(params)})
 
 
 def describe_builder():
     reject_unknown(request_params(), (), "ModelBuildersV3")
-    parameters, _, _ = _engine()
+    from h2o_backend.engine import parameters
     return jsonify({"__meta": meta("ModelBuildersV3", "ModelBuilders"),
                     "model_builders": {"deeplearning": {
                         "algo": "deeplearning", "algo_full_name": "Deep Learning",
@@ -167,8 +55,7 @@ def describe_builder():
 
 def list_models():
     reject_unknown(request_params(), (), "ModelsV3")
-    _, _, model_module = _engine()
-    models = sorted(services().store.values(model_module.DeepLearningModel),
+    models = sorted(services().store.values(model_class()),
                     key=lambda m: m.output.get("start_time") or 0)
     return jsonify({"__meta": meta("ModelsV3", "Models"),
                     "models": [model_json.model_json(m, parameter_listing(m.params, m.input_params))
@@ -193,12 +80,6 @@ def delete_model(model_id: str):
     return jsonify({"__meta": meta("ModelsV3", "Models"), "models": []})
 
 
-def reject_cv_predictions_export(params: dict) -> None:
-    if get_bool(params, "export_cross_validation_predictions", False):
-        raise bad_request("export_cross_validation_predictions is not supported: this server does not keep "
-                          "cross-validation predictions", field="export_cross_validation_predictions")
-
-
 def save_model(model_id: str):
     model = get_model(model_id)
     params = request_params()
@@ -217,11 +98,10 @@ def save_model(model_id: str):
 
 
 def _install_loaded(algo: str, state: dict, source: str):
-    _, _, model_module = _engine()
     if algo != "deeplearning":
         raise bad_request(f"{source} holds a '{algo}' model; this server loads deeplearning models",
                           field="dir")
-    model = model_module.DeepLearningModel.from_state(state)
+    model = model_class().from_state(state)
     services().store.put(model.model_id, model)
     return jsonify({"__meta": meta("ModelsV3", "Models"),
                     "models": [model_json.model_json(model, parameter_listing(model.params, model.input_params))]})

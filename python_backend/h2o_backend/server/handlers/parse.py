@@ -6,13 +6,13 @@ import contextlib
 
 from flask import jsonify, request
 
-from h2o_backend import parse
-from h2o_backend.errors import ApiError, bad_request, not_found
-from h2o_backend.frames import RawFile
-from h2o_backend.imports import import_files, remove_key, resolve_paths
-from h2o_backend.parse_source import ParseError
+from h2o_backend.parse import parser as parse
+from h2o_backend.server.errors import ApiError, bad_request, not_found
+from h2o_backend.frames.frame import RawFile
+from h2o_backend.parse.imports import import_files, remove_key, resolve_paths
+from h2o_backend.parse.source import ParseError
 from h2o_backend.server.context import services
-from h2o_backend.server.handlers.jobs import job_to_json
+from h2o_backend.server.job_json import job_to_json
 from h2o_backend.server.keys import frame_key
 from h2o_backend.server.known_params import reject_unknown
 from h2o_backend.server.params import get_bool, get_int, get_list, get_str, request_params

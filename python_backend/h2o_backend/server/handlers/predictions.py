@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from flask import jsonify
 
-from h2o_backend.errors import bad_request
-from h2o_backend.frames import Frame
+from h2o_backend.server.errors import bad_request
+from h2o_backend.frames.frame import Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server.handlers.models import get_frame, get_model
+from h2o_backend.server.job_json import job_to_json
+from h2o_backend.server.lookup import get_frame, get_model
 from h2o_backend.server.known_params import reject_unknown
 from h2o_backend.server.params import get_bool, get_int, get_str, request_params
 from h2o_backend.server.routes import Route
@@ -123,7 +124,6 @@ def predict_sync(model_id: str, frame_id: str):
 
 
 def predict_async(model_id: str, frame_id: str):
-    from h2o_backend.server.handlers.jobs import job_to_json
     request = _prediction_request(model_id, frame_id)
     job = _submit(request)
     return jsonify({"__meta": meta("JobV3", "Job"), "job": job_to_json(job),

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from h2o_backend import rapids
-from h2o_backend.errors import bad_request, not_found
-from h2o_backend.frames import Frame
+from h2o_backend.frames import rapids
+from h2o_backend.server.errors import bad_request, not_found
+from h2o_backend.frames.frame import Frame
 from h2o_backend.server.context import services
 from h2o_backend.server.known_params import reject_unknown
 from h2o_backend.server.params import get_str, request_params

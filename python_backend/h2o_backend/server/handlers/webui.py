@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import send_file
 
-from h2o_backend.errors import ApiError
+from h2o_backend.server.errors import ApiError
 from h2o_backend.server.routes import Route
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "webui" / "static"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from h2o_backend.frames import Column
+from h2o_backend.frames.frame import Column
 
 PERCENTILES = (0.001, 0.01, 0.1, 0.2, 0.25, 0.3, 1 / 3, 0.4, 0.5, 0.6, 2 / 3, 0.7, 0.75, 0.8,
                0.9, 0.99, 0.999)

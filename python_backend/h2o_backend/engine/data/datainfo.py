@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from h2o_backend.engine.param_table import MAX_CATEGORICAL_DEFAULT
-from h2o_backend.frames import Column, Frame
+from h2o_backend.engine.parameters.table import MAX_CATEGORICAL_DEFAULT
+from h2o_backend.frames.frame import Column, Frame
 
 CHUNK_CELLS = 1 << 22          # numeric columns are scaled in row chunks of about this many cells
 UNSEEN_LEVEL = ("Model was built without missing categorical factors in column {col}, but found unknown "

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from h2o_backend.parse_source import ParseError
+from h2o_backend.parse.source import ParseError
 
 SEPARATORS = (ord(","), ord(";"), ord("|"), ord("\t"), ord(" "))
 PREVIEW_LINES = 10

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from h2o_backend.engine.tables import column, two_dim_table
+from h2o_backend.engine.metrics.tables import column, two_dim_table
 
 DEFAULT_GROUPS = 16
 

@@ -1,5 +1,9 @@
-"""The one error type of the REST layer, rendered in H2O-3's error shape (H2OErrorV3)."""
+"""The one error type of the REST layer, rendered in H2O-3's error shape (H2OErrorV3), and the
+mapping of the engine's errors onto it."""
 from __future__ import annotations
+
+from h2o_backend.engine.errors import EngineError, ValidationError
+from h2o_backend.server.schema import meta
 
 
 class ApiError(Exception):
@@ -49,9 +53,18 @@ def not_found(what: str, key: str, field: str | None = None) -> ApiError:
                     exception_type="H2OKeyNotFoundArgumentException", values={"key": key})
 
 
-class ValidationError(ValueError):
-    """Raised by engine-side validation: a list of {field, level, message} problems."""
+def validation_messages(problems: list[dict]) -> list[dict]:
+    """``{field, level, message}`` problems as H2O-3's ValidationMessageV3 entries."""
+    return [{"__meta": meta("ValidationMessageV3", "ValidationMessage"), "message_type": p.get("level", "ERRR"),
+             "field_name": p["field"], "message": p["message"]} for p in problems]
 
-    def __init__(self, problems: list[dict]):
-        self.problems = problems
-        super().__init__("; ".join(f"{p['field']}: {p['message']}" for p in problems))
+
+def from_engine_error(err: EngineError) -> ApiError:
+    """The one place where the engine's errors become H2O's error JSON: a bad value is a 400
+    naming its field; settings that cannot train are a 412 listing every problem."""
+    if isinstance(err, ValidationError):
+        errors = [p for p in err.problems if p.get("level", "ERRR") == "ERRR"] or err.problems
+        return ApiError(412, str(err), field=errors[0]["field"] if errors else None,
+                        exception_type="H2OModelBuilderIllegalArgumentException",
+                        messages=validation_messages(err.problems))
+    return ApiError(400, str(err), field=getattr(err, "field", None))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from h2o_backend.frames import Frame
+from h2o_backend.frames.frame import Frame
 
 SUPPORTED = "(tmp= dest expr) with expr (cols_py frame columns), (cols frame columns) or (rows frame rows)"
 _TOKEN = re.compile(r'\s*(?:(?P<open>[(\[])|(?P<close>[)\]])|"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\'|(?P<atom>[^\s()\[\]]+))')

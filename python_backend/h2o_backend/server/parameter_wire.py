@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 
-from h2o_backend.engine.param_table import SPECS, DeepLearningParameters, ParamSpec
+from h2o_backend.engine.parameters.table import SPECS, DeepLearningParameters, ParamSpec
 
 TRUE = ("true", "1", "t", "yes")
 FALSE = ("false", "0", "f", "no")

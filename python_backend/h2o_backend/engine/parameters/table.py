@@ -230,6 +230,6 @@ def _field(spec: ParamSpec):
 
 DeepLearningParameters = dataclasses.make_dataclass(
     "DeepLearningParameters", [(s.name, object, _field(s)) for s in PARAMETERS],
-    namespace={"__doc__": "Deep-learning settings under their H2O names (see param_table.PARAMETERS); "
+    namespace={"__doc__": "Deep-learning settings under their H2O names (see parameters.table.PARAMETERS); "
                           "defaults as in the table."})
 DeepLearningParameters.__module__ = "h2o_backend.engine.parameters"

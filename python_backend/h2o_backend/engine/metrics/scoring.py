@@ -64,7 +64,7 @@ def metric_fields(problem: str):
 
 def model_error(m: dict | None, problem: str) -> float:
     """The number best-model keeping and stopping compare: classification error or MSE."""
-    from h2o_backend.engine import metrics
+    from h2o_backend.engine.metrics import model_metrics as metrics
     if not m:
         return math.inf
     value = metrics.classification_error_of(m) if problem in ("Binomial", "Multinomial") else metrics.mse_of(m)

@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from h2o_backend.frames import Column
-from h2o_backend.parse_guess import NUMBER_RE
+from h2o_backend.frames.frame import Column
+from h2o_backend.parse.guess import NUMBER_RE
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M",
                 "%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y")

@@ -3,7 +3,7 @@
 The parse is delegated to pyarrow's multi-threaded CSV reader, reading each file once from a
 decompressing stream. Column types come from the setup (guessed on the first MiB, or given
 by the client); the reader converts every column straight to its final Arrow type, and
-parse_convert turns those into frame columns with vectorised numpy/pyarrow operations.
+convert.py turns those into frame columns with vectorised numpy/pyarrow operations.
 
 Decisions (where H2O-3 differs or says nothing):
 - Missing values: empty fields and `NA` are missing in every column (H2O-3 keeps `NA` as a
@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from h2o_backend import parse_convert as convert
-from h2o_backend import parse_guess as guess
-from h2o_backend.frames import Column, Frame
+from h2o_backend.parse import convert
+from h2o_backend.parse import guess
+from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.jobs import JobCancelled
-from h2o_backend.parse_read import ReadPlan, read_table
-from h2o_backend.parse_source import HEAD_BYTES, ParseError, read_head
+from h2o_backend.parse.read import ReadPlan, read_table
+from h2o_backend.parse.source import HEAD_BYTES, ParseError, read_head
 
 DEFAULT_NA_STRINGS = ("", "NA")
 H2O_TYPES = ("Numeric", "Enum", "String", "Time", "UUID")
@@ -62,7 +62,7 @@ class ParseSetup:
     destination_frame: str | None = None
     data: list[list[str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    sample_kinds: list[str] | None = None  # per column: int32, number or text (parse_guess)
+    sample_kinds: list[str] | None = None  # per column: int32, number or text (guess.py)
 
     @property
     def number_columns(self) -> int:
@@ -277,7 +277,7 @@ def _read_plan(setup: ParseSetup) -> ReadPlan:
 def _arrow_type(h2o_type: str, kind: str, own_na: bool) -> pa.DataType:
     """Numbers as 32-bit integers when the sample held only those, else doubles (as text
     when the sample showed stray text); enums dictionary-encoded; the rest as text; a
-    column with its own NA tokens as text. A wrong guess costs a re-read (parse_read)."""
+    column with its own NA tokens as text. A wrong guess costs a re-read (read.py)."""
     if own_na:
         return pa.string()
     if h2o_type == "Numeric":

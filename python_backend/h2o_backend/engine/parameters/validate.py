@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
-from h2o_backend.engine import datainfo as di
-from h2o_backend.engine.param_table import (CHECKPOINT_FROM_REQUEST, PARAMETERS, SPECS, ParamSpec)
+from h2o_backend.engine.data import datainfo as di
+from h2o_backend.engine.parameters.table import (CHECKPOINT_FROM_REQUEST, PARAMETERS, SPECS, ParamSpec)
 
 KEY_ILLEGAL = re.compile(r"[\s!@#$%^&*()+={}\[\]|\\;:\"'<>,/?]")
 NOT_COMPARED_ON_RESTART = CHECKPOINT_FROM_REQUEST | {"response_column", "ignored_columns", "nfolds"}

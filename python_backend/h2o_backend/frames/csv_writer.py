@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from h2o_backend.frames import Column, Frame
+from h2o_backend.frames.frame import Column, Frame
 
 CELLS_PER_BATCH = 1 << 22
 _NUMBER = r"^(?P<sign>-?)(?P<int>\d*)\.?(?P<frac>\d*)(?:e(?P<exp>[+-]?\d+))?$"

@@ -20,9 +20,9 @@ import math
 
 import numpy as np
 
-from h2o_backend.engine import auc as auc_module
-from h2o_backend.engine import gains_lift
-from h2o_backend.engine.tables import column, two_dim_table
+from h2o_backend.engine.metrics import auc as auc_module
+from h2o_backend.engine.metrics import gains_lift
+from h2o_backend.engine.metrics.tables import column, two_dim_table
 
 LOGLOSS_EPS = 1e-15
 MAX_THRESHOLD_ROWS = 400      # rows of thresholds_and_metric_scores (H2O-3 keeps at most 400 bins)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from h2o_backend.parse_source import ParseError, open_text_stream
+from h2o_backend.parse.source import ParseError, open_text_stream
 
 _COLUMN_ERROR = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
 _WIDER = {"int32": pa.float64(), "double": pa.string()}      # the type to re-read a column as

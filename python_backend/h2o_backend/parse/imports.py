@@ -10,8 +10,8 @@ import glob
 import os
 import re
 
-from h2o_backend.frames import RawFile
-from h2o_backend.parse_source import ParseError
+from h2o_backend.frames.frame import RawFile
+from h2o_backend.parse.source import ParseError
 from h2o_backend.store import KeyStore
 
 _GLOB_CHARS = re.compile(r"[*?\[]")

@@ -1,0 +1,59 @@
+"""The silent adjustments H2O makes to the parameters before training (``effective_parameters``)."""
+from __future__ import annotations
+
+import copy
+
+CLASSIFIERS = ("Binomial", "Multinomial")
+
+
+# ---------------------------------------------------------------------------- adjustments
+def effective_parameters(params, train=None, valid=None, problem: str | None = None, n_nodes: int = 1):
+    """A copy of ``params`` with H2O's silent adjustments (legacy_h2o.md §3.1 and Decisions):
+
+    - adaptive_rate -> momentum_start = momentum_stable = 0; without it rho = epsilon = 0;
+    - *WithDropout without hidden_dropout_ratios -> 0.5 per hidden layer; other activations -> None;
+    - autoencoder -> use_all_factor_levels, no classification;
+    - classification None -> resolved from the response (``problem`` or the training frame);
+    - loss Automatic -> CrossEntropy (classification) or MeanSquare (regression, autoencoder);
+    - nfolds >= 2 -> no override_with_best_model; a validation frame -> nfolds 0;
+    - a single node -> replicate_training_data and single_node_mode off;
+    - regression with a validation frame -> score_validation_sampling Uniform.
+    """
+    eff = copy.deepcopy(params)
+    if eff.adaptive_rate:
+        eff.momentum_start = eff.momentum_stable = 0.0
+    else:
+        eff.rho = eff.epsilon = 0.0
+    if str(eff.activation).endswith("WithDropout"):
+        if not eff.hidden_dropout_ratios:
+            eff.hidden_dropout_ratios = [0.5] * len(eff.hidden)
+    else:
+        eff.hidden_dropout_ratios = None
+    if eff.autoencoder:
+        eff.use_all_factor_levels = True
+        eff.classification = False
+    problem = problem or _problem(eff, train)
+    if problem is not None:
+        eff.classification = problem in CLASSIFIERS
+        if eff.loss == "Automatic":
+            eff.loss = "CrossEntropy" if problem in CLASSIFIERS else "MeanSquare"
+    has_valid = valid is not None or bool(eff.validation_frame)
+    if has_valid:
+        eff.nfolds = 0
+    if eff.nfolds:
+        eff.override_with_best_model = False
+    if n_nodes <= 1:
+        eff.replicate_training_data = False
+        eff.single_node_mode = False
+    if problem == "Regression" and has_valid:
+        eff.score_validation_sampling = "Uniform"
+    return eff
+
+
+def _problem(params, train) -> str | None:
+    from h2o_backend.engine.data.datainfo import resolve_problem
+    if params.autoencoder:
+        return "AutoEncoder"
+    if train is None or not params.response_column or not train.has_column(params.response_column):
+        return None
+    return resolve_problem(params, train)

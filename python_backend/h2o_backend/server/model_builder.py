@@ -1,0 +1,98 @@
+"""Building a deep-learning model from a request, shared by the model and grid handlers: decode the
+parameters, find the frames and checkpoint they name, validate, and start the training job.
+Problems are reported field by field in H2O-3's H2OModelBuilderErrorV3 shape (412)."""
+from __future__ import annotations
+
+from h2o_backend.frames.frame import Frame
+from h2o_backend.server import model_json
+from h2o_backend.server.context import services
+from h2o_backend.server.errors import ApiError, validation_messages
+from h2o_backend.server.lookup import model_class
+from h2o_backend.server.params import get_str
+from h2o_backend.server.parameter_schema import describe
+from h2o_backend.server.parameter_wire import parse_parameters
+from h2o_backend.store import KeyStore
+
+
+def parameter_listing(params, input_params=None) -> list[dict]:
+    """H2O-3's ModelParameterSchemaV3 entries, in the engine's declaration order."""
+    from h2o_backend.engine.parameters import PARAMETERS
+    return [model_json.clean(describe(spec, params, input_params)) for spec in PARAMETERS]
+
+
+def resolve_inputs(params, problems: list[dict]):
+    """Frames and checkpoint named by the parameters; unknown keys become field problems."""
+    store = services().store
+
+    def lookup(key, kind, field, what):
+        if not key:
+            return None
+        value = store.get(key, kind)
+        if value is None:
+            problems.append({"field": field, "level": "ERRR", "message": f"{what} '{key}' not found"})
+        return value
+
+    if not params.training_frame:
+        problems.append({"field": "training_frame", "level": "ERRR",
+                         "message": "Argument 'training_frame' is required, but not specified"})
+    train = lookup(params.training_frame, Frame, "training_frame", "Frame")
+    valid = lookup(params.validation_frame, Frame, "validation_frame", "Frame")
+    checkpoint = lookup(params.checkpoint, model_class(), "checkpoint", "Checkpoint model")
+    return train, valid, checkpoint
+
+
+def raise_if_errors(problems: list[dict], model_id: str | None) -> None:
+    errors = [p for p in problems if p["level"] == "ERRR"]
+    if errors:
+        details = "; ".join(f"ERRR on field: {p['field']}: {p['message']}" for p in errors)
+        name = model_id or "(no model_id given)"
+        raise ApiError(412, f"Illegal argument(s) for DeepLearning model: {name}.  Details: {details}",
+                       field=errors[0]["field"], exception_type="H2OModelBuilderIllegalArgumentException",
+                       messages=validation_messages(problems))
+
+
+def parse_and_resolve(raw: dict, label: str | None = None):
+    """(params, train, valid, checkpoint, problems) with each value parsed and each key found, but
+    the parameters not yet checked against each other; raises on any error. `label` names the
+    request in errors when it has no model_id (a grid's id)."""
+    params, problems = parse_parameters(raw)
+    train, valid, checkpoint = resolve_inputs(params, problems)
+    raise_if_errors(problems, params.model_id or label)
+    return params, train, valid, checkpoint, problems
+
+
+def parse_and_validate(raw: dict, default_model_id: str | None = None):
+    """(params, train, valid, checkpoint, problems) for a build request; raises on any error.
+    `default_model_id` becomes the model id when none is given (so errors name the key the model
+    would get, as H2O-3's do)."""
+    from h2o_backend.engine import parameters
+    raw = dict(raw)
+    if default_model_id and not get_str(raw, "model_id"):
+        raw["model_id"] = default_model_id
+    params, train, valid, checkpoint, problems = parse_and_resolve(raw)
+    problems += parameters.validate(params, train, valid, checkpoint)
+    raise_if_errors(problems, params.model_id)
+    return params, train, valid, checkpoint, problems
+
+
+def store_model(store, model) -> None:
+    """Put a trained model in the store with its cross-validation models (their keys are listed in
+    output.cross_validation_models; as in H2O-3, each can be fetched by its key)."""
+    for cv_model in getattr(model, "cv_models", None) or []:
+        store.put(cv_model.model_id, cv_model)
+    store.put(model.model_id, model)
+
+
+def start_training(params, train, valid, checkpoint):
+    """Submit the training job; the finished (or cancelled) model lands in the store."""
+    from h2o_backend.engine import training
+    svc = services()
+    model_id = params.model_id or KeyStore.random_key("DeepLearning_model")
+    params.model_id = model_id
+
+    def work(job):
+        model = training.train_deeplearning(params, train, valid, job=job,
+                                            checkpoint_model=checkpoint, model_id=model_id)
+        store_model(svc.store, model)
+
+    return svc.jobs.submit(f"DeepLearning model {model_id}", work, dest_key=model_id, dest_type="Key<Model>")
