@@ -59,12 +59,20 @@ def validation_messages(problems: list[dict]) -> list[dict]:
              "field_name": p["field"], "message": p["message"]} for p in problems]
 
 
+def model_builder_error(problems: list[dict], model_name: str | None = None) -> ApiError:
+    """H2O-3's 412 H2OModelBuilderErrorV3 for ``{field, level, message}`` problems: the message
+    lists every ERRR problem by field, ``messages`` every problem."""
+    errors = [p for p in problems if p.get("level", "ERRR") == "ERRR"]
+    details = "; ".join(f"ERRR on field: {p['field']}: {p['message']}" for p in errors)
+    name = model_name or "(no model_id given)"
+    return ApiError(412, f"Illegal argument(s) for DeepLearning model: {name}.  Details: {details}",
+                    field=errors[0]["field"] if errors else None,
+                    exception_type="H2OModelBuilderIllegalArgumentException", messages=validation_messages(problems))
+
+
 def from_engine_error(err: EngineError) -> ApiError:
     """The one place where the engine's errors become H2O's error JSON: a bad value is a 400
     naming its field; settings that cannot train are a 412 listing every problem."""
     if isinstance(err, ValidationError):
-        errors = [p for p in err.problems if p.get("level", "ERRR") == "ERRR"] or err.problems
-        return ApiError(412, str(err), field=errors[0]["field"] if errors else None,
-                        exception_type="H2OModelBuilderIllegalArgumentException",
-                        messages=validation_messages(err.problems))
+        return model_builder_error(err.problems)
     return ApiError(400, str(err), field=getattr(err, "field", None))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from h2o_backend.frames.frame import Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server.errors import ApiError, validation_messages
+from h2o_backend.server.errors import model_builder_error
 from h2o_backend.server.lookup import model_class
 from h2o_backend.server.params import get_str
 from h2o_backend.server.parameter_schema import describe
@@ -42,13 +42,8 @@ def resolve_inputs(params, problems: list[dict]):
 
 
 def raise_if_errors(problems: list[dict], model_id: str | None) -> None:
-    errors = [p for p in problems if p["level"] == "ERRR"]
-    if errors:
-        details = "; ".join(f"ERRR on field: {p['field']}: {p['message']}" for p in errors)
-        name = model_id or "(no model_id given)"
-        raise ApiError(412, f"Illegal argument(s) for DeepLearning model: {name}.  Details: {details}",
-                       field=errors[0]["field"], exception_type="H2OModelBuilderIllegalArgumentException",
-                       messages=validation_messages(problems))
+    if any(p["level"] == "ERRR" for p in problems):
+        raise model_builder_error(problems, model_id)
 
 
 def parse_and_resolve(raw: dict, label: str | None = None):
