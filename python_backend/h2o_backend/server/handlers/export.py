@@ -1,5 +1,6 @@
 """Model downloads: GET /3/Models.java/{model_id}, the model as one self-contained Java source file
-(POJO), and GET /3/Models.fetch.bin/{model_id}, the saved-model file as bytes.
+(POJO), GET /99/Models.onnx/{model_id}, the model as an ONNX graph with its data preparation
+(export/onnx.py), and GET /3/Models.fetch.bin/{model_id}, the saved-model file as bytes.
 
 The class needs only the JDK, so no runtime jar is served (no /3/h2o-genmodel.jar).
 """
@@ -13,9 +14,9 @@ from flask import Response
 
 from h2o_backend.export import pojo, saved_model
 from h2o_backend.server.context import services
-from h2o_backend.server.known_params import reject_cv_predictions_export
+from h2o_backend.server.errors import bad_request
+from h2o_backend.server.known_params import reject_cv_predictions_export, reject_unknown
 from h2o_backend.server.lookup import get_model
-from h2o_backend.server.known_params import reject_unknown
 from h2o_backend.server.params import get_bool, request_params
 from h2o_backend.server.routes import Route
 
@@ -28,6 +29,22 @@ def model_java(model_id: str):
     text = pojo.pojo_source(model, preview=preview)
     headers = {"Content-Disposition": f'attachment; filename="{pojo.java_id(model_id)}.java"'}
     return Response(text, mimetype="text/plain", headers=headers)
+
+
+def model_onnx(model_id: str):
+    reject_unknown(request_params(), (), "ModelsV3")
+    model = get_model(model_id)
+    from h2o_backend.export import onnx as onnx_export   # loads the onnx package on first use
+    try:
+        body = onnx_export.onnx_bytes(model)
+    except ValueError as exc:
+        raise bad_request(f"Model '{model_id}' cannot be exported: {exc}", field="model_id")
+    headers = {"Content-Disposition": f'attachment; filename="{_file_name(model_id)}.onnx"'}
+    return Response(body, mimetype="application/octet-stream", headers=headers)
+
+
+def _file_name(model_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", model_id) or "model"
 
 
 def _saved_model_bytes(model) -> bytes:
@@ -47,12 +64,12 @@ def model_fetch_bin(model_id: str):
     reject_unknown(params, {"export_cross_validation_predictions"}, "ModelsV3")
     reject_cv_predictions_export(params)
     model = get_model(model_id)
-    filename = re.sub(r"[^A-Za-z0-9._-]", "_", model_id) or "model"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    headers = {"Content-Disposition": f'attachment; filename="{_file_name(model_id)}"'}
     return Response(_saved_model_bytes(model), mimetype="application/octet-stream", headers=headers)
 
 
 ROUTES = [
     Route("GET", "/3/Models.java/{model_id}", model_java),
     Route("GET", "/3/Models.fetch.bin/{model_id}", model_fetch_bin),
+    Route("GET", "/99/Models.onnx/{model_id}", model_onnx),
 ]
