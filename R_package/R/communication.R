@@ -25,6 +25,7 @@
 .h2o.__PAGE_GRIDS       <- "99/Grids"                        # /{grid_id}
 .h2o.__PAGE_MODELS_BIN  <- "99/Models.bin"                   # /{model_id}?dir= saves; /?dir= loads
 .h2o.__PAGE_MODELS_JAVA <- "3/Models.java"                   # /{model_id}: the POJO source
+.h2o.__PAGE_MODELS_ONNX <- "99/Models.onnx"                  # /{model_id}: the ONNX model
 .h2o.__PAGE_RAPIDS      <- "99/Rapids"                       # form field `ast`
 .h2o.__PAGE_METRICS_PRED <- "3/ModelMetrics/predictions_frame" # /{pred}/actuals_frame/{actual}
 
@@ -105,8 +106,8 @@
 }
 
 #----------------------------------------------------------------------------------------
-# Transport: one HTTP exchange on curl. Returns list(status, body (character), type, error);
-# status 0 and `error` set when no HTTP answer came back. Never stops.
+# Transport: one HTTP exchange on curl. Returns list(status, body (character; raw when
+# request$binary), type, error); status 0 and `error` set when no HTTP answer came back. Never stops.
 # Swappable for tests: options(h2o.transport = function(request) list(status=, body=, ...)).
 
 .h2o.__curlTransport <- function(request) {
@@ -130,8 +131,9 @@
   res <- tryCatch(curl::curl_fetch_memory(url, handle = h),
                   error = function(e) list(status_code = 0L, content = raw(0),
                                            type = NA_character_, error = conditionMessage(e)))
+  ok <- res$status_code >= 200L && res$status_code < 300L
   list(status = as.integer(res$status_code),
-       body = rawToChar(res$content),
+       body = if (isTRUE(request$binary) && ok) res$content else rawToChar(res$content),
        type = res$type %||% NA_character_,
        error = res$error)
 }
@@ -226,11 +228,12 @@
 #   ...      : named parameters (NULL = not sent); .params: more of them as a list
 #   .file    : a local file sent as multipart field `file` (POST)
 #   .raw     : return the body text instead of decoded JSON
+#   .binary  : return the body as a raw vector (a file download)
 #   .timeout : seconds for the whole exchange (NULL = no limit)
 
 .h2o.__remoteSend <- function(client, page, method = c("GET", "POST", "DELETE"), ...,
-                              .params = list(), .file = NULL, .raw = FALSE, .timeout = NULL,
-                              .verbose = FALSE, .connect_timeout = 10) {
+                              .params = list(), .file = NULL, .raw = FALSE, .binary = FALSE,
+                              .timeout = NULL, .verbose = FALSE, .connect_timeout = 10) {
   method <- match.arg(method)
   if (!is(client, "H2OClient")) stop("client must be of class H2OClient", call. = FALSE)
   values <- .h2o.__encodeParams(c(list(...), .params))
@@ -239,10 +242,10 @@
                   query = if (in_body) character() else values,
                   form = if (in_body) values else character(),
                   file = .file, timeout = .timeout, connect_timeout = .connect_timeout,
-                  verbose = .verbose)
+                  verbose = .verbose, binary = .binary)
   response <- .h2o.__transport(request)
   .h2o.__checkResponse(response, client, request)
-  if (.raw) return(response$body)
+  if (.raw || .binary) return(response$body)
   if (!nzchar(trimws(response$body))) return(list())
   .h2o.__fromJSON(response$body)
 }

@@ -335,10 +335,23 @@ h2o.download_pojo <- function(model, path = "") {
   file
 }
 
+h2o.download_onnx <- function(model, path) {
+  if (!is(model, "H2OModel")) stop("model must be an H2O model", call. = FALSE)
+  .h2o.__checkScalar(path, "path", is.character, "character")
+  if (!nzchar(path)) stop("path: give a folder or a file name ending in .onnx", call. = FALSE)
+  file <- if (dir.exists(path)) file.path(path, paste0(gsub("[^A-Za-z0-9._-]", "_", model@key), ".onnx")) else path
+  if (!dir.exists(dirname(file))) stop(sprintf("path: folder '%s' does not exist", dirname(file)), call. = FALSE)
+  bytes <- .h2o.__remoteSend(model@data@h2o, .h2o.__page(.h2o.__PAGE_MODELS_ONNX, model@key), "GET",
+                             .binary = TRUE)
+  .h2o.__writeAtomically(bytes, file)
+  file
+}
+
 # Written beside the target, then renamed over it, so an interrupted write leaves no half file.
+# `text`: a string, or a raw vector written as bytes.
 .h2o.__writeAtomically <- function(text, file) {
   tmp <- tempfile(paste0(".", basename(file), "."), tmpdir = dirname(file))
   on.exit(if (file.exists(tmp)) unlink(tmp))
-  writeLines(text, tmp, sep = "")
+  if (is.raw(text)) writeBin(text, tmp) else writeLines(text, tmp, sep = "")
   if (!file.rename(tmp, file)) stop(sprintf("could not write '%s'", file), call. = FALSE)
 }

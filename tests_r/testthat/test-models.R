@@ -116,3 +116,41 @@ test_that("the POJO: source text, a .java file named by its class, printed witho
   expect_error(h2o.download_pojo(m, file.path(dir, "nope")), "does not exist", fixed = TRUE)
   expect_error(h2o.getPOJO("m"), "model must be an H2O model", fixed = TRUE)
 })
+
+test_that("the ONNX file: written atomically by model key, scored by onnxruntime as h2o.predict", {
+  client <- test_client()
+  prostate <- prostate_frame(client)
+  m <- tiny_model(prostate, key = "dlt_onnx")
+  dir <- tempfile("dlt_onnx_")
+  dir.create(dir)
+  file <- h2o.download_onnx(m, dir)
+  expect_equal(file, file.path(dir, "dlt_onnx.onnx"))
+  expect_equal(list.files(dir, all.files = TRUE, no.. = TRUE), "dlt_onnx.onnx")   # no temporary file left
+  named <- h2o.download_onnx(m, file.path(dir, "copy.onnx"))
+  expect_identical(readBin(named, "raw", 1e7), readBin(file, "raw", 1e7))
+  # score the raw columns in onnxruntime (Python) and compare with the server's predictions
+  data <- read.csv(data_file("prostate.csv"))
+  rows <- file.path(dir, "rows.csv")
+  write.csv(data[, 3:9], rows, row.names = FALSE)
+  script <- paste(
+    "import sys, csv, numpy as np, onnxruntime as ort",
+    "s = ort.InferenceSession(sys.argv[1], providers=['CPUExecutionProvider'])",
+    "cols = list(zip(*csv.reader(open(sys.argv[2]))))",
+    "feeds = {c[0]: np.array(c[1:], np.float32).reshape(-1, 1) for c in cols}",
+    "out = dict(zip([o.name for o in s.get_outputs()], s.run(None, feeds)))",
+    "print('\\n'.join(f'{l} {p:.9f}' for l, p in zip(out['predict'].ravel(), out['1'].ravel())))",
+    sep = "\n")
+  scorer <- file.path(dir, "score.py")
+  writeLines(script, scorer)
+  # the Python the backend runs on, with the library path it had before R (as the package starts it)
+  command <- sprintf("%s %s %s %s %s", h2o:::.h2o.__libraryPathReset(), shQuote(h2o:::.h2o.__backendPython()),
+                     shQuote(scorer), shQuote(file), shQuote(rows))
+  out <- system2("/bin/sh", c("-c", shQuote(command)), stdout = TRUE)
+  got <- read.table(text = out, col.names = c("predict", "p1"))
+  want <- as.data.frame(h2o.predict(m, prostate))
+  expect_equal(as.character(got$predict), as.character(want$predict))
+  expect_equal(got$p1, want[[3L]], tolerance = 1e-5)   # the probability of class "1"
+  expect_error(h2o.download_onnx(m, file.path(dir, "nope", "m.onnx")), "does not exist", fixed = TRUE)
+  expect_error(h2o.download_onnx(m, ""), "path", fixed = TRUE)
+  expect_error(h2o.download_onnx("m", dir), "model must be an H2O model", fixed = TRUE)
+})
