@@ -18,6 +18,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import onnx
 import pytest
 import requests
 from selenium import webdriver
@@ -349,6 +350,10 @@ def test_build_model_follow_job_and_inspect_model(browser, server, data_dir, dow
     browser.find_element(By.ID, "download-model").click()
     with zipfile.ZipFile(wait_download(downloads, model_id)) as archive:
         assert json.loads(archive.read("model.json"))["model_id"] == model_id
+    assert "InferenceSession" in browser.find_element(By.CSS_SELECTOR, "#sec-onnx-model-section").text
+    browser.find_element(By.ID, "download-onnx").click()
+    onnx_model = onnx.load_from_string(wait_download(downloads, f"{model_id}.onnx").read_bytes())
+    assert [o.name for o in onnx_model.graph.output][0] == "predict"
 
     open_page(browser, server, "/models")
     listing = wait_css(browser, "table.models")

@@ -58,6 +58,22 @@ function javaSection(id, preview) {
   return section("Java model (POJO)", box);
 }
 
+function onnxSection(id, model) {
+  const onnx = path("/99/Models.onnx/{id}", { id });
+  const file = `${id.replace(/[^A-Za-z0-9._-]/g, "_") || "model"}.onnx`;
+  const info = model.output || {};
+  const names = (info.names || []).filter((n) => n !== responseOf(model));
+  return section("ONNX model",
+    h("p", h("a.button", { href: onnx, download: file, id: "download-onnx" }, "Download the ONNX model")),
+    h("p", "One ONNX file (opset 17) with the data preparation inside: one input per predictor column, named as the column, ",
+      "shape [N, 1], float for numbers (NaN when missing), string for categorical levels (empty when missing). ",
+      "Its outputs are the columns of the server's prediction. In Python:"),
+    h("pre.code", `import onnxruntime as ort
+session = ort.InferenceSession("${file}")
+` +
+      `outputs = session.run(None, {${names.slice(0, 3).map((n) => `"${n}": ...`).join(", ")}${names.length > 3 ? ", ..." : ""}})`));
+}
+
 function savedModelSection(id) {
   const dirId = uid("save-dir");
   const status = h("div", { "aria-live": "polite" });
@@ -197,6 +213,7 @@ export async function render(main, ctx) {
     variableImportanceSection(out),
     predictSection(id),
     javaSection(id, preview),
+    onnxSection(id, model),
     savedModelSection(id),
     parametersSection(model.parameters));
 }
