@@ -7,7 +7,7 @@ PORT ?= 54321
 APT_PACKAGES := r-base-core r-cran-testthat r-cran-jsonlite r-cran-curl default-jdk-headless chromium chromium-driver
 R_FILES := $(shell find R_package -type f 2>/dev/null)
 
-.PHONY: deps test test-py test-r check-r demo bench clean
+.PHONY: deps test test-py test-r check-r demo bench clean install-r
 
 deps: $(BUILD)/apt.stamp $(BUILD)/pip.stamp $(BUILD)/rpkg.stamp
 
@@ -38,6 +38,11 @@ test-py:
 
 test-r:
 	R_LIBS=$(CURDIR)/$(BUILD)/Rlib H2O_BACKEND_PYTHON=$(PYTHON) Rscript tests_r/run_tests.R
+
+# The R package into R's default library, for your own R sessions (library(h2o) then works in any
+# R session; make test and make demo use their own copy under build/Rlib).
+install-r: $(BUILD)/apt.stamp
+	$(SUDO) R CMD INSTALL --no-multiarch R_package
 
 # R CMD build + R CMD check of the R package (about 15 s; needs no server).
 check-r: $(BUILD)/apt.stamp
