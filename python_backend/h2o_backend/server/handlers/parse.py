@@ -53,9 +53,12 @@ def post_file():
     return jsonify({"__meta": meta("PostFileV3"), "destination_frame": key, "total_bytes": size})
 
 
-def _import(paths: list[str], pattern: str | None, shown_path) -> dict:
+def _import(paths: list[str], pattern: str | None, shown_path, field: str) -> dict:
+    access = services().files
+    access.check_all(paths, field)
     with api_errors():
         files = [f for p in paths for f in resolve_paths(p, pattern)]
+    access.check_all(files, field)      # a folder's or a glob's files: links leading out
     keys, fails, dels = import_files(services().store, files)
     return {"__meta": meta("ImportFilesV3", "ImportFiles"), "path": shown_path,
             "pattern": pattern, "files": files, "destination_frames": keys,
@@ -66,7 +69,7 @@ def import_path():
     params = request_params()
     reject_unknown(params, ("path", "pattern"), "ImportFilesV3")
     path = get_str(params, "path", required=True)
-    return jsonify(_import([path], get_str(params, "pattern"), path))
+    return jsonify(_import([path], get_str(params, "pattern"), path, "path"))
 
 
 def import_paths():
@@ -75,7 +78,7 @@ def import_paths():
     paths = [str(p) for p in get_list(params, "paths", []) or []]
     if not paths:
         raise bad_request("Argument 'paths' is required, but not specified", field="paths")
-    body = _import(paths, get_str(params, "pattern"), None)
+    body = _import(paths, get_str(params, "pattern"), None, "paths")
     body.pop("path")
     body["paths"] = paths
     body["__meta"] = meta("ImportFilesMultiV3", "ImportFilesMulti")
@@ -94,6 +97,8 @@ def _raw_files(params: dict) -> list[RawFile]:
         raw = services().store.get(key, RawFile)
         if raw is None:
             raise not_found("Raw file", key, field="source_frames")
+        if not raw.delete_after_parse:    # an imported file: still inside the data folders?
+            services().files.check(raw.path, "source_frames")
         raws.append(raw)
     return raws
 
