@@ -30,13 +30,21 @@ PARSE_FIELDS = HINT_FIELDS + ("destination_frame", "number_columns", "chunk_size
 MIN_CHUNK = 1 << 16
 
 
+def _uploads_named(text: str, raws: list[RawFile]) -> str:
+    """`text` with each uploaded file's spool path replaced by its key (never shown to clients)."""
+    for raw in raws:
+        if raw.delete_after_parse:
+            text = text.replace(raw.path, f"'{raw.key}'")
+    return text
+
+
 @contextlib.contextmanager
-def api_errors():
+def api_errors(raws: list[RawFile] = ()):
     """Parse problems as 400 naming the field; missing files as 404."""
     try:
         yield
     except ParseError as exc:
-        raise bad_request(str(exc), field=exc.field) from None
+        raise bad_request(_uploads_named(str(exc), raws), field=exc.field) from None
     except FileNotFoundError as exc:
         raise ApiError(404, str(exc), field="path", exception_type="H2ONotFoundArgumentException",
                        values={"path": str(exc)}) from None
@@ -197,14 +205,14 @@ def post_parse_setup():
     reject_unknown(params, HINT_FIELDS, "ParseSetupV3")
     raws = _raw_files(params)
     hints = _hints(params)
-    with api_errors():
+    with api_errors(raws):
         setup = parse.guess_setup([r.path for r in raws], **hints)
     setup.destination_frame = parse.hex_key(raws[0].key)
     return jsonify(setup_json(setup, raws, hints["column_names"] is not None))
 
 
 def _parse_setup(params: dict, raws: list[RawFile]) -> parse.ParseSetup:
-    with api_errors():
+    with api_errors(raws):
         setup = parse.guess_setup([r.path for r in raws], **_hints(params))
         setup.destination_frame = parse.hex_key(raws[0].key)
         count = get_int(params, "number_columns")
@@ -222,7 +230,10 @@ def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_
     store = services().store
 
     def work(job):
-        frame = parse.parse_frame([r.path for r in raws], setup, dest, job)
+        try:
+            frame = parse.parse_frame([r.path for r in raws], setup, dest, job)
+        except ParseError as exc:
+            raise ParseError(_uploads_named(str(exc), raws), field=exc.field) from None
         store.put(dest, frame)
         job.warnings = list(setup.warnings)
         job.update(1.0, "Done.")
