@@ -514,3 +514,30 @@ def test_html_in_names_and_values_is_shown_as_text(browser, server, tmp_path):
     # api.js's own report of a request cut short when a page is left (seen once) is not a script
     # error of the page; anything else is
     assert [m for m in script_errors(browser) if "/webui/js/api.js" not in m] == []
+
+
+def test_the_web_interface_behind_basic_authentication(browser, tmp_path, data_dir):
+    """A server with --auth-file: the page is refused without credentials; with them (sent by the
+    browser as after its password prompt, here through DevTools) every asset and API call passes."""
+    from access_helpers import GatedServer, htpasswd
+    gated = GatedServer("--auth-file", str(htpasswd(tmp_path / "users", "webui", "pw")),
+                        auth=("webui", "pw"))
+    try:
+        browser.get(gated.url + "/")
+        assert not browser.find_elements(By.CSS_SELECTOR, "main h1")
+        assert "webui/js/app.js" not in browser.page_source
+        browser.execute_cdp_cmd("Network.enable", {})
+        browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {
+            "headers": {"Authorization": requests.auth._basic_auth_str("webui", "pw")}})
+        open_page(browser, gated, "/import")
+        set_text(browser, "path", str(data_dir / "iris.csv"))
+        browser.find_element(By.ID, "import-button").click()
+        wait_css(browser, "#parse-button")
+        set_text(browser, "destination_frame", "iris_auth_ui.hex")
+        browser.find_element(By.ID, "parse-button").click()
+        wait_css(browser, "#view-parsed-frame", 60).click()
+        assert "150" in wait_css(browser, "dl.facts").text
+        assert script_errors(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+        gated.stop()
