@@ -169,8 +169,7 @@ def test_a_cross_site_model_export_writes_nothing(client, tmp_path):
 
 @pytest.mark.parametrize("headers", [
     {},                                                        # R, curl, Python requests
-    {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"},
-    {"Sec-Fetch-Site": "same-site"},                           # another port: Origin decides
+    {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"},   # none: typed in the bar
     {"Origin": "http://localhost"}, {"Origin": "http://LOCALHOST/"},
     {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
 ])
@@ -179,10 +178,21 @@ def test_same_origin_and_non_browser_requests_pass(client, headers):
     assert client.post("/99/Rapids", data={"ast": "(tmp= x 1)"}, headers=headers).status_code != 403
 
 
-def test_same_site_from_another_port_is_refused_by_its_origin(client):
-    reply = client.post("/99/Rapids", data={"ast": "(ls)"},
-                        headers={"Sec-Fetch-Site": "same-site", "Origin": "http://localhost:8080"})
-    assert_h2o_error(reply, 403, "Origin http://localhost:8080")
+def test_same_site_requests_from_another_port_are_refused(client):
+    """A page of another local server (another port: same-site, another origin). An <img> GET
+    carries no Origin, only Sec-Fetch-Site."""
+    img = client.get("/99/Models.bin/m?dir=/tmp/h2o_same_site", headers={"Sec-Fetch-Site": "same-site"})
+    assert_h2o_error(img, 403, "Sec-Fetch-Site: same-site")
+    post = client.post("/99/Rapids", data={"ast": "(ls)"}, headers={"Origin": "http://localhost:8080"})
+    assert_h2o_error(post, 403, "Origin http://localhost:8080")
+
+
+@pytest.mark.parametrize("status,headers", [(401, {}), (403, {"Origin": "http://evil.example"})])
+@pytest.mark.parametrize("method,route", [("get", "/3/Cloud"), ("get", "/3/ImportFiles"),
+                                          ("post", "/3/Parse"), ("delete", "/3/DKV")])
+def test_refusals_match_the_protocol_document(auth_client, status, headers, method, route):
+    reply = getattr(auth_client, method)(route, headers=headers)
+    assert_h2o_error(reply, status, path=route, method=method.upper())
 
 
 @pytest.mark.parametrize("route", ["/", "/index.html", "/webui/js/app.js"])

@@ -7,9 +7,11 @@ and the security headers every response carries.
   `WWW-Authenticate: Basic realm="h2o"`.
 - Cross-site requests: H2O's protocol changes state and touches files through plain GETs, so a
   web page on another site must not reach it through the user's browser. A request that the
-  browser marks as cross-site (`Sec-Fetch-Site: cross-site`, or an `Origin` that is not this
-  server's own scheme://host:port) gets 403 on every route but the web interface's static
-  files. Clients that are not browsers (R, Python, curl) send neither header.
+  browser marks as coming from elsewhere (`Sec-Fetch-Site: cross-site`, or `same-site`, which
+  is another port of the same host; or an `Origin` that is not this server's own
+  scheme://host:port) gets 403 on every route but the web interface's static files. The
+  server's own pages send `same-origin`; clients that are not browsers (R, Python, curl) send
+  neither header.
 - DNS rebinding: while the server listens on a loopback address, a request whose Host is not a
   loopback name (localhost, 127.x.x.x, [::1]) gets 403, so a foreign name pointed at 127.0.0.1
   cannot make a page "same-origin".
@@ -117,8 +119,8 @@ def _own_origin() -> str:
 def _cross_site() -> str | None:
     """Why the request comes from another site, or None."""
     fetch_site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
-    if fetch_site == "cross-site":
-        return "Sec-Fetch-Site: cross-site"
+    if fetch_site in ("cross-site", "same-site"):   # same-site: another port or subdomain
+        return f"Sec-Fetch-Site: {fetch_site}"
     origin = request.headers.get("Origin")
     if origin is not None and origin.strip().lower().rstrip("/") != _own_origin():
         return f"Origin {origin}"
