@@ -92,6 +92,15 @@ def test_bcrypt_2b_hashes_and_a_2y_literal_are_accepted():
     app.config["SERVICES"].jobs.shutdown()
 
 
+def test_a_password_longer_than_72_bytes_checks_as_htpasswd_made_it(tmp_path):
+    long = "p" * 71 + "-and-more-than-72-bytes"
+    app = make_app(auth_file=str(htpasswd(tmp_path / "users", "long", long)))
+    client = app.test_client()
+    assert client.get("/3/Cloud", headers=basic("long", long)).status_code == 200
+    assert client.get("/3/Cloud", headers=basic("long", "p" * 70)).status_code == 401
+    app.config["SERVICES"].jobs.shutdown()
+
+
 def test_a_malformed_auth_file_is_refused(tmp_path):
     from h2o_backend.server.access import AuthFileError
     bad = tmp_path / "users"

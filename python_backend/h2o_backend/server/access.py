@@ -20,6 +20,7 @@ and the security headers every response carries.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -37,6 +38,7 @@ log = logging.getLogger("h2o_backend")
 
 REALM = "h2o"
 BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+BCRYPT_MAX_BYTES = 72
 # Static files of the web interface: no state, no data; a link from elsewhere may open them.
 STATIC_ENDPOINTS = {"GET /", "GET /index.html", "GET /webui/{asset}"}
 _CACHE_LIMIT = 256
@@ -90,15 +92,15 @@ class AccessPolicy:
         """bcrypt check; a pair that passed once is remembered (by a keyed digest, never in
         clear) so that polling clients do not pay bcrypt's cost on every request."""
         hashed = self.users.get(user)
-        if hashed is None:
-            bcrypt.checkpw(b"timing", _DUMMY_HASH)   # an unknown user costs as much as a known one
+        if hashed is None:   # an unknown user costs as much as a known one
+            bcrypt.checkpw(b"timing", _dummy_hash(next(iter(self.users.values()))[:7]))
             return False
         digest = hmac.new(self._secret, f"{user}\0{password}".encode("utf-8"), hashlib.sha256).digest()
         with self._lock:
             if self._verified.get(digest) == user:
                 return True
-        try:
-            ok = bcrypt.checkpw(password.encode("utf-8"), hashed)
+        try:   # bcrypt reads 72 bytes at most (htpasswd -B drops the rest too)
+            ok = bcrypt.checkpw(password.encode("utf-8")[:BCRYPT_MAX_BYTES], hashed)
         except ValueError:
             return False
         if ok:
@@ -109,7 +111,14 @@ class AccessPolicy:
         return ok
 
 
-_DUMMY_HASH = bcrypt.hashpw(b"dummy", bcrypt.gensalt(5))
+@functools.cache
+def _dummy_hash(prefix: bytes) -> bytes:
+    """A hash of the same cost as the users' (`prefix` like b"$2y$10$")."""
+    try:
+        rounds = int(prefix[4:6])
+    except ValueError:
+        rounds = 10
+    return bcrypt.hashpw(b"dummy", bcrypt.gensalt(min(max(rounds, 4), 31)))
 
 
 def _own_origin() -> str:
