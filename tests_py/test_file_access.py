@@ -213,6 +213,22 @@ def test_errors_about_uploads_do_not_show_spool_paths(client):
     assert spool not in json.dumps(body) and "upload_" not in json.dumps(body)
 
 
+def test_the_upload_spool_cannot_be_read_or_written_by_path(client):
+    spool = client.application.config["SERVICES"].spool_dir     # under /tmp, a data folder
+    posted = client.post("/3/PostFile.bin?destination_frame=up.csv", data=CSV.encode(),
+                         content_type="text/csv")
+    assert posted.status_code == 200
+    for path in (spool, os.path.join(spool, "*")):
+        reply = client.get("/3/ImportFiles", query_string={"path": path})
+        assert_h2o_error(reply, 403, "internal upload folder")
+    put_binary_frame(client.application, "sp.hex", 100, 5)
+    build(client, training_frame="sp.hex", response_column="y", model_id="sp_model")
+    target = os.path.join(spool, "model")
+    assert_h2o_error(client.get("/99/Models.bin/sp_model", query_string={"dir": target}), 403,
+                     "internal upload folder")
+    assert not os.path.exists(target)
+
+
 def test_job_texts_do_not_show_spool_paths(app, client):
     from h2o_backend.server.file_access import FileAccess
     spool = app.config["SERVICES"].spool_dir

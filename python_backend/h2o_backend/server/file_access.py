@@ -8,7 +8,8 @@ load) passes it through `FileAccess.check` first. A path is resolved with realpa
 `~` and symbolic links followed) before it is compared, so neither `..` nor a link that leads
 out of a data folder gets through; a refusal is a 403 naming the path and the folders.
 
-`hide_spool` takes the server's internal upload spool paths out of text sent to clients.
+The server's internal upload spool is never readable or writable by path, even inside a data
+folder, and `hide_spool` takes its paths out of text sent to clients.
 """
 from __future__ import annotations
 
@@ -57,6 +58,10 @@ class FileAccess:
         real = _resolve(path)
         if not any(_inside(real, folder) for folder in self.data_dirs):
             raise self.refusal(path, field, action)
+        if self.spool_dir and _inside(real, _resolve(self.spool_dir)):
+            raise ApiError(403, f"Access denied: {field} '{path}' is inside the server's internal "
+                           f"upload folder, which requests may not {action}", field=field,
+                           exception_type="H2OIllegalArgumentException", values={field: path})
         return real
 
     def check_all(self, paths: list[str], field: str, action: str = "read") -> list[str]:
