@@ -45,7 +45,9 @@ h2o.init <- function(ip = "127.0.0.1", port = 54321, startH2O = TRUE, forceDL = 
   url <- substr(url, 1L, nchar(url) - 1L)
   limitedThreads <- FALSE
   probe <- .h2o.__probe(client)
-  if (identical(probe$response$status, 401L))   # up, but the credentials are missing or wrong
+  # Something answers but not with 200 (e.g. 401: the credentials are missing or wrong; 400
+  # from an HTTPS server asked in plain HTTP): say what it answered, start nothing.
+  if (!probe$response$status %in% c(0L, 200L))
     .h2o.__checkResponse(probe$response, client, probe$request)
   if (!identical(probe$response$status, 200L)) {
     if (https)
@@ -57,6 +59,11 @@ h2o.init <- function(ip = "127.0.0.1", port = 54321, startH2O = TRUE, forceDL = 
       stop(paste("Cannot connect to H2O server. Please check that H2O is running at", url))
     if (!ip %in% c("localhost", "127.0.0.1"))
       stop("Can only start H2O launcher if IP address is localhost.")
+    if (.h2o.__portInUse(port))
+      stop(sprintf(paste0("Cannot connect to H2O server at %s (%s): something listens on port ",
+                          "%s but does not answer as H2O does, so no backend is started there. ",
+                          "If it serves HTTPS, use https = TRUE."),
+                   url, probe$response$error %||% "no answer", format(port)), call. = FALSE)
     cat("\nH2O is not running yet, starting it now...\n")
     if (nthreads == -2) {
       limitedThreads <- TRUE
@@ -151,6 +158,11 @@ h2o.init <- function(ip = "127.0.0.1", port = 54321, startH2O = TRUE, forceDL = 
     warning(sprintf("%s only configured the Java H2O launcher; the Python backend ignores %s",
                     paste(given, collapse = ", "), if (length(given) == 1L) "it" else "them"),
             call. = FALSE)
+}
+
+# Whether a local port is taken (it cannot be bound).
+.h2o.__portInUse <- function(port) {
+  tryCatch({ close(serverSocket(port)); FALSE }, error = function(e) TRUE)
 }
 
 # GET /3/Cloud with the client's settings: list(request, response); never stops.

@@ -143,6 +143,8 @@ test_that("h2o.init(https = TRUE) reaches an HTTPS backend with insecure or cace
   # the self-signed certificate without insecure: a clear error, no local backend started
   expect_error(quiet_init(port = backend$port, https = TRUE, username = "tls", password = "pw"),
                "Cannot connect to H2O server at https://127.0.0.1:[0-9]+ \\(.*certificate")
-  expect_error(quiet_init(port = backend$port, username = "tls", password = "pw",
-                          startH2O = FALSE), "Cannot connect to H2O server")
+  # plain HTTP to the HTTPS port: a clear error, and no attempt to start a backend there
+  expect_error(quiet_init(port = backend$port, username = "tls", password = "pw"),
+               "does not answer as H2O does.*use https = TRUE")
+  expect_null(get0("STARTED", envir = h2o:::.pkg.env, inherits = FALSE))
 })
