@@ -4,7 +4,7 @@ PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD := build
 PORT ?= 54321
-APT_PACKAGES := r-base-core r-cran-testthat r-cran-jsonlite r-cran-curl default-jdk-headless chromium chromium-driver
+APT_PACKAGES := r-base-core r-cran-testthat r-cran-jsonlite r-cran-curl default-jdk-headless chromium chromium-driver apache2-utils openssl
 R_FILES := $(shell find R_package -type f 2>/dev/null)
 
 .PHONY: deps test test-py test-r check-r demo bench clean install-r

@@ -8,6 +8,12 @@ twice with different content is an error; every local `$ref` must resolve.
 
     python protocol/build_openapi.py          # write protocol/openapi.yaml
     python protocol/build_openapi.py --check  # exit 1 if openapi.yaml is not up to date
+
+Access control applies to every route alike, so it is added here rather than in each part:
+every operation documents 401 (`Unauthorized`: the server was started with --auth-file and
+the request lacks valid basic credentials) and 403 (`Forbidden`: a cross-site browser request,
+a foreign Host, or a path outside the data folders), and the document declares the optional
+`basic` security scheme (components in common.yaml).
 """
 from __future__ import annotations
 
@@ -76,14 +82,34 @@ def _merge_components(target: dict, components: dict, name: str, owners: dict) -
             owners.setdefault(where, name)
 
 
+# Answers of the access gate (python_backend/h2o_backend/server/access.py and file_access.py).
+ACCESS_RESPONSES = {"401": {"$ref": "#/components/responses/Unauthorized"},
+                    "403": {"$ref": "#/components/responses/Forbidden"}}
+# Basic authentication when the server has an auth file; none otherwise ({}).
+SECURITY = [{}, {"basic": []}]
+
+
+def _add_access_responses(paths: dict) -> None:
+    for item in paths.values():
+        for method, operation in item.items():
+            if method in HTTP_METHODS and isinstance(operation, dict):
+                responses = operation.setdefault("responses", {})
+                for status, response in ACCESS_RESPONSES.items():
+                    responses.setdefault(status, response)
+
+
 def merge(parts: list[tuple[str, dict]]) -> dict:
     paths, components, owners = {}, {}, {}
     for name, doc in parts:
         _merge_paths(paths, doc.get("paths"), name, owners)
         _merge_components(components, doc.get("components"), name, owners)
+    gated = "Unauthorized" in components.get("responses", {})   # common.yaml defines it
+    if gated:
+        _add_access_responses(paths)
     document = {
         "openapi": "3.0.3",
         "info": INFO,
+        **({"security": SECURITY} if gated else {}),
         "paths": {route: paths[route] for route in sorted(paths)},
         "components": {s: {k: components[s][k] for k in sorted(components[s])}
                        for s in sorted(components)},

@@ -129,7 +129,7 @@ def test_delete_frame_and_dkv(client, tmp_path):
     ("delete", "/3/Frames/unknown.hex", None, 404, ["unknown.hex"]),
     ("get", "/3/DownloadDataset?frame_id=unknown.hex", None, 404, ["unknown.hex"]),
     ("get", "/3/DownloadDataset", None, 400, ["frame_id"]),
-    ("get", "/3/ImportFiles?path=/no/such/file.csv", None, 404, ["/no/such/file.csv"]),
+    ("get", "/3/ImportFiles?path=/tmp/h2o_no_such/file.csv", None, 404, ["/tmp/h2o_no_such/file.csv"]),
     ("get", "/3/ImportFiles", None, 400, ["path"]),
     ("post", "/3/ParseSetup", {"source_frames": '["nfs://nope.csv"]'}, 404, ["nfs://nope.csv"]),
     ("post", "/3/Parse", {"source_frames": '["nfs://nope.csv"]'}, 404, ["nfs://nope.csv"]),

@@ -87,7 +87,7 @@ def test_data_responses_match_their_schemas(client, data_dir, tmp_path):
     ("get", "/3/Frames?junk=1", None),
     ("get", "/3/Jobs/nojob", None),
     ("post", "/3/Jobs/nojob/cancel", None),
-    ("get", "/3/ImportFiles?path=/no/such.csv", None),
+    ("get", "/3/ImportFiles?path=/tmp/h2o_no_such.csv", None),
     ("post", "/3/ParseSetup", {"source_frames": '["nope"]'}),
     ("post", "/3/Parse", {"source_frames": "[]"}),
     ("get", "/3/DownloadDataset?frame_id=nope.hex", None),

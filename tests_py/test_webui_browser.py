@@ -5,7 +5,8 @@ Upload weather.csv, confirm the parse setup (RainTomorrow made an Enum), parse w
 bar, inspect the frame; then build a small deep learning model on it from the form (validated on
 the same file parsed through the REST API), follow its job to the model page, check the
 scoring-history plot and the confusion matrices, download the POJO and the saved model, and
-cancel a running job from the jobs page. A screenshot of every page lands in tests_py/artifacts/
+cancel a running job from the jobs page. A CSV whose header, values and frame key hold HTML and
+script text is shown as text on the import, frame, frames and model pages (nothing runs). A screenshot of every page lands in tests_py/artifacts/
 (gitignored, rewritten on each run). Only a missing Chromium or chromedriver skips.
 """
 from __future__ import annotations
@@ -447,3 +448,101 @@ def row_text(driver, job_key):
         "return [...document.querySelectorAll('table.jobs tbody tr')].map((r) => r.innerText)")
     rows = [t for t in texts if job_key in t]
     return rows[0] if rows else ""
+
+
+# ---- names and values that hold HTML are shown as text ----------------------------------------
+
+XSS_IMG = "<img src=x onerror=window.__xss=1>"
+XSS_SCRIPT = "<script>window.__xss=2</script>"
+XSS_FRAME = "xss<img src=x onerror=window.__xss=3>.hex"
+XSS_MODEL = "xss_model"
+
+
+def xss_csv(folder: Path) -> Path:
+    """A header and enum levels that are HTML; `num` is numeric, so the first line is a header."""
+    lines = [f'"{XSS_IMG}",num,"{XSS_SCRIPT}"']
+    for i in range(60):
+        lines.append(f'"{XSS_IMG if i % 2 else "<i>plain</i>"}",{i},"{XSS_SCRIPT if i % 3 else "ok"}"')
+    path = folder / "xss.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def assert_no_injection(driver):
+    """Nothing ran and no element was made from the server's text."""
+    assert driver.execute_script("return typeof window.__xss") == "undefined"
+    assert driver.execute_script(
+        "return document.querySelectorAll('main img, main script, main i').length") == 0
+
+
+def test_html_in_names_and_values_is_shown_as_text(browser, server, tmp_path):
+    open_page(browser, server, "/import")
+    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(xss_csv(tmp_path)))
+    browser.find_element(By.ID, "upload-button").click()
+    wait_css(browser, "#parse-button")
+    names = [e.get_attribute("value") for e in browser.find_elements(By.CSS_SELECTOR, ".col-name")]
+    assert names == [XSS_IMG, "num", XSS_SCRIPT]
+    assert XSS_IMG in main_text(browser)           # the preview's values, as text
+    assert_no_injection(browser)
+    set_text(browser, "destination_frame", XSS_FRAME)
+    browser.find_element(By.ID, "parse-button").click()
+    wait_css(browser, "#view-parsed-frame", 60).click()
+
+    summary = wait_css(browser, "table.summary")    # the frame page
+    assert XSS_IMG in summary.text and XSS_SCRIPT in summary.text
+    assert XSS_FRAME in main_text(browser)
+    wait(browser, lambda d: "<i>plain</i>" in main_text(d), 10, "the preview's values")
+    assert_no_injection(browser)
+    screenshot(browser, "13_frame_with_html_text.png")
+
+    open_page(browser, server, "/frames")
+    assert XSS_FRAME in wait_css(browser, "table.frames").text
+    assert_no_injection(browser)
+
+    answer = requests.post(f"{server.url}/3/ModelBuilders/deeplearning", data={
+        "training_frame": XSS_FRAME, "response_column": XSS_SCRIPT, "model_id": XSS_MODEL,
+        "hidden": "[3]", "epochs": "1", "seed": "1", "variable_importances": "true"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    wait_for_job(server, answer.json()["job"]["key"]["name"])
+    open_page(browser, server, f"/models/{XSS_MODEL}")
+    matrix = wait_css(browser, "table.confusion-matrix", 30)
+    assert XSS_SCRIPT in matrix.text and "ok" in matrix.text     # the response's levels
+    wait(browser, lambda d: XSS_FRAME in main_text(d), 10, "the training frame's key")
+    assert XSS_SCRIPT in main_text(browser)
+    assert_no_injection(browser)
+    screenshot(browser, "14_model_with_html_text.png")
+
+    open_page(browser, server, "/frames/" + requests.utils.quote(XSS_IMG + ".hex", safe=""))
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "main .notice.error"), 10, "the error")
+    assert XSS_IMG in main_text(browser)           # the server's message naming the key
+    assert_no_injection(browser)
+    # api.js's own report of a request cut short when a page is left (seen once) is not a script
+    # error of the page; anything else is
+    assert [m for m in script_errors(browser) if "/webui/js/api.js" not in m] == []
+
+
+def test_the_web_interface_behind_basic_authentication(browser, tmp_path, data_dir):
+    """A server with --auth-file: the page is refused without credentials; with them (sent by the
+    browser as after its password prompt, here through DevTools) every asset and API call passes."""
+    from access_helpers import GatedServer, htpasswd
+    gated = GatedServer("--auth-file", str(htpasswd(tmp_path / "users", "webui", "pw")),
+                        auth=("webui", "pw"))
+    try:
+        browser.get(gated.url + "/")
+        assert not browser.find_elements(By.CSS_SELECTOR, "main h1")
+        assert "webui/js/app.js" not in browser.page_source
+        browser.execute_cdp_cmd("Network.enable", {})
+        browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {
+            "headers": {"Authorization": requests.auth._basic_auth_str("webui", "pw")}})
+        open_page(browser, gated, "/import")
+        set_text(browser, "path", str(data_dir / "iris.csv"))
+        browser.find_element(By.ID, "import-button").click()
+        wait_css(browser, "#parse-button")
+        set_text(browser, "destination_frame", "iris_auth_ui.hex")
+        browser.find_element(By.ID, "parse-button").click()
+        wait_css(browser, "#view-parsed-frame", 60).click()
+        assert "150" in wait_css(browser, "dl.facts").text
+        assert script_errors(browser) == []
+    finally:
+        browser.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+        gated.stop()

@@ -2,9 +2,17 @@
 # their show() methods (legacy_h2o.md section 2.5). Files are collated alphabetically, so
 # this file is loaded first and later files (deeplearning.R, models.R) can use the classes.
 
+# ip and port are the legacy slots; the connection settings of H2O-3's R client follow
+# (username/password: HTTP basic authentication on every request; https; insecure: skip the
+# certificate check; cacert: a CA bundle that signs the server's certificate). Objects made
+# before those slots existed still work: .h2o.__conn() reads them with defaults.
 setClass("H2OClient",
-         representation(ip = "character", port = "numeric"),
-         prototype(ip = "127.0.0.1", port = 54321))
+         representation(ip = "character", port = "numeric", username = "character",
+                        password = "character", https = "logical", insecure = "logical",
+                        cacert = "character"),
+         prototype(ip = "127.0.0.1", port = 54321, username = NA_character_,
+                   password = NA_character_, https = FALSE, insecure = FALSE,
+                   cacert = NA_character_))
 
 setClass("H2ORawData",
          representation(h2o = "H2OClient", key = "character"))
@@ -41,6 +49,9 @@ setClass("H2OPerfModel",
 setMethod("show", "H2OClient", function(object) {
   cat("IP Address:", object@ip, "\n")
   cat("Port      :", object@port, "\n")
+  conn <- .h2o.__conn(object)
+  if (conn$https) cat("Protocol  : https", if (conn$insecure) "(certificate not checked)", "\n")
+  if (!is.na(conn$username)) cat("User      :", conn$username, "\n")
 })
 
 setMethod("show", "H2ORawData", function(object) {

@@ -37,7 +37,30 @@
 }
 
 .h2o.__url <- function(client, page = "") {
-  paste0("http://", client@ip, ":", format(client@port, scientific = FALSE), "/", page)
+  scheme <- if (.h2o.__conn(client)$https) "https" else "http"
+  paste0(scheme, "://", client@ip, ":", format(client@port, scientific = FALSE), "/", page)
+}
+
+# The connection settings of a client (H2O-3's h2o.init arguments), with defaults for an
+# H2OClient made before these slots existed (or by new("H2OClient", ip =, port =)).
+.h2o.__conn <- function(client) {
+  slot <- function(name, default) {
+    if (!methods::.hasSlot(client, name)) return(default)
+    value <- methods::slot(client, name)
+    if (length(value) != 1L) default else value
+  }
+  list(username = slot("username", NA_character_), password = slot("password", NA_character_),
+       https = isTRUE(slot("https", FALSE)), insecure = isTRUE(slot("insecure", FALSE)),
+       cacert = slot("cacert", NA_character_))
+}
+
+# The request every exchange starts from: method, URL and the client's connection settings
+# (credentials and TLS options, sent with every request by the transport).
+.h2o.__request <- function(client, method, page, ...) {
+  conn <- .h2o.__conn(client)
+  c(list(method = method, url = .h2o.__url(client, page), username = conn$username,
+         password = conn$password, insecure = conn$insecure, cacert = conn$cacert),
+    list(...))
 }
 
 #----------------------------------------------------------------------------------------
@@ -115,6 +138,12 @@
   curl::handle_setopt(h, connecttimeout = request$connect_timeout %||% 10,
                       useragent = paste("R h2o", utils::packageVersion("h2o")))
   if (!is.null(request$timeout)) curl::handle_setopt(h, timeout = request$timeout)
+  if (!is.null(request$username) && !is.na(request$username))   # basic auth, sent up front
+    curl::handle_setopt(h, httpauth = 1L, userpwd = paste0(request$username, ":",
+                                                           request$password %||% ""))
+  if (isTRUE(request$insecure)) curl::handle_setopt(h, ssl_verifypeer = 0L, ssl_verifyhost = 0L)
+  if (!is.null(request$cacert) && !is.na(request$cacert))
+    curl::handle_setopt(h, cainfo = request$cacert)
   url <- request$url
   query <- .h2o.__formEncode(request$query)
   if (nzchar(query)) url <- paste0(url, "?", query)
@@ -158,9 +187,15 @@
                 "h2o_connection_error", url = request$url, status = 0L)
   }
   msg <- .h2o.__serverMessage(response$body)
-  .h2o.__stop(sprintf("%s returned the following error (HTTP %d):\n%s", request$url, status,
-                      paste0("  ", strsplit(msg, "\n", fixed = TRUE)[[1]], collapse = "\n")),
-              "h2o_http_error", url = request$url, status = status, server_msg = msg)
+  text <- sprintf("%s returned the following error (HTTP %d):\n%s", request$url, status,
+                  paste0("  ", strsplit(msg, "\n", fixed = TRUE)[[1]], collapse = "\n"))
+  class <- "h2o_http_error"
+  if (status == 401L) {
+    text <- paste0(text, "\nThe server requires authentication: give h2o.init() the right ",
+                   "username and password.")
+    class <- c("h2o_auth_error", class)
+  }
+  .h2o.__stop(text, class, url = request$url, status = status, server_msg = msg)
 }
 
 # The user-facing text of an error body: `msg` plus the ERRR messages of a model-builder
@@ -238,11 +273,11 @@
   if (!is(client, "H2OClient")) stop("client must be of class H2OClient", call. = FALSE)
   values <- .h2o.__encodeParams(c(list(...), .params))
   in_body <- method == "POST" && is.null(.file)
-  request <- list(method = method, url = .h2o.__url(client, page),
-                  query = if (in_body) character() else values,
-                  form = if (in_body) values else character(),
-                  file = .file, timeout = .timeout, connect_timeout = .connect_timeout,
-                  verbose = .verbose, binary = .binary)
+  request <- .h2o.__request(client, method, page,
+                            query = if (in_body) character() else values,
+                            form = if (in_body) values else character(),
+                            file = .file, timeout = .timeout, connect_timeout = .connect_timeout,
+                            verbose = .verbose, binary = .binary)
   response <- .h2o.__transport(request)
   .h2o.__checkResponse(response, client, request)
   if (.raw || .binary) return(response$body)

@@ -22,26 +22,48 @@ h2o.init <- function(ip = "127.0.0.1", port = 54321, startH2O = TRUE, forceDL = 
                      beta = FALSE, assertion = TRUE, license = NULL, nthreads = -2,
                      max_mem_size = NULL, min_mem_size = NULL, ice_root = NULL,
                      strict_version_check = TRUE, data_max_factor_levels = 1000000,
-                     many_cols = FALSE, chunk_bytes = 22) {
+                     many_cols = FALSE, chunk_bytes = 22, https = FALSE, insecure = FALSE,
+                     username = NA_character_, password = NA_character_,
+                     cacert = NA_character_) {
   if (missing(port)) port <- .h2o.__defaultPort()
   .h2o.__checkInitArgs(ip, port, startH2O, forceDL, if (missing(Xmx)) NULL else Xmx, beta,
                        assertion, license, nthreads, max_mem_size, min_mem_size, ice_root,
                        strict_version_check, data_max_factor_levels, many_cols, chunk_bytes)
+  .h2o.__checkConnArgs(https, insecure, username, password, cacert)
+  username <- as.character(username)
+  password <- as.character(password)
+  cacert <- if (is.na(cacert)) NA_character_ else normalizePath(cacert)
   if (!missing(Xmx)) {
     warning("Xmx is a deprecated parameter. Use `max_mem_size` and `min_mem_size` to set the ",
             "memory boundaries. Using `Xmx` to set these.")
     max_mem_size <- Xmx
     min_mem_size <- Xmx
   }
-  client <- new("H2OClient", ip = ip, port = port)
+  client <- new("H2OClient", ip = ip, port = port, username = username, password = password,
+                 https = https, insecure = insecure, cacert = cacert)
   url <- .h2o.__url(client, "")
   url <- substr(url, 1L, nchar(url) - 1L)
   limitedThreads <- FALSE
-  if (!.h2o.__isUp(client)) {
+  probe <- .h2o.__probe(client)
+  # Something answers but not with 200 (e.g. 401: the credentials are missing or wrong; 400
+  # from an HTTPS server asked in plain HTTP): say what it answered, start nothing.
+  if (!probe$response$status %in% c(0L, 200L))
+    .h2o.__checkResponse(probe$response, client, probe$request)
+  if (!identical(probe$response$status, 200L)) {
+    if (https)
+      stop(sprintf(paste0("Cannot connect to H2O server at %s (%s). A backend started by ",
+                          "h2o.init speaks plain HTTP, so none is started with https = TRUE."),
+                   url, probe$response$error %||% sprintf("HTTP %d", probe$response$status)),
+           call. = FALSE)
     if (!startH2O)
       stop(paste("Cannot connect to H2O server. Please check that H2O is running at", url))
     if (!ip %in% c("localhost", "127.0.0.1"))
       stop("Can only start H2O launcher if IP address is localhost.")
+    if (.h2o.__portInUse(port))
+      stop(sprintf(paste0("Cannot connect to H2O server at %s (%s): something listens on port ",
+                          "%s but does not answer as H2O does, so no backend is started there. ",
+                          "If it serves HTTPS, use https = TRUE."),
+                   url, probe$response$error %||% "no answer", format(port)), call. = FALSE)
     cat("\nH2O is not running yet, starting it now...\n")
     if (nthreads == -2) {
       limitedThreads <- TRUE
@@ -95,6 +117,25 @@ h2o.init <- function(ip = "127.0.0.1", port = 54321, startH2O = TRUE, forceDL = 
   invisible(TRUE)
 }
 
+# H2O-3's connection arguments: credentials go together; insecure and cacert need https.
+.h2o.__checkConnArgs <- function(https, insecure, username, password, cacert) {
+  .h2o.__checkScalar(https, "https", is.logical, "logical")
+  .h2o.__checkScalar(insecure, "insecure", is.logical, "logical")
+  for (arg in list(list(username, "username"), list(password, "password"), list(cacert, "cacert")))
+    if (!(is.character(arg[[1]]) || identical(arg[[1]], NA)) || length(arg[[1]]) != 1L)
+      stop(sprintf("%s must be of class character", arg[[2]]), call. = FALSE)
+  if (is.na(username) != is.na(password))
+    stop("username and password go together: give both (HTTP basic authentication) or neither",
+         call. = FALSE)
+  if (!is.na(username) && grepl(":", username, fixed = TRUE))
+    stop("username must not contain ':' (HTTP basic authentication)", call. = FALSE)
+  if ((insecure || !is.na(cacert)) && !https)
+    stop("insecure and cacert apply to HTTPS connections: set https = TRUE", call. = FALSE)
+  if (!is.na(cacert) && !file.exists(cacert))
+    stop(sprintf("cacert: the file %s does not exist", cacert), call. = FALSE)
+  invisible(TRUE)
+}
+
 # A length-one value of the right type, else "<name> must be of class <type>".
 .h2o.__checkScalar <- function(x, name, test, type) {
   if (!test(x) || length(x) != 1L || is.na(x))
@@ -119,12 +160,19 @@ h2o.init <- function(ip = "127.0.0.1", port = 54321, startH2O = TRUE, forceDL = 
             call. = FALSE)
 }
 
-.h2o.__isUp <- function(client) {
-  request <- list(method = "GET", url = .h2o.__url(client, .h2o.__PAGE_CLOUD),
-                  query = character(), form = character(), timeout = 10, connect_timeout = 3)
-  response <- .h2o.__transport(request)
-  identical(response$status, 200L)
+# Whether a local port is taken (it cannot be bound).
+.h2o.__portInUse <- function(port) {
+  tryCatch({ close(serverSocket(port)); FALSE }, error = function(e) TRUE)
 }
+
+# GET /3/Cloud with the client's settings: list(request, response); never stops.
+.h2o.__probe <- function(client) {
+  request <- .h2o.__request(client, "GET", .h2o.__PAGE_CLOUD, query = character(),
+                            form = character(), timeout = 10, connect_timeout = 3)
+  list(request = request, response = .h2o.__transport(request))
+}
+
+.h2o.__isUp <- function(client) identical(.h2o.__probe(client)$response$status, 200L)
 
 #----------------------------------------------------------------------------------------
 # Starting the Python backend (python from H2O_BACKEND_PYTHON, else python3), in the

@@ -23,8 +23,56 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
     parser.add_argument("--http-threads", type=int, default=8, help="threads serving HTTP requests")
+    access = parser.add_argument_group("access control")
+    access.add_argument("--auth-file", metavar="FILE",
+                        help="HTTP basic authentication on every route: one user:hash line per "
+                             "user, bcrypt hashes as `htpasswd -B` writes them")
+    access.add_argument("--allow-unauthenticated", action="store_true",
+                        help="listen on a non-loopback --ip without --auth-file (anyone who "
+                             "reaches the address can read and write files and run jobs)")
+    access.add_argument("--data-dir", metavar="FOLDER", action="append",
+                        help="a folder whose files requests may read and write (ImportFiles, "
+                             "Models.bin); repeatable. Default: the working folder, the user's "
+                             "home and the temporary folder")
+    access.add_argument("--certfile", metavar="FILE", help="serve HTTPS with this PEM certificate")
+    access.add_argument("--keyfile", metavar="FILE", help="the certificate's PEM private key")
     parser.add_argument("--version", action="version", version=f"h2o-backend {__version__}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    check_access_args(parser, args)
+    return args
+
+
+def check_access_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Exit with a clear message (status 2) on access settings that cannot work or that would
+    expose the server unauthenticated."""
+    from h2o_backend.server.access import AuthFileError, is_loopback, read_auth_file
+    if bool(args.certfile) != bool(args.keyfile):
+        parser.error("--certfile and --keyfile go together: give both to serve HTTPS")
+    for option, path in (("--certfile", args.certfile), ("--keyfile", args.keyfile)):
+        if path and not os.path.isfile(path):
+            parser.error(f"{option} {path}: no such file")
+    if args.certfile:
+        import ssl
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(args.certfile,
+                                                                                args.keyfile)
+        except (ssl.SSLError, OSError) as exc:
+            parser.error(f"--certfile/--keyfile: cannot load {args.certfile} with {args.keyfile} "
+                         f"as a PEM certificate and its private key ({exc})")
+    for folder in args.data_dir or []:
+        if not os.path.isdir(folder):
+            parser.error(f"--data-dir {folder}: not a folder")
+    args.auth_users = {}
+    if args.auth_file:
+        try:
+            args.auth_users = read_auth_file(args.auth_file)
+        except AuthFileError as exc:
+            parser.error(f"--auth-file: {exc}")
+    if not is_loopback(args.ip) and not args.auth_users and not args.allow_unauthenticated:
+        parser.error(f"refusing to listen on {args.ip} without authentication: anyone who can "
+                     f"reach that address could read and write files and run jobs. Give "
+                     f"--auth-file FILE (users and bcrypt hashes, as `htpasswd -B` writes them), "
+                     f"or --allow-unauthenticated to accept the risk")
 
 
 def setup_logging(log_dir: str, level: str, port: int) -> str:
@@ -52,19 +100,54 @@ def main(argv: list[str] | None = None) -> None:
     from h2o_backend.server import create_app
 
     app = create_app({"ip": args.ip, "port": args.port, "cloud_name": args.name,
-                      "nthreads": args.nthreads or None})
+                      "nthreads": args.nthreads or None, "auth_users": args.auth_users,
+                      "data_dirs": args.data_dir})
     log = logging.getLogger("h2o_backend")
+    _warn_about_access(args, log)
     from h2o_backend.engine.kernels.cache import clear_stale_cache
     if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed
         log.info("kernel sources changed: numba cache cleared, kernels recompile (about 30 s)")
     threading.Thread(target=_warm_up_kernels, args=(log,), name="kernel-warm-up", daemon=True).start()
-    log.info("h2o-backend %s listening on http://%s:%d (log: %s)", __version__, args.ip, args.port, log_path)
+    scheme = "https" if args.certfile else "http"
+    log.info("h2o-backend %s listening on %s://%s:%d (log: %s)", __version__, scheme, args.ip,
+             args.port, log_path)
+    log.info("files readable and writable under: %s",
+             ", ".join(app.config["SERVICES"].files.data_dirs))
     try:
-        waitress.serve(app, host=args.ip, port=args.port, threads=args.http_threads,
-                       ident="h2o-backend", max_request_body_size=64 * 1024 ** 3,
-                       channel_timeout=600)
+        if args.certfile:
+            _serve_https(app, args)
+        else:
+            waitress.serve(app, host=args.ip, port=args.port, threads=args.http_threads,
+                           ident="h2o-backend", max_request_body_size=64 * 1024 ** 3,
+                           channel_timeout=600)
     finally:
         app.config["SERVICES"].jobs.shutdown()
+
+
+def _warn_about_access(args: argparse.Namespace, log: logging.Logger) -> None:
+    from h2o_backend.server.access import is_loopback
+    if is_loopback(args.ip):
+        return
+    if not args.auth_users:
+        log.warning("WARNING: listening on %s WITHOUT AUTHENTICATION (--allow-unauthenticated): "
+                    "anyone who can reach this address can read and write files under the data "
+                    "folders and run jobs", args.ip)
+    elif not args.certfile:
+        log.warning("WARNING: passwords travel in clear over plain HTTP on %s; give --certfile "
+                    "and --keyfile to serve HTTPS", args.ip)
+
+
+def _serve_https(app, args: argparse.Namespace) -> None:
+    """HTTPS with cheroot's WSGI server and its builtin (ssl module) adapter: waitress has no TLS."""
+    from cheroot import wsgi
+    from cheroot.ssl.builtin import BuiltinSSLAdapter
+    server = wsgi.Server((args.ip, args.port), app, numthreads=args.http_threads,
+                         server_name="h2o-backend", timeout=600)
+    server.ssl_adapter = BuiltinSSLAdapter(args.certfile, args.keyfile)
+    try:
+        server.start()
+    finally:
+        server.stop()
 
 
 def _warm_up_kernels(log: logging.Logger) -> None:

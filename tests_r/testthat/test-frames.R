@@ -176,7 +176,8 @@ test_that("h2o.importFile reads a path on the server", {
   client <- test_client()
   x <- h2o.importFile(client, path = normalizePath(data_file("iris.csv")), key = "r_iris_imp.hex")
   expect_equal(dim(x), dim(read.csv(data_file("iris.csv"), header = FALSE)))
-  expect_error(h2o.importFile(client, path = "/no/such/file.csv"), class = "h2o_failure")
+  expect_error(h2o.importFile(client, path = file.path(tempdir(), "no_such_file.csv")),
+               "does not exist", class = "h2o_http_error")
 })
 
 test_that("h2o.getFrame and h2o.rm manage keys", {

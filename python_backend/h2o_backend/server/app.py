@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from h2o_backend.engine.errors import EngineError
 from h2o_backend.server.errors import ApiError, from_engine_error
+from h2o_backend.server.file_access import FileAccess
 from h2o_backend.jobs import JobRunner
 from h2o_backend.store import KeyStore
 
@@ -29,10 +30,14 @@ class Services:
     cloud_name: str = "h2o_backend"
     start_time: float = field(default_factory=time.time)
     nthreads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    files: FileAccess = field(default_factory=FileAccess)
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application. `config` keys: ip, port, spool_dir, cloud_name, nthreads."""
+    """Build the application. `config` keys: ip, port, spool_dir, cloud_name, nthreads;
+    data_dirs (folders requests may read and write files in; default: working folder, home,
+    temporary folder), auth_users ({user: bcrypt hash}) or auth_file (htpasswd -B file):
+    HTTP basic authentication on every route."""
     config = dict(config or {})
     store = KeyStore()
     spool_dir = config.get("spool_dir") or tempfile.mkdtemp(prefix="h2o_backend_spool_")
@@ -44,11 +49,18 @@ def create_app(config: dict | None = None) -> Flask:
         port=int(config.get("port", 54321)),
         cloud_name=config.get("cloud_name", "h2o_backend"),
         nthreads=int(config.get("nthreads") or os.cpu_count() or 1),
+        files=FileAccess(config.get("data_dirs"), spool_dir),
     )
     app = Flask("h2o_backend", static_folder=None)
     app.config["SERVICES"] = services
     app.json.sort_keys = False
     app.json.compact = True
+
+    from h2o_backend.server import access
+    users = dict(config.get("auth_users") or {})
+    if config.get("auth_file"):
+        users.update(access.read_auth_file(config["auth_file"]))
+    access.install(app, access.AccessPolicy(users=users, bind_ip=services.ip))
 
     from h2o_backend.server.routes import register_routes
     register_routes(app)
@@ -57,23 +69,30 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    files: FileAccess = app.config["SERVICES"].files
+
+    def answer(api: ApiError):
+        """The error JSON, with the upload spool's internal paths left out of every text."""
+        body = api.to_json()
+        for name in ("msg", "dev_msg", "exception_msg"):
+            body[name] = files.hide_spool(body[name])
+        body["values"] = {k: files.hide_spool(v) for k, v in body["values"].items()}
+        return jsonify(body), api.status
+
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError):
-        return jsonify(err.to_json()), err.status
+        return answer(err)
 
     @app.errorhandler(EngineError)
     def _engine_error(err: EngineError):
-        api = from_engine_error(err)
-        return jsonify(api.to_json()), api.status
+        return answer(from_engine_error(err))
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
-        api = ApiError(err.code or 500, err.description or err.name,
-                       exception_type=type(err).__name__)
-        return jsonify(api.to_json()), api.status
+        return answer(ApiError(err.code or 500, err.description or err.name,
+                               exception_type=type(err).__name__))
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error")
-        api = ApiError(500, f"{type(err).__name__}: {err}", exception_type=type(err).__name__)
-        return jsonify(api.to_json()), 500
+        return answer(ApiError(500, f"{type(err).__name__}: {err}", exception_type=type(err).__name__))

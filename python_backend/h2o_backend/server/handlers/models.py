@@ -87,8 +87,9 @@ def save_model(model_id: str):
     reject_cv_predictions_export(params)
     path = get_str(params, "dir", required=True)
     force = get_bool(params, "force", False)
+    target = services().files.check(path, "dir", "write")   # resolved: `..` and links followed
     try:
-        written = saved_model.save(model.to_state(), "deeplearning", model.model_id, path, force=force)
+        written = saved_model.save(model.to_state(), "deeplearning", model.model_id, target, force=force)
     except FileExistsError as exc:
         raise bad_request(str(exc), field="dir", values={"dir": path})
     except OSError as exc:
@@ -111,8 +112,9 @@ def load_model():
     params = request_params()
     reject_unknown(params, ("dir",), "ModelImportV3")
     path = get_str(params, "dir", required=True)
+    source = services().files.check(path, "dir", "read")
     try:
-        algo, _, state = saved_model.load(path)
+        algo, _, state = saved_model.load(source)
     except FileNotFoundError as exc:
         raise ApiError(404, str(exc), field="dir", values={"dir": path})
     except saved_model.SavedModelError as exc:

@@ -30,13 +30,21 @@ PARSE_FIELDS = HINT_FIELDS + ("destination_frame", "number_columns", "chunk_size
 MIN_CHUNK = 1 << 16
 
 
+def _uploads_named(text: str, raws: list[RawFile]) -> str:
+    """`text` with each uploaded file's spool path replaced by its key (never shown to clients)."""
+    for raw in raws:
+        if raw.delete_after_parse:
+            text = text.replace(raw.path, f"'{raw.key}'")
+    return text
+
+
 @contextlib.contextmanager
-def api_errors():
+def api_errors(raws: list[RawFile] = ()):
     """Parse problems as 400 naming the field; missing files as 404."""
     try:
         yield
     except ParseError as exc:
-        raise bad_request(str(exc), field=exc.field) from None
+        raise bad_request(_uploads_named(str(exc), raws), field=exc.field) from None
     except FileNotFoundError as exc:
         raise ApiError(404, str(exc), field="path", exception_type="H2ONotFoundArgumentException",
                        values={"path": str(exc)}) from None
@@ -53,9 +61,12 @@ def post_file():
     return jsonify({"__meta": meta("PostFileV3"), "destination_frame": key, "total_bytes": size})
 
 
-def _import(paths: list[str], pattern: str | None, shown_path) -> dict:
+def _import(paths: list[str], pattern: str | None, shown_path, field: str) -> dict:
+    access = services().files
+    access.check_all(paths, field)
     with api_errors():
         files = [f for p in paths for f in resolve_paths(p, pattern)]
+    access.check_all(files, field)      # a folder's or a glob's files: links leading out
     keys, fails, dels = import_files(services().store, files)
     return {"__meta": meta("ImportFilesV3", "ImportFiles"), "path": shown_path,
             "pattern": pattern, "files": files, "destination_frames": keys,
@@ -66,7 +77,7 @@ def import_path():
     params = request_params()
     reject_unknown(params, ("path", "pattern"), "ImportFilesV3")
     path = get_str(params, "path", required=True)
-    return jsonify(_import([path], get_str(params, "pattern"), path))
+    return jsonify(_import([path], get_str(params, "pattern"), path, "path"))
 
 
 def import_paths():
@@ -75,7 +86,7 @@ def import_paths():
     paths = [str(p) for p in get_list(params, "paths", []) or []]
     if not paths:
         raise bad_request("Argument 'paths' is required, but not specified", field="paths")
-    body = _import(paths, get_str(params, "pattern"), None)
+    body = _import(paths, get_str(params, "pattern"), None, "paths")
     body.pop("path")
     body["paths"] = paths
     body["__meta"] = meta("ImportFilesMultiV3", "ImportFilesMulti")
@@ -94,6 +105,8 @@ def _raw_files(params: dict) -> list[RawFile]:
         raw = services().store.get(key, RawFile)
         if raw is None:
             raise not_found("Raw file", key, field="source_frames")
+        if not raw.delete_after_parse:    # an imported file: still inside the data folders?
+            services().files.check(raw.path, "source_frames")
         raws.append(raw)
     return raws
 
@@ -192,14 +205,14 @@ def post_parse_setup():
     reject_unknown(params, HINT_FIELDS, "ParseSetupV3")
     raws = _raw_files(params)
     hints = _hints(params)
-    with api_errors():
+    with api_errors(raws):
         setup = parse.guess_setup([r.path for r in raws], **hints)
     setup.destination_frame = parse.hex_key(raws[0].key)
     return jsonify(setup_json(setup, raws, hints["column_names"] is not None))
 
 
 def _parse_setup(params: dict, raws: list[RawFile]) -> parse.ParseSetup:
-    with api_errors():
+    with api_errors(raws):
         setup = parse.guess_setup([r.path for r in raws], **_hints(params))
         setup.destination_frame = parse.hex_key(raws[0].key)
         count = get_int(params, "number_columns")
@@ -217,7 +230,10 @@ def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_
     store = services().store
 
     def work(job):
-        frame = parse.parse_frame([r.path for r in raws], setup, dest, job)
+        try:
+            frame = parse.parse_frame([r.path for r in raws], setup, dest, job)
+        except ParseError as exc:
+            raise ParseError(_uploads_named(str(exc), raws), field=exc.field) from None
         store.put(dest, frame)
         job.warnings = list(setup.warnings)
         job.update(1.0, "Done.")
