@@ -35,6 +35,7 @@ def test_binomial_known_case():
     assert m["logloss"] == pytest.approx(-np.mean(np.log([0.9, 0.6, 0.35, 0.8])))
     assert m["r2"] == pytest.approx(1 - m["MSE"] / 0.25)
     assert m["threshold"] == pytest.approx(0.35)                        # max F1 = 0.8 there
+    assert m["default_threshold"] == pytest.approx((0.35 + 0.1) / 2)    # midway to the next probability
     assert m["classification_error"] == pytest.approx(0.25)
     assert m["mean_per_class_error"] == pytest.approx(0.25)
     assert metrics.summary(m) == {"classification_error": pytest.approx(0.25), "mse": pytest.approx(m["MSE"])}

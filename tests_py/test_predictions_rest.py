@@ -41,6 +41,9 @@ def test_binomial_prediction_frame_and_metrics(client, prostate, binomial):
     training = model_of(client, binomial)["output"]["training_metrics"]
     expected = np.where(p1 >= training["threshold"], "1", "0")          # labels at the max-F1 threshold
     assert cols["predict"] == expected.tolist()
+    # predictions use the midpoint below it: the same labels, and no row exactly on the threshold
+    assert training["default_threshold"] < training["threshold"]
+    assert not np.any(p1 == training["default_threshold"])
 
     [metrics] = body["model_metrics"]
     assert metrics["model_category"] == "Binomial" and metrics["nobs"] == 380

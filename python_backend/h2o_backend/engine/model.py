@@ -109,8 +109,13 @@ class DeepLearningModel:
         return self.metrics_on(X, y)
 
     def binomial_threshold(self) -> float:
+        """The label threshold of binomial predictions: from the validation (else training)
+        metrics, their ``default_threshold`` (models saved before it existed: the max-F1 one)."""
         for key in ("validation_metrics", "training_metrics"):
-            t = max_f1_threshold(self.output.get(key))
+            metrics_ = self.output.get(key) or {}
+            t = metrics_.get("default_threshold")
+            if t is None or not np.isfinite(t):
+                t = max_f1_threshold(metrics_)
             if t is not None:
                 return t
         return 0.5

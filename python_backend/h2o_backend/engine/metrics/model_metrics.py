@@ -177,6 +177,11 @@ def binomial_metrics(y_codes, probs, domain, *, thresholds=None, gains_lift_grou
         return out
     counts = curve.confusion_counts(idx)
     out["threshold"] = float(curve.thresholds[idx])
+    # Predictions label rows at the midpoint between the max-F1 threshold and the next lower
+    # probability: the same labels on these rows, but no row sits exactly on the threshold, where
+    # any other arithmetic (the POJO's, ONNX's) could round it to the other side.
+    below = float(curve.thresholds[idx + 1]) if idx + 1 < curve.size else 0.0
+    out["default_threshold"] = (out["threshold"] + below) / 2.0
     out["classification_error"] = float((counts[0, 1] + counts[1, 0]) / counts.sum())
     out["mean_per_class_error"] = float(np.mean(class_errors(counts)))
     out["cm"] = _cm(counts, domain)
