@@ -88,6 +88,10 @@ def _assign_scalar(old: Column, src, rows) -> Column:
     if isinstance(src, Num):
         if rows is None:
             return numeric_column(old.name, np.full(nrows, src.value))
+        if not old.is_numeric and np.isnan(src.value):        # NA into a categorical or string column
+            data = old.data.copy()
+            data[where] = -1 if old.is_enum else None
+            return Column(old.name, old.type, data, old.domain)
         if not old.is_numeric:
             raise RapidsError(f"':=': cannot assign a number to some rows of {old.type} column '{old.name}'")
         data = old.data.copy()
