@@ -67,11 +67,13 @@ test_that("rows by a condition: data[data$AGE > 60, ], also with & and a column 
   rownames(want) <- NULL
   expect_equal(sunny, want)
   expect_error(prostate[prostate[, 2:3] > 1, ], "a row condition must be a single column")
+  # a numeric column as the condition: its non-zero rows (H2O's conditional slice)
+  expect_equal(nrow(prostate[prostate$CAPSULE, ]), sum(d$CAPSULE != 0))
 })
 
 test_that("as.factor on a column and in place: data[, 2] <- as.factor(data[, 2])", {
   client <- test_client()
-  prostate <- prostate_frame(client)
+  prostate <- model_frame(client, "prostate.csv", "fo_factor.hex")     # changed in place
   d <- as.data.frame(prostate)
   f <- as.factor(prostate$GLEASON)
   expect_true(is.factor(f))
@@ -91,7 +93,7 @@ test_that("as.factor on a column and in place: data[, 2] <- as.factor(data[, 2])
 
 test_that("column assignment in place: [<- and $<- with frames, numbers, NA; new columns", {
   client <- test_client()
-  prostate <- prostate_frame(client)
+  prostate <- model_frame(client, "prostate.csv", "fo_assign.hex")     # changed in place
   d <- as.data.frame(prostate)
   key <- prostate@key
   prostate$PSA <- prostate$PSA * 2
