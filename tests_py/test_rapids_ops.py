@@ -172,6 +172,16 @@ def test_unsupported_operators_and_bad_arguments_are_refused(client, prostate, a
     assert_serving(client)
 
 
+def test_rm_removes_a_frame_but_not_a_model_key(app, client, prostate):
+    rapids(client, '(tmp= gone (cols_py prostate.hex "AGE"))')
+    assert rapids(client, "(rm gone)")["scalar"] == 0
+    assert client.get("/3/Frames/gone").status_code == 404
+    assert rapids(client, "(rm never_there)")["scalar"] == 0
+    app.config["SERVICES"].store.put("a_model", object())
+    assert_h2o_error(client.post("/99/Rapids", data={"ast": "(rm a_model)"}), 400, "'rm' removes frames")
+    assert app.config["SERVICES"].store.get("a_model") is not None
+
+
 def test_nesting_deeper_than_the_limit_is_refused(client, prostate):
     deep = "(!! " * 1000 + "prostate.hex" + ")" * 1000
     assert_h2o_error(client.post("/99/Rapids", data={"ast": deep}), 400, "200 levels", path="/99/Rapids",

@@ -1,6 +1,7 @@
 """Assignment: ``(tmp= DEST EXPR)`` / ``(assign DEST EXPR)`` keep a frame under a key;
 ``(:= DST SRC COLS ROWS)`` writes SRC over a rectangle of DST; ``(append DST SRC "name")`` adds a
-column; ``(colnames= FRAME COLS NAMES)`` renames.
+column; ``(colnames= FRAME COLS NAMES)`` renames; ``(rm KEY)`` removes a frame (the number 0,
+as H2O-3 answers; a key with nothing under it is no error).
 
 Frames are never changed in place: each result is a new Frame whose unchanged columns share
 their arrays with the source; an in-place update as legacy H2O did is ``(assign KEY (:= KEY ...))``,
@@ -15,6 +16,17 @@ from h2o_backend.frames.rapids.evaluator import expect_args, operator
 from h2o_backend.frames.rapids.parser import Atom, RapidsError, show
 from h2o_backend.frames.rapids.selection import column_indices, predicate_rows, row_indices
 from h2o_backend.frames.rapids.values import Num, Str, describe, numeric_column
+
+
+@operator("rm")
+def remove(ctx, op, args):
+    expect_args(op, args, (1,), "(rm key)")
+    if not isinstance(args[0], (Atom, str)):
+        raise RapidsError("(rm key) takes a key")
+    if ctx.remove_frame is None:
+        raise RapidsError("'rm' is not available here")
+    ctx.remove_frame(args[0].text if isinstance(args[0], Atom) else args[0])
+    return Num(0.0)
 
 
 @operator("tmp=", "assign")

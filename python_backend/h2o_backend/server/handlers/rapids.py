@@ -28,8 +28,13 @@ def evaluate_rapids():
             raise rapids.RapidsError(f"'{frame.key}' is the key of a model or another object, not a frame")
         store.put(frame.key, frame)
 
+    def remove(key: str) -> None:
+        if store.get(key) is not None and store.get(key, Frame) is None:
+            raise rapids.RapidsError(f"'rm' removes frames; '{key}' is a model or another object")
+        store.remove(key)
+
     try:
-        result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep)
+        result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep, remove)
     except KeyError as exc:
         raise not_found("Frame", exc.args[0], field="ast")
     except rapids.RapidsError as exc:
