@@ -131,10 +131,19 @@ def table(ctx, op, args):
         raise RapidsError("'table' counts numeric or categorical columns, not string columns")
     if len({len(c.data) for c in columns}) != 1:
         raise RapidsError("'table': the two columns have different row counts")
-    keys = np.column_stack([c.as_float() for c in columns])
-    keys = keys[~np.isnan(keys).any(axis=1)]
-    pairs, counts = np.unique(keys, axis=0, return_counts=True)
-    out = [_table_column(c, pairs[:, j]) for j, c in enumerate(columns)]
+    values = [c.as_float() for c in columns]
+    present = ~np.any([np.isnan(v) for v in values], axis=0)
+    # each column's distinct values and codes, the codes combined into one integer per row
+    uniques, codes = zip(*(np.unique(v[present], return_inverse=True) for v in values))
+    combined = codes[0].astype(np.int64)
+    for u, c in zip(uniques[1:], codes[1:]):
+        combined = combined * len(u) + c
+    keys, counts = np.unique(combined, return_counts=True)
+    pairs = []
+    for u in reversed(uniques):
+        pairs.append(u[keys % len(u)])
+        keys = keys // len(u)
+    out = [_table_column(c, p) for c, p in zip(columns, reversed(pairs))]
     out.append(Column("Count" if len(columns) == 1 else "Counts", "int", counts.astype(np.float64)))
     return Frame(first.key, [Column(n, c.type, c.data, c.domain)
                              for n, c in zip(unique_names([c.name for c in out]), out)])
