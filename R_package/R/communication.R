@@ -27,6 +27,7 @@
 .h2o.__PAGE_MODELS_JAVA <- "3/Models.java"                   # /{model_id}: the POJO source
 .h2o.__PAGE_MODELS_ONNX <- "99/Models.onnx"                  # /{model_id}: the ONNX model
 .h2o.__PAGE_RAPIDS      <- "99/Rapids"                       # form field `ast`
+.h2o.__PAGE_MISSING_INSERTER <- "3/MissingInserter"           # a job: dataset, fraction, seed
 .h2o.__PAGE_METRICS_PRED <- "3/ModelMetrics/predictions_frame" # /{pred}/actuals_frame/{actual}
 
 # A page with path segments appended, each URL-escaped: .h2o.__page(.h2o.__PAGE_FRAMES, key, "summary")

@@ -156,11 +156,31 @@
   data.frame(k = as.integer(df[[1L]]), hit_ratios = df[[ncol(df)]])
 }
 
-# Relative importances (max 1) named by input, sorted decreasing.
+# Legacy @model$varimp: a one-row data.frame, one column per input named by it, the relative
+# importances (max 1), columns sorted decreasing.
 .h2o.__varimp <- function(tab) {
   df <- .h2o.__table(tab)
   values <- stats::setNames(df$scaled_importance, df$variable)
-  values[order(-values, seq_along(values))]
+  values <- values[order(-values, seq_along(values))]
+  as.data.frame(as.list(values), check.names = FALSE, optional = TRUE)
+}
+
+# H2O-3's h2o.varimp(model): a data.frame of variable, relative_importance, scaled_importance
+# and percentage, largest first; NULL (with a message) when the model has none.
+h2o.varimp <- function(object) {
+  if (missing(object)) stop("Must specify object", call. = FALSE)
+  if (!is(object, "H2OModel")) stop("object must be an H2O model", call. = FALSE)
+  json <- .h2o.__modelJSON(object@data@h2o, object@key)
+  tab <- json$output$variable_importances
+  if (is.null(tab)) {
+    message("This model doesn't have variable importances (train it with variable_importances = TRUE)")
+    return(invisible(NULL))
+  }
+  df <- .h2o.__table(tab)
+  df <- df[order(-df$scaled_importance, seq_len(nrow(df))),
+           c("variable", "relative_importance", "scaled_importance", "percentage")]
+  rownames(df) <- NULL
+  df
 }
 
 #----------------------------------------------------------------------------------------
@@ -204,8 +224,8 @@ h2o.anomaly <- function(data, model, key = "", threshold = -1.0) {
                predictions_frame = if (nzchar(key)) key else NULL)
 }
 
-# The activations of hidden layer `layer` (1-based; -1 = the last) for each row of `data`:
-# columns DF.L<layer>.C<j>.
+# The activations of hidden layer `layer` (1-based; -1 = the last) for each row of `data`, in
+# legacy H2O's layout: the response column first when `data` has it, then DF.C1, ..., DF.Ck.
 h2o.deepfeatures <- function(data, model, key = "", layer = -1) {
   if (missing(data)) stop("Must specify data", call. = FALSE)
   if (missing(model)) stop("Must specify model", call. = FALSE)
@@ -216,8 +236,15 @@ h2o.deepfeatures <- function(data, model, key = "", layer = -1) {
     stop(sprintf("layer must be between 1 and %d (the model's hidden layers), or -1 for the last",
                  hidden), call. = FALSE)
   index <- if (layer == -1) hidden - 1L else as.integer(layer) - 1L
-  .h2o.__score(model, data, deep_features_hidden_layer = as.integer(index),
-               predictions_frame = if (nzchar(key)) key else NULL)
+  feats <- .h2o.__score(model, data, deep_features_hidden_layer = as.integer(index),
+                        predictions_frame = if (nzchar(key)) key else NULL)
+  k <- feats@ncols
+  names <- paste0('"', "DF.C", seq_len(k), '"', collapse = " ")
+  expr <- sprintf("(colnames= %s [0:%d] [%s])", feats@key, k, names)
+  response <- .h2o.__paramValues(.h2o.__modelJSON(data@h2o, model@key)$parameters)$response_column
+  if (length(response) == 1L && !is.na(response) && response %in% data@col_names)
+    expr <- sprintf("(cbind (cols_py %s %s) %s)", data@key, .h2o.__operand(response), expr)
+  .h2o.__rapidsFrame(data@h2o, feats@key, expr)
 }
 
 # POST /3/Predictions (the server waits for the scoring job): the predictions frame.

@@ -1,7 +1,7 @@
 # Frame slicing: x[i, j], x[j] and x$name (legacy_h2o.md section 1.10), and h2o.splitFrame.
 # The slice becomes a new frame on the server through POST /99/Rapids (`rows` and `cols_py`).
-# Rows are chosen by position (positive or negative indices, or a logical vector); selecting
-# rows by a condition on an H2O frame is not supported.
+# Rows are chosen by position (positive or negative indices, or a logical vector) or by a
+# condition, a one-column 0/1 H2O frame (x[x$AGE > 60, ]): the rows where it is 1.
 
 setMethod("[", "H2OParsedData", function(x, i, j, ..., drop = TRUE) {
   if (length(list(...)) > 0L) stop("x[i, j]: too many indices (a frame has two)", call. = FALSE)
@@ -23,7 +23,9 @@ setMethod("$", "H2OParsedData", function(x, name) {
 .h2o.__slice <- function(x, i, j) {
   if (is.null(i) && is.null(j)) return(x)
   expr <- x@key
-  if (!is.null(i))
+  if (is(i, "H2OParsedData"))
+    expr <- sprintf("(rows %s %s)", expr, .h2o.__conditionKey(i, x))
+  else if (!is.null(i))
     expr <- sprintf("(rows %s %s)", expr, .h2o.__rapidsList(.h2o.__rowIndices(i, x@nrows)))
   if (!is.null(j))
     expr <- sprintf("(cols_py %s %s)", expr, .h2o.__rapidsList(.h2o.__columnIndices(j, x@col_names)))
@@ -50,16 +52,15 @@ setMethod("$", "H2OParsedData", function(x, name) {
 
 # 1-based row positions from the user's i.
 .h2o.__rowIndices <- function(i, n) {
-  if (is(i, "H2OParsedData"))
-    stop("x[i, ]: selecting rows by an H2O frame (a condition) is not supported; give row ",
-         "numbers or a logical vector", call. = FALSE)
   if (!is.logical(i) && !is.numeric(i))
     stop("x[i, ]: i must be row numbers or a logical vector", call. = FALSE)
   .h2o.__positions(i, n, "row")
 }
 
-# Legacy h2o.splitFrame: consecutive blocks of rows by `ratios` (the last part takes the rest),
-# as frames <key>_part0, <key>_part1, ...
+# Legacy h2o.splitFrame: parts <key>_part0, <key>_part1, ... by `ratios` (the last part takes
+# the rest). Without shuffle, consecutive blocks of rows; with shuffle, each row goes to the part
+# whose share of [0, 1) holds its uniform random number (H2O-3's split), so part sizes vary
+# around the ratios; the seed is drawn from R's generator (set.seed makes the split repeatable).
 h2o.splitFrame <- function(data, ratios = 0.75, shuffle = FALSE) {
   if (!is(data, "H2OParsedData")) stop("data must be an H2O parsed dataset", call. = FALSE)
   if (!is.numeric(ratios) || length(ratios) == 0L || anyNA(ratios))
@@ -67,9 +68,7 @@ h2o.splitFrame <- function(data, ratios = 0.75, shuffle = FALSE) {
   if (any(ratios <= 0 | ratios >= 1)) stop("Split ration has to be in (0,1) interval!", call. = FALSE)
   if (sum(ratios) >= 1) stop("Sum of split ratios has to be less than 1!", call. = FALSE)
   .h2o.__checkFlag(shuffle, "shuffle")
-  if (shuffle)
-    stop("shuffle = TRUE is not supported: parts are consecutive blocks of rows (shuffle the ",
-         "file before parsing it for a random split)", call. = FALSE)
+  if (shuffle) return(.h2o.__shuffleSplit(data, ratios))
   ends <- c(floor(data@nrows * cumsum(ratios)), data@nrows)
   starts <- c(0, ends[-length(ends)])
   if (any(ends - starts < 1)) stop("Dataset does not have enough row to be split!", call. = FALSE)
@@ -79,6 +78,26 @@ h2o.splitFrame <- function(data, ratios = 0.75, shuffle = FALSE) {
     .h2o.__rapidsFrame(data@h2o, sprintf("%s_part%d", data@key, k - 1L),
                        sprintf("(rows %s %s)", data@key, block))
   })
+}
+
+.h2o.__shuffleSplit <- function(data, ratios) {
+  seed <- sample.int(.Machine$integer.max, 1L)
+  rnd <- .h2o.__rapidsFrame(data@h2o, .h2o.__sliceKey(data@key),
+                            sprintf("(h2o.runif %s %d)", data@key, seed))
+  on.exit(.h2o.__remoteSend(data@h2o, .h2o.__page(.h2o.__PAGE_DKV, rnd@key), "DELETE"))
+  bounds <- c(0, cumsum(ratios), 1)
+  parts <- lapply(seq_len(length(bounds) - 1L), function(k) {
+    upper <- if (k == length(bounds) - 1L) "" else sprintf(" (< %s %.17g)", rnd@key, bounds[k + 1L])
+    cond <- sprintf("(& (>= %s %.17g)%s)", rnd@key, bounds[k], upper)
+    if (!nzchar(upper)) cond <- sprintf("(>= %s %.17g)", rnd@key, bounds[k])
+    .h2o.__rapidsFrame(data@h2o, sprintf("%s_part%d", data@key, k - 1L),
+                       sprintf("(rows %s %s)", data@key, cond))
+  })
+  if (any(vapply(parts, nrow, 0) < 1)) {
+    for (p in parts) .h2o.__remoteSend(data@h2o, .h2o.__page(.h2o.__PAGE_DKV, p@key), "DELETE")
+    stop("Dataset does not have enough row to be split!", call. = FALSE)
+  }
+  parts
 }
 
 # 1-based column positions from the user's j.

@@ -70,7 +70,9 @@ test_that("unknown names and positions outside the frame are errors", {
   expect_error(prostate[381, ], "Array index out of bounds: row 381 (the frame has 380 rows)",
                fixed = TRUE)
   expect_error(prostate[c(1, -2), ], "cannot mix positive and negative row indices", fixed = TRUE)
-  expect_error(prostate[prostate$AGE, ], "selecting rows by an H2O frame", fixed = TRUE)
+  expect_error(prostate[prostate[, 2:3], ], "a row condition must be a single column", fixed = TRUE)
+  expect_error(prostate[prostate[1:5, 2], ], "the row condition has 5 rows but the frame has 380",
+               fixed = TRUE)
   expect_error(prostate[NA_real_, ], "row index must not be NA", fixed = TRUE)
   expect_error(prostate[0, ], "no rows selected", fixed = TRUE)
   expect_error(prostate[, 10], "Array index out of bounds: column 10 (the frame has 9 columns)",
@@ -101,7 +103,8 @@ test_that("h2o.splitFrame: consecutive parts by the ratios, keys <key>_part<k>",
                "Sum of split ratios has to be less than 1!", fixed = TRUE)
   expect_error(h2o.splitFrame(prostate[1:2, ], ratios = c(0.3, 0.3)),
                "Dataset does not have enough row to be split!", fixed = TRUE)
-  expect_error(h2o.splitFrame(prostate, shuffle = TRUE), "shuffle = TRUE is not supported", fixed = TRUE)
+  expect_error(h2o.splitFrame(prostate[1:2, ], ratios = 0.01, shuffle = TRUE),
+               "Dataset does not have enough row to be split!", fixed = TRUE)
   expect_error(h2o.splitFrame("prostate"), "data must be an H2O parsed dataset", fixed = TRUE)
 })
 

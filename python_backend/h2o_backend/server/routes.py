@@ -23,6 +23,7 @@ HANDLER_MODULES = [
     "grids",
     "export",
     "rapids",
+    "missing_inserter",
     "metrics_maker",
     "webui",
 ]

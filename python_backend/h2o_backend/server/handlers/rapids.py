@@ -1,13 +1,15 @@
-"""POST /99/Rapids: H2O-3's expression endpoint, for the row and column selections clients send."""
+"""POST /99/Rapids: H2O-3's expression endpoint (frames/rapids evaluates; this answers each kind
+of result in H2O-3's schema: RapidsFrameV3, RapidsNumberV3, RapidsNumbersV3, RapidsStringsV3)."""
 from __future__ import annotations
 
 from flask import jsonify
 
 from h2o_backend.frames import rapids
-from h2o_backend.server.errors import bad_request, not_found
 from h2o_backend.frames.frame import Frame
 from h2o_backend.server.context import services
+from h2o_backend.server.errors import bad_request, not_found
 from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.model_json import json_number
 from h2o_backend.server.params import get_str, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import key_ref, meta
@@ -26,17 +28,35 @@ def evaluate_rapids():
             raise rapids.RapidsError(f"'{frame.key}' is the key of a model or another object, not a frame")
         store.put(frame.key, frame)
 
+    def remove(key: str) -> None:
+        if store.get(key) is not None and store.get(key, Frame) is None:
+            raise rapids.RapidsError(f"'rm' removes frames; '{key}' is a model or another object")
+        store.remove(key)
+
     try:
-        frame = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep)
+        result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep, remove)
     except KeyError as exc:
         raise not_found("Frame", exc.args[0], field="ast")
     except rapids.RapidsError as exc:
         raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
+    return jsonify(_answer(result, store))
+
+
+def _answer(result, store) -> dict:
+    if isinstance(result, rapids.Num):
+        return {"__meta": meta("RapidsNumberV3", "Iced", 99), "scalar": json_number(result.value)}
+    if isinstance(result, rapids.Nums):
+        return {"__meta": meta("RapidsNumbersV3", "Iced", 99), "scalar": [json_number(v) for v in result.values]}
+    if isinstance(result, rapids.Str):
+        return {"__meta": meta("RapidsStringV3", "Iced", 99), "string": result.value}
+    if isinstance(result, rapids.Strs):
+        return {"__meta": meta("RapidsStringsV3", "Iced", 99), "string": list(result.values)}
+    frame = result
     if store.get(frame.key) is not frame:       # not assigned: kept under a key of its own, as H2O-3 does
         frame = Frame(KeyStore.random_key("rapids"), frame.columns)
         store.put(frame.key, frame)
-    return jsonify({"__meta": meta("RapidsFrameV3", "Iced", 99), "key": key_ref(frame.key, "Key<Frame>"),
-                    "num_rows": frame.nrows, "num_cols": frame.ncols})
+    return {"__meta": meta("RapidsFrameV3", "Iced", 99), "key": key_ref(frame.key, "Key<Frame>"),
+            "num_rows": frame.nrows, "num_cols": frame.ncols}
 
 
 ROUTES = [Route("POST", "/99/Rapids", evaluate_rapids)]
