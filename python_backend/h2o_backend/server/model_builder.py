@@ -72,7 +72,23 @@ def parse_and_validate(raw: dict, default_model_id: str | None = None):
     params, train, valid, checkpoint, problems = parse_and_resolve(raw)
     problems += parameters.validate(params, train, valid, checkpoint)
     raise_if_errors(problems, params.model_id)
+    problems += memory_problems(params, train, valid, checkpoint)
+    raise_if_errors(problems, params.model_id)
     return params, train, valid, checkpoint, problems
+
+
+def training_estimate(params, train, valid, checkpoint):
+    """What training these parameters will hold (engine/memory.py), for this server's threads."""
+    from h2o_backend.engine import memory
+    return memory.training_estimate(params, train, valid, checkpoint, n_threads=services().nthreads)
+
+
+def memory_problems(params, train, valid, checkpoint, estimate=None) -> list[dict]:
+    """A problem on `hidden` when the model would not fit in the free part of --max-mem (checked
+    after the other validation, so the parameters are known to be consistent)."""
+    estimate = estimate or training_estimate(params, train, valid, checkpoint)
+    message = services().memory.problem(estimate)
+    return [] if message is None else [{"field": "hidden", "level": "ERRR", "message": message}]
 
 
 def store_model(store, model) -> None:
@@ -95,4 +111,5 @@ def start_training(params, train, valid, checkpoint):
                                             checkpoint_model=checkpoint, model_id=model_id)
         store_model(svc.store, model)
 
+    work = svc.memory.guarded(training_estimate(params, train, valid, checkpoint), work)
     return svc.jobs.submit(f"DeepLearning model {model_id}", work, dest_key=model_id, dest_type="Key<Model>")
