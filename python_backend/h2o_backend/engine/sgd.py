@@ -136,9 +136,26 @@ class SGDRunner:
             raise NumericalInstability()
 
 
+# The time bounds of one compiled call, from a pessimistic cost per weight and row (a
+# memory-bound update of 3 arrays; measured ~1-3 ns on x86 cores): a REST cancel is served
+# within about these many seconds even when one row takes seconds (a network of 10^8 weights).
+SECONDS_PER_WEIGHT_ROW = 10e-9        # training: forward, backward and update of one weight
+FORWARD_SECONDS_PER_WEIGHT_ROW = 3e-9  # scoring: forward only
+SCORING_SLICE_SECONDS = 0.5
+
+
+def rows_within(seconds: float, n_weights: int, n_threads: int, per_weight: float = SECONDS_PER_WEIGHT_ROW) -> int:
+    """How many rows ``n_threads`` threads train (or score) in about ``seconds``; at least one per thread."""
+    per_row = max(1, int(n_weights)) * per_weight
+    return max(max(1, int(n_threads)), int(seconds / per_row * max(1, int(n_threads))))
+
+
 def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: bool = False,
-            hidden_layer: int = 0) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Score ``X`` [n, n_in]: (outputs [n, n_out] float32, row MSEs or None, deep features or None)."""
+            hidden_layer: int = 0, stop=None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Score ``X`` [n, n_in]: (outputs [n, n_out] float32, row MSEs or None, deep features or None).
+
+    With ``stop`` (a callable), rows are scored in slices of about SCORING_SLICE_SECONDS and
+    ``ScoringStopped`` is raised as soon as ``stop()`` is true between two slices."""
     net = mi.net_table()
     sz = sizes(net)
     X = np.ascontiguousarray(X, np.float32)
@@ -148,9 +165,21 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
     width = mi.units[hidden_layer] if hidden_layer >= 1 else 0
     feats = np.zeros((n if hidden_layer >= 1 else 0, width), np.float32)
     thr = np.zeros(len(drop_ratios), np.int64)
-    predict_batch(X, net, thr, np.asarray(drop_ratios, np.float32), mi.w, mi.b, sz["n_units"], sz["n_cols"],
-                  out, mse, int(hidden_layer), feats)
+    ratios = np.asarray(drop_ratios, np.float32)
+    step = n if stop is None else rows_within(SCORING_SLICE_SECONDS, sz["n_weights"], numba.get_num_threads(),
+                                              FORWARD_SECONDS_PER_WEIGHT_ROW)
+    for start in range(0, n, max(1, step)):
+        if stop is not None and stop():
+            raise ScoringStopped()
+        end = min(n, start + step)
+        predict_batch(X[start:end], net, thr, ratios, mi.w, mi.b, sz["n_units"], sz["n_cols"], out[start:end],
+                      mse[start:end] if row_mse else mse, int(hidden_layer),
+                      feats[start:end] if hidden_layer >= 1 else feats)
     return out, (mse if row_mse else None), (feats if hidden_layer >= 1 else None)
+
+
+class ScoringStopped(Exception):
+    """Scoring abandoned between two slices because ``stop()`` became true (a cancel)."""
 
 
 def train_local(mi: ModelInfo, cfg: SGDConfig, X: np.ndarray, n_samples: int, y_cls=None, y_reg=None,
