@@ -115,10 +115,12 @@ def _serve(app, args, log: logging.Logger, log_path: str, max_mem: int, max_uplo
 
     signal.signal(signal.SIGTERM, stop)
     services.lifecycle.on_shutdown = stop_soon
-    # the HTTP layer's own cap sits just above --max-upload (room for a multipart envelope), so
-    # the application answers 413 in H2O's error shape for anything between
+    # the HTTP layer's own cap (a plain-text 413; it buffers bodies to disk before the application
+    # sees them) sits above --max-upload, so the application answers 413 in H2O's error shape for
+    # bodies up to a quarter (at least 64 MiB) over it
     server = waitress.create_server(app, host=args.ip, port=args.port, threads=args.http_threads,
-                                    ident="h2o-backend", max_request_body_size=max_upload + (1 << 20),
+                                    ident="h2o-backend",
+                                    max_request_body_size=max_upload + max(64 << 20, max_upload // 4),
                                     channel_timeout=600)
     log.info("h2o-backend %s listening on http://%s:%d (log: %s; --max-mem %s, --max-upload %s)", __version__,
              args.ip, args.port, log_path, format_bytes(max_mem), format_bytes(max_upload))

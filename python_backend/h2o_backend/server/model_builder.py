@@ -91,6 +91,16 @@ def memory_problems(params, train, valid, checkpoint, estimate=None) -> list[dic
     return [] if message is None else [{"field": "hidden", "level": "ERRR", "message": message}]
 
 
+def guarded_build(estimate, work, label: str):
+    """`work` holding `estimate` against --max-mem while it runs; when a concurrent request took
+    the memory since validation, the same 412 field problem as validation gives."""
+    try:
+        return services().memory.guarded(estimate, work)
+    except ApiError as exc:
+        raise_if_errors([{"field": "hidden", "level": "ERRR", "message": exc.msg}], label)
+        raise
+
+
 def store_model(store, model) -> None:
     """Put a trained model in the store with its cross-validation models (their keys are listed in
     output.cross_validation_models; as in H2O-3, each can be fetched by its key)."""
@@ -111,5 +121,5 @@ def start_training(params, train, valid, checkpoint):
                                             checkpoint_model=checkpoint, model_id=model_id)
         store_model(svc.store, model)
 
-    work = svc.memory.guarded(training_estimate(params, train, valid, checkpoint), work)
+    work = guarded_build(training_estimate(params, train, valid, checkpoint), work, model_id)
     return svc.jobs.submit(f"DeepLearning model {model_id}", work, dest_key=model_id, dest_type="Key<Model>")

@@ -112,7 +112,7 @@ def build_grid():
         run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc.store, m), job=job)
 
     # the models train one after another: the largest run is reserved while the grid runs
-    work = svc.memory.guarded(largest, work)
+    work = model_builder.guarded_build(largest, work, grid_id)
     svc.store.put(grid_id, grid)
     job = svc.jobs.submit(f"Grid search {grid_id}", work, dest_key=grid_id, dest_type="Key<Grid>")
     return jsonify({"__meta": meta("DeepLearningGridSearchV99", "GridSearch", 99),
