@@ -238,12 +238,14 @@ def test_scoring_stops_on_cancel_between_slices():
     mi = ModelInfo.create([4, 30000, 3], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="sgd", classifier=True)
     X = np.random.default_rng(0).normal(size=(20000, 4)).astype(np.float32)
     full = forward(mi, X, np.zeros(3, np.float32))[0]
-    calls = []
-    sliced = forward(mi, X, np.zeros(3, np.float32), stop=lambda: calls.append(1) and False)[0]
+    left = []
+    sliced = forward(mi, X, np.zeros(3, np.float32), stop=lambda seconds_left: left.append(seconds_left) and False)[0]
     np.testing.assert_array_equal(full, sliced)                # slices give the same outputs
-    assert len(calls) > 1
+    assert len(left) > 1 and all(s > 0 for s in left)     # estimated, then projected from measured speed
     with pytest.raises(ScoringStopped):
-        forward(mi, X, np.zeros(3, np.float32), stop=lambda: True)
+        forward(mi, X, np.zeros(3, np.float32), stop=lambda seconds_left: True)
+    with pytest.raises(ScoringStopped):                        # stops once the rest would take too long
+        forward(mi, X, np.zeros(3, np.float32), stop=lambda seconds_left: seconds_left > 1e-9)
     assert rows_within(0.25, 10 ** 9, 2) == 2 and rows_within(0.25, 1000, 2) > 10_000
 
 

@@ -40,7 +40,8 @@ def _error_text(metrics: dict | None, problem: str) -> str:
 UNIT_MAJOR_DENSITY = 0.35    # first layer stored unit-major when more inputs than this are non-zero
 CHUNK_SECONDS = 0.25         # target duration of one compiled call (progress / cancel latency)
 REPRODUCIBLE_CHUNK = 2000    # rows per call with reproducible (fixed: the RNG is seeded per call) ...
-REPRODUCIBLE_CHUNK_SECONDS = 5.0   # ... fewer when that many rows would take longer (the default score_interval)
+REPRODUCIBLE_CHUNK_SECONDS = 15.0  # ... fewer when that many rows would take longer by sgd's pessimistic
+                                   # estimate (so unchanged below ~250k weights; ~1-3 s on an idle core)
 
 
 def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None):
@@ -214,6 +215,7 @@ class TrainingRun:
                                              reproducible=self.reproducible)
         self.chunk = self._first_chunk()
         self.cancelled = False
+        self.cancel_seen = 0.0
 
     def _first_chunk(self) -> int:
         """Rows of the first compiled call: 128 per thread, or fewer when the network is so large
@@ -249,7 +251,7 @@ class TrainingRun:
                 self.iteration += 1
                 finished = self.mi.processed >= self.target or self.cancelled
                 stop = False
-                if self.clock.due(finished):
+                if self.clock.due(finished) and not self.cancelled:   # a cancelled run scores in _finish
                     stop = self._score()
                 keep_running = not (finished or stop)
             self._finish()
@@ -282,15 +284,15 @@ class TrainingRun:
         epochs = self.model.params.epochs
         self._progress(f"Training: epoch {self.mi.epoch_counter:.3f} of {epochs:g}, "
                        f"{self.mi.processed} samples")
-        if self._stop_requested():
-            self.cancelled = True
+        if self._stop_requested() and not self.cancelled:
+            self.cancelled, self.cancel_seen = True, time.time()
 
     # -------------------------------------------------------------- scoring
     def _score(self, stop=None) -> bool:
         """Score, append a history entry, keep the best model; True when training should stop.
 
-        ``stop`` (default: the job's cancel flag) abandons the scoring between two slices of rows:
-        then nothing is recorded, the run counts as cancelled and True is returned."""
+        ``stop(seconds_left)`` (default: the job's cancel flag) abandons the scoring between two
+        slices of rows: then nothing is recorded, the run counts as cancelled and True is returned."""
         model, eff = self.model, self.model.params
         self.clock.start()
         if not self.mi.check_stable():
@@ -298,10 +300,11 @@ class TrainingRun:
         self._progress(f"Scoring on {self.train_set.n} training samples"
                        + (f", {self.valid_set.n} validation samples" if self.valid_set else ""))
         try:
-            tm, vm = self._metrics(stop or self._stop_requested)
+            tm, vm = self._metrics(stop or (lambda seconds_left: self._stop_requested()))
         except ScoringStopped:
             self.scoring_ms += self.clock.stop() * 1000.0
-            self.cancelled = True
+            if not self.cancelled:
+                self.cancelled, self.cancel_seen = True, time.time()
             return True
         model.output["training_metrics"], model.output["validation_metrics"] = tm, vm
         if eff.variable_importances:
@@ -350,9 +353,10 @@ class TrainingRun:
         model, eff, out = self.model, self.model.params, self.model.output
         if self.cancelled:
             if not out["scoring_history"] or out["scoring_history"][-1]["samples"] != self.mi.processed:
-                # the final scoring of a cancelled run gets one scoring interval at most
-                deadline = time.time() + max(1.0, float(eff.score_interval))
-                self._score(stop=lambda: time.time() > deadline)
+                # a cancelled run ends within one scoring interval of the cancel: its final
+                # scoring stops (and is not recorded) when it would not end by then
+                deadline = (self.cancel_seen or time.time()) + max(1.0, float(eff.score_interval))
+                self._score(stop=lambda seconds_left: time.time() + seconds_left > deadline)
         elif (eff.override_with_best_model and self.best is not None and not getattr(eff, "nfolds", 0)
               and self.best.units == self.mi.units):
             current = scoring.model_error(out["validation_metrics"] or out["training_metrics"], model.problem)
