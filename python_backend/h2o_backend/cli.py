@@ -105,6 +105,7 @@ def _serve(app, args, log: logging.Logger, log_path: str, max_mem: int, max_uplo
     services = app.config["SERVICES"]
 
     def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)   # a second SIGTERM must not cut the shutdown
         raise SystemExit(0)
 
     def stop_soon():       # after the response to POST /3/Shutdown is on its way
