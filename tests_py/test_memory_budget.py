@@ -71,6 +71,24 @@ def test_network_estimate_counts_weights_and_optimizer_state():
     assert maxout["weights"] == 4 * (10 * 100 * 2 + 100 * 2 + 100 * 2 + 2)   # 2 pieces per hidden unit
 
 
+def test_frame_estimate_of_plain_gzip_and_zip_files(tmp_path):
+    import gzip
+    import zipfile
+
+    from h2o_backend.parse.estimate import decompressed_size, frame_bytes
+    plain = wide_csv(tmp_path / "w.csv", 30, 20000)
+    text = plain.read_bytes()
+    packed = tmp_path / "w.csv.gz"
+    packed.write_bytes(gzip.compress(text))
+    zipped = tmp_path / "w.zip"
+    with zipfile.ZipFile(zipped, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("w.csv", text)
+    for path in (plain, packed, zipped):
+        assert decompressed_size(str(path)) == len(text)            # gzip: from its trailer
+        nbytes, rows = frame_bytes([str(path)], 31)
+        assert abs(rows - 20001) < 20001 * 0.05 and nbytes == rows * 31 * 8
+
+
 # ---------------------------------------------------------------------------- /3/Cloud
 def test_cloud_reports_the_budget_and_what_the_store_holds(make_app, data_dir):
     app = make_app(max_mem=300 * MB)
