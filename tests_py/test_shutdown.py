@@ -103,3 +103,40 @@ def test_start_removes_leftovers_of_dead_servers_only(tmp_path):
     finally:
         server.stop()
         os.rmdir(live_spool)
+
+
+def test_recovery_dir_brings_trained_models_back_after_a_crash(tmp_path, data_dir):
+    folder = tmp_path / "recovery"
+    folder.mkdir()
+    (folder / "broken.h2o_model").write_bytes(b"not a model")        # skipped, logged
+    args = ["--recovery-dir", str(folder)]
+    server = ServerProcess(extra_args=args)
+    try:
+        raw = requests.get(server.url + "/3/ImportFiles",
+                           params={"path": str(data_dir / "iris.csv")}).json()["destination_frames"][0]
+        requests.post(server.url + "/3/Parse", data={"source_frames": f'["{raw}"]', "blocking": "true",
+                                                     "destination_frame": "iris.hex"})
+        for model_id in ("kept", "dropped"):
+            job = requests.post(server.url + "/3/ModelBuilders/deeplearning", data={
+                "training_frame": "iris.hex", "response_column": "C5", "hidden": "[5]", "epochs": "1",
+                "model_id": model_id}).json()["job"]["key"]["name"]
+            deadline = time.time() + 60
+            while requests.get(f"{server.url}/3/Jobs/{job}").json()["jobs"][0]["status"] == "RUNNING" \
+                    and time.time() < deadline:
+                time.sleep(0.1)
+        assert (folder / "kept.h2o_model").exists() and (folder / "dropped.h2o_model").exists()
+        assert requests.delete(server.url + "/3/Models/dropped").status_code == 200
+        assert not (folder / "dropped.h2o_model").exists()
+        server.proc.kill()                                             # a crash
+        server.proc.wait(30)
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+    again = ServerProcess(extra_args=args)
+    try:
+        model = requests.get(again.url + "/3/Models/kept").json()["models"][0]
+        assert model["output"]["status"] == "DONE"
+        assert requests.get(again.url + "/3/Models/dropped").status_code == 404
+        assert (folder / "broken.h2o_model").exists()
+    finally:
+        again.stop()

@@ -34,6 +34,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="largest upload accepted (k/m/g/t suffixes); larger ones get 413. Default: "
                              "--max-mem, since a parsed CSV holds 8 bytes per value, about as much as its "
                              "text, so a larger file could not be parsed within the budget")
+    parser.add_argument("--recovery-dir", default=None, metavar="DIR",
+                        help="folder where every trained model is also saved (atomically); a server "
+                             "started with the same folder loads them back (frames are not kept)")
     parser.add_argument("--version", action="version", version=f"h2o-backend {__version__}")
     return parser.parse_args(argv)
 
@@ -74,7 +77,8 @@ def main(argv: list[str] | None = None) -> None:
     max_mem = args.max_mem or default_max_mem()
     max_upload = args.max_upload or max_mem
     app = create_app({"ip": args.ip, "port": args.port, "cloud_name": args.name,
-                      "nthreads": args.nthreads or None, "max_mem": max_mem, "max_upload": max_upload})
+                      "nthreads": args.nthreads or None, "max_mem": max_mem, "max_upload": max_upload,
+                      "recovery_dir": os.path.abspath(args.recovery_dir) if args.recovery_dir else None})
     from h2o_backend.engine.kernels.cache import clear_stale_cache
     if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed
         log.info("kernel sources changed: numba cache cleared, kernels recompile (about 30 s)")

@@ -28,6 +28,7 @@ class Services:
     memory: MemoryBudget
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
     max_upload: int | None = None       # bytes; larger uploads are refused with 413
+    recovery_dir: str | None = None     # trained models are also saved there (server/recovery.py)
     ip: str = "127.0.0.1"
     port: int = 54321
     cloud_name: str = "h2o_backend"
@@ -37,7 +38,7 @@ class Services:
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application. `config` keys: ip, port, spool_dir, cloud_name, nthreads, max_mem
-    (bytes; default a share of physical memory), max_upload (bytes; default none)."""
+    (bytes; default a share of physical memory), max_upload (bytes; default none), recovery_dir."""
     config = dict(config or {})
     store = KeyStore()
     spool_dir = config.get("spool_dir") or make_spool_dir()
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         spool_dir=spool_dir,
         memory=MemoryBudget(store, config.get("max_mem")),
         max_upload=config.get("max_upload"),
+        recovery_dir=config.get("recovery_dir"),
         ip=config.get("ip", "127.0.0.1"),
         port=int(config.get("port", 54321)),
         cloud_name=config.get("cloud_name", "h2o_backend"),
@@ -59,6 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from h2o_backend.server.routes import register_routes
     register_routes(app)
+    if services.recovery_dir:
+        from h2o_backend.server.recovery import restore
+        restore(services)
     _register_error_handlers(app)
     return app
 

@@ -6,8 +6,9 @@
   (export/saved_model.py). Each folder a model is saved to is recorded, before the save starts, in
   `h2o_backend_save_folders.txt` in the temp folder (shared by the servers of this machine); at start
   the leftovers of dead servers are removed from those folders, at shutdown this server's own.
-- Shutdown (POST /3/Shutdown, SIGTERM): running jobs are cancelled, saves in flight are finished
-  (never cut in half), then the spool and temporary files are removed.
+- Shutdown (POST /3/Shutdown, SIGTERM): running jobs are cancelled (and given a few seconds to
+  end), saves in flight are finished (never cut in half), then the spool and temporary files are
+  removed.
 """
 from __future__ import annotations
 
@@ -159,12 +160,12 @@ def shutdown(services, save_timeout: float = 600.0, job_timeout: float = 10.0) -
     running = [j for j in services.store.values(Job) if j.status in ("CREATED", "RUNNING")]
     for job in running:
         job.cancel()
+    deadline = time.time() + job_timeout          # a cancelled training stores (and may save) its model
+    for job in running:
+        job.wait(max(0.0, deadline - time.time()))
     if not services.lifecycle.wait_for_saves(save_timeout):
         log.warning("shutdown: %d saves still running after %.0f s", services.lifecycle.saves_in_flight,
                     save_timeout)
-    deadline = time.time() + job_timeout
-    for job in running:
-        job.wait(max(0.0, deadline - time.time()))
     services.jobs.shutdown()
     shutil.rmtree(services.spool_dir, ignore_errors=True)
     clean_save_folders(own_pid=os.getpid())

@@ -101,12 +101,16 @@ def guarded_build(estimate, work, label: str):
         raise
 
 
-def store_model(store, model) -> None:
+def store_model(svc, model) -> None:
     """Put a trained model in the store with its cross-validation models (their keys are listed in
-    output.cross_validation_models; as in H2O-3, each can be fetched by its key)."""
+    output.cross_validation_models; as in H2O-3, each can be fetched by its key), and into the
+    recovery folder when there is one."""
+    from h2o_backend.server import recovery
     for cv_model in getattr(model, "cv_models", None) or []:
-        store.put(cv_model.model_id, cv_model)
-    store.put(model.model_id, model)
+        svc.store.put(cv_model.model_id, cv_model)
+        recovery.persist(svc, cv_model)
+    svc.store.put(model.model_id, model)
+    recovery.persist(svc, model)
 
 
 def start_training(params, train, valid, checkpoint):
@@ -119,7 +123,7 @@ def start_training(params, train, valid, checkpoint):
     def work(job):
         model = training.train_deeplearning(params, train, valid, job=job,
                                             checkpoint_model=checkpoint, model_id=model_id)
-        store_model(svc.store, model)
+        store_model(svc, model)
 
     work = guarded_build(training_estimate(params, train, valid, checkpoint), work, model_id)
     return svc.jobs.submit(f"DeepLearning model {model_id}", work, dest_key=model_id, dest_type="Key<Model>")

@@ -109,7 +109,7 @@ def build_grid():
                                            checkpoint_model=checkpoint, model_id=model_id)
 
     def work(job):
-        run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc.store, m), job=job)
+        run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc, m), job=job)
 
     # the models train one after another: the largest run is reserved while the grid runs
     work = model_builder.guarded_build(largest, work, grid_id)
