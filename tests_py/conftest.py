@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -102,6 +103,7 @@ def app():
     app = create_app({"spool_dir": tempfile.mkdtemp(prefix="h2o_backend_spool_test_")})
     yield app
     app.config["SERVICES"].jobs.shutdown()
+    shutil.rmtree(app.config["SERVICES"].spool_dir, ignore_errors=True)
 
 
 @pytest.fixture()

@@ -3,6 +3,7 @@ memory fields, --max-upload, and cancel of a network whose rows take long."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import time
 
@@ -30,6 +31,7 @@ def make_app():
     yield make
     for app in apps:
         app.config["SERVICES"].jobs.shutdown()
+        shutil.rmtree(app.config["SERVICES"].spool_dir, ignore_errors=True)
 
 
 def wide_csv(path, columns: int, rows: int, seed: int = 0):
