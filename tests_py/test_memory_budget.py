@@ -286,3 +286,16 @@ def test_rest_cancel_of_a_slow_network(make_app, data_dir):
     model = model_of(client, "slow")
     assert model["output"]["status"] == "CANCELLED"
     assert app.config["SERVICES"].memory.reserved == 0
+
+
+def test_upload_limit_applies_to_saved_model_uploads_too(make_app, tmp_path):
+    import io
+    app = make_app(max_upload=4096)
+    client = app.test_client()
+    reply = client.post("/99/Models.upload.bin/", data={"file": (io.BytesIO(b"x" * 10_000), "m.bin")},
+                        content_type="multipart/form-data")
+    body = assert_h2o_error(reply, 413, "larger than the server's --max-upload of 4.0 KB")
+    assert body["values"]["argument"] == "file"
+    small = client.post("/3/PostFile.bin", query_string={"destination_frame": "s"},
+                        data={"file": (io.BytesIO(b"a,b\n1,2\n"), "s.csv")}, content_type="multipart/form-data")
+    assert small.status_code == 200
