@@ -57,6 +57,9 @@ def restore(svc) -> list[str]:
 def _forget(folder: str, key: str, value) -> None:
     if getattr(value, "model_info", None) is None:
         return
-    path = model_path(folder, key)
-    if os.path.exists(path):
-        os.unlink(path)
+    try:
+        os.unlink(model_path(folder, key))
+    except FileNotFoundError:
+        pass
+    except OSError as exc:          # the removal from the store stands; the file stays
+        log.warning("recovery: cannot remove the file of model %s: %s", key, exc)
