@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -58,13 +59,14 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m h2o_backend` on a free port; `url` is its base address."""
 
-    def __init__(self, nthreads: int | None = None):
+    def __init__(self, nthreads: int | None = None, extra_args: list[str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_dir = tempfile.mkdtemp(prefix="h2o_backend_test_logs_")
         cmd = [sys.executable, "-m", "h2o_backend", "--port", str(self.port), "--log-dir", self.log_dir]
         if nthreads:
             cmd += ["--nthreads", str(nthreads)]
+        cmd += list(extra_args or [])
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._wait_up()
 
@@ -101,6 +103,7 @@ def app():
     app = create_app({"spool_dir": tempfile.mkdtemp(prefix="h2o_backend_spool_test_")})
     yield app
     app.config["SERVICES"].jobs.shutdown()
+    shutil.rmtree(app.config["SERVICES"].spool_dir, ignore_errors=True)
 
 
 @pytest.fixture()

@@ -9,6 +9,7 @@
 # Endpoints (H2O-3 /3/ protocol, ../shared/spec/h2o3_rest.md)
 
 .h2o.__PAGE_CLOUD       <- "3/Cloud"
+.h2o.__PAGE_SHUTDOWN    <- "3/Shutdown"           # POST: the server stops cleanly
 .h2o.__PAGE_POSTFILE    <- "3/PostFile.bin"     # ?destination_frame=K, multipart field `file`
 .h2o.__PAGE_IMPORTFILES <- "3/ImportFiles"
 .h2o.__PAGE_PARSESETUP  <- "3/ParseSetup"

@@ -1,5 +1,5 @@
 # Connecting to the server: h2o.init (connect, or start the Python backend locally),
-# h2o.clusterInfo, version check, and stopping a backend this R session started.
+# h2o.clusterInfo, h2o.shutdown, version check, and stopping a backend this R session started.
 
 .pkg.env <- new.env(parent = emptyenv())
 
@@ -297,6 +297,25 @@ h2o.clusterInfo <- function(client) {
   cat("    H2O cluster allowed cores: ", allowedCPU, "\n")
   cat("    H2O cluster healthy:       ", healthy, "\n")
   invisible(res)
+}
+
+# Legacy h2o.shutdown: asks "Are you sure ... (Y/N)?" unless prompt = FALSE; any answer but one
+# starting with Y/y leaves the server running. The server answers, then stops cleanly (running
+# jobs cancelled, saves in flight finished).
+h2o.shutdown <- function(client, prompt = TRUE) {
+  if (missing(client) || !is(client, "H2OClient")) stop("client must be of class H2OClient", call. = FALSE)
+  .h2o.__checkScalar(prompt, "prompt", is.logical, "logical")
+  url <- .h2o.__url(client, "")
+  url <- substr(url, 1L, nchar(url) - 1L)
+  if (!.h2o.__isUp(client)) stop(paste("There is no H2O instance running at", url), call. = FALSE)
+  answer <- if (prompt) {
+    readline(paste0("Are you sure you want to shutdown the H2O instance running at ", url, " (Y/N)? "))
+  } else "y"
+  if (!tolower(substr(answer, 1L, 1L)) %in% "y") return(invisible(FALSE))
+  .h2o.__remoteSend(client, .h2o.__PAGE_SHUTDOWN, "POST")
+  started <- get0("STARTED", envir = .pkg.env, inherits = FALSE)
+  if (!is.null(started) && identical(started$port, client@port)) .h2o.__forgetStarted()
+  invisible(TRUE)
 }
 
 # "3 minutes 12 seconds": the two largest non-zero units.

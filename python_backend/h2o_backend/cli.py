@@ -23,6 +23,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
     parser.add_argument("--http-threads", type=int, default=8, help="threads serving HTTP requests")
+    parser.add_argument("--max-mem", type=_size, default=None, metavar="SIZE",
+                        help="memory budget, as H2O's -Xmx (k/m/g/t suffixes, e.g. 8g): the frames and "
+                             "models held plus what running jobs reserve; a parse, model or prediction "
+                             "that would pass it is refused up front with 412. Default: 60%% of physical "
+                             "memory, leaving the rest for what the budget does not count (the Python "
+                             "interpreter and libraries, about 0.5 GB; pyarrow's buffers while a parse "
+                             "builds its columns; request and scoring buffers) and for the OS")
+    parser.add_argument("--max-upload", type=_size, default=None, metavar="SIZE",
+                        help="largest upload accepted (k/m/g/t suffixes); larger ones get 413. Default: "
+                             "--max-mem, since a parsed CSV holds 8 bytes per value, about as much as its "
+                             "text, so a larger file could not be parsed within the budget")
+    parser.add_argument("--recovery-dir", default=None, metavar="DIR",
+                        help="folder where every trained model is also saved (atomically); a server "
+                             "started with the same folder loads them back (frames are not kept)")
     access = parser.add_argument_group("access control")
     access.add_argument("--auth-file", metavar="FILE",
                         help="HTTP basic authentication on every route: one user:hash line per "
@@ -75,6 +89,14 @@ def check_access_args(parser: argparse.ArgumentParser, args: argparse.Namespace)
                      f"or --allow-unauthenticated to accept the risk")
 
 
+def _size(text: str) -> int:
+    from h2o_backend.server.memory import parse_size
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def setup_logging(log_dir: str, level: str, port: int) -> str:
     os.makedirs(log_dir, exist_ok=True)
     log_path = os.path.join(log_dir, f"h2o_backend_{port}.log")
@@ -95,33 +117,84 @@ def main(argv: list[str] | None = None) -> None:
 
     import threading
 
-    import waitress
+    from h2o_backend.server import create_app, housekeeping
+    from h2o_backend.server.memory import default_max_mem
 
-    from h2o_backend.server import create_app
-
-    app = create_app({"ip": args.ip, "port": args.port, "cloud_name": args.name,
-                      "nthreads": args.nthreads or None, "auth_users": args.auth_users,
-                      "data_dirs": args.data_dir})
     log = logging.getLogger("h2o_backend")
+    _clean_leftovers(log, housekeeping)
+    max_mem = args.max_mem or default_max_mem()
+    max_upload = args.max_upload or max_mem
+    app = create_app({"ip": args.ip, "port": args.port, "cloud_name": args.name,
+                      "nthreads": args.nthreads or None, "max_mem": max_mem, "max_upload": max_upload,
+                      "recovery_dir": os.path.abspath(args.recovery_dir) if args.recovery_dir else None,
+                      "auth_users": args.auth_users, "data_dirs": args.data_dir})
     _warn_about_access(args, log)
     from h2o_backend.engine.kernels.cache import clear_stale_cache
     if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed
         log.info("kernel sources changed: numba cache cleared, kernels recompile (about 30 s)")
     threading.Thread(target=_warm_up_kernels, args=(log,), name="kernel-warm-up", daemon=True).start()
-    scheme = "https" if args.certfile else "http"
-    log.info("h2o-backend %s listening on %s://%s:%d (log: %s)", __version__, scheme, args.ip,
-             args.port, log_path)
-    log.info("files readable and writable under: %s",
-             ", ".join(app.config["SERVICES"].files.data_dirs))
+    _serve(app, args, log, log_path, max_mem, max_upload)
+
+
+def _clean_leftovers(log: logging.Logger, housekeeping) -> None:
+    """Spool folders and temporary model files of servers that died without cleaning up."""
+    spools = housekeeping.remove_stale_spools()
+    temps = housekeeping.clean_save_folders()
+    if spools or temps:
+        log.info("removed %d stale spool folders and %d stale temporary model files",
+                 len(spools), len(temps))
+
+
+def _serve(app, args, log: logging.Logger, log_path: str, max_mem: int, max_upload: int) -> None:
+    """Serve until SIGTERM, SIGINT or POST /3/Shutdown, then stop cleanly (housekeeping.shutdown)."""
+    import signal
+    import threading
+    import time
+
+    import waitress
+
+    from h2o_backend.engine.memory import format_bytes
+    from h2o_backend.server import housekeeping
+
+    services = app.config["SERVICES"]
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)   # a second SIGTERM must not cut the shutdown
+        raise SystemExit(0)
+
+    def stop_soon():       # after the response to POST /3/Shutdown is on its way
+        def later():
+            time.sleep(0.3)
+            os.kill(os.getpid(), signal.SIGTERM)
+        threading.Thread(target=later, name="shutdown", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    services.lifecycle.on_shutdown = stop_soon
+    # the HTTP layer's own cap (a plain-text 413; waitress buffers bodies to disk before the
+    # application sees them) sits above --max-upload, so the application answers 413 in H2O's error
+    # shape for bodies up to a quarter (at least 64 MiB) over it
+    # the HTTP layer's own cap sits above --max-upload (see above)
+    body_cap = max_upload + max(64 << 20, max_upload // 4)
+    if args.certfile:
+        server = _https_server(app, args, body_cap)
+        run, close = server.start, server.stop
+    else:
+        server = waitress.create_server(app, host=args.ip, port=args.port, threads=args.http_threads,
+                                        ident="h2o-backend", max_request_body_size=body_cap,
+                                        channel_timeout=600)
+        run, close = server.run, server.close
+    log.info("h2o-backend %s listening on %s://%s:%d (log: %s; --max-mem %s, --max-upload %s)", __version__,
+             "https" if args.certfile else "http", args.ip, args.port, log_path, format_bytes(max_mem),
+             format_bytes(max_upload))
+    log.info("files readable and writable under: %s", ", ".join(services.files.data_dirs))
     try:
-        if args.certfile:
-            _serve_https(app, args)
-        else:
-            waitress.serve(app, host=args.ip, port=args.port, threads=args.http_threads,
-                           ident="h2o-backend", max_request_body_size=64 * 1024 ** 3,
-                           channel_timeout=600)
+        run()
+    except KeyboardInterrupt:
+        pass
     finally:
-        app.config["SERVICES"].jobs.shutdown()
+        log.info("shutting down")
+        close()
+        housekeeping.shutdown(services)
 
 
 def _warn_about_access(args: argparse.Namespace, log: logging.Logger) -> None:
@@ -137,17 +210,15 @@ def _warn_about_access(args: argparse.Namespace, log: logging.Logger) -> None:
                     "and --keyfile to serve HTTPS", args.ip)
 
 
-def _serve_https(app, args: argparse.Namespace) -> None:
+def _https_server(app, args: argparse.Namespace, body_cap: int):
     """HTTPS with cheroot's WSGI server and its builtin (ssl module) adapter: waitress has no TLS."""
     from cheroot import wsgi
     from cheroot.ssl.builtin import BuiltinSSLAdapter
     server = wsgi.Server((args.ip, args.port), app, numthreads=args.http_threads,
                          server_name="h2o-backend", timeout=600)
+    server.max_request_body_size = body_cap
     server.ssl_adapter = BuiltinSSLAdapter(args.certfile, args.keyfile)
-    try:
-        server.start()
-    finally:
-        server.stop()
+    return server
 
 
 def _warm_up_kernels(log: logging.Logger) -> None:

@@ -13,6 +13,7 @@ class KeyStore:
         self._items: dict[str, object] = {}
         self._lock = threading.RLock()
         self._counter = itertools.count(1)
+        self.on_remove: list = []          # callables (key, value) run after a key is removed
 
     def put(self, key: str, value) -> None:
         with self._lock:
@@ -28,7 +29,11 @@ class KeyStore:
 
     def remove(self, key: str):
         with self._lock:
-            return self._items.pop(key, None)
+            value = self._items.pop(key, None)
+        if value is not None:
+            for hook in self.on_remove:
+                hook(key, value)
+        return value
 
     def keys(self, kind: type | None = None) -> list[str]:
         with self._lock:

@@ -63,31 +63,33 @@ class DeepLearningModel:
         if self.model_info.unstable:
             raise ValueError(UNSTABLE_PREDICT)
 
-    def outputs(self, X: np.ndarray, row_mse: bool = False, hidden_layer: int = 0):
-        """(outputs [n, n_out], row MSEs, deep features) of prepared inputs ``X``."""
+    def outputs(self, X: np.ndarray, row_mse: bool = False, hidden_layer: int = 0, stop=None):
+        """(outputs [n, n_out], row MSEs, deep features) of prepared inputs ``X``; ``stop``: see
+        sgd.forward (scoring during training stops on a cancel)."""
         self._check_stable()
-        return forward(self.model_info, X, self.drop_ratios(), row_mse=row_mse, hidden_layer=hidden_layer)
+        return forward(self.model_info, X, self.drop_ratios(), row_mse=row_mse, hidden_layer=hidden_layer,
+                       stop=stop)
 
-    def class_probabilities(self, X: np.ndarray) -> np.ndarray:
-        probs = self.outputs(X)[0].astype(np.float64)
+    def class_probabilities(self, X: np.ndarray, stop=None) -> np.ndarray:
+        probs = self.outputs(X, stop=stop)[0].astype(np.float64)
         if self.prior_class_dist is not None and self.model_class_dist is not None:
             probs = balance.correct_probabilities(probs, np.asarray(self.prior_class_dist),
                                                   np.asarray(self.model_class_dist))
         return probs
 
-    def regression_values(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(self.datainfo.unstandardize(self.outputs(X)[0][:, 0].astype(np.float64)))
+    def regression_values(self, X: np.ndarray, stop=None) -> np.ndarray:
+        return np.asarray(self.datainfo.unstandardize(self.outputs(X, stop=stop)[0][:, 0].astype(np.float64)))
 
-    def metrics_on(self, X: np.ndarray, y) -> dict:
+    def metrics_on(self, X: np.ndarray, y, stop=None) -> dict:
         """H2O-3 metrics of prepared inputs ``X`` against ``y`` (class codes, standardised values;
         ignored for autoencoders). Rows with a missing response must be removed by the caller."""
         p = self.params
         if self.problem == "AutoEncoder":
-            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True)[1])
+            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True, stop=stop)[1])
         if self.problem == "Regression":
             actual = np.asarray(self.datainfo.unstandardize(np.asarray(y, np.float64)))
-            return metrics.regression_metrics(actual, self.regression_values(X))
-        probs = self.class_probabilities(X)
+            return metrics.regression_metrics(actual, self.regression_values(X, stop=stop))
+        probs = self.class_probabilities(X, stop=stop)
         domain = list(self.datainfo.response_domain)
         if self.problem == "Binomial":
             return metrics.binomial_metrics(np.asarray(y), probs, domain)

@@ -143,8 +143,10 @@ class ModelInfo:
             return False
         for l in range(self.n_layers):
             for arr in (self.w_matrix(l), self.biases(l)):
-                a64 = arr.astype(np.float64)
-                if abs(a64.mean()) > 1e10 or np.sqrt((a64 * a64).mean()) > 1e10:
+                flat = arr.reshape(-1)           # a view: no copy of a large layer
+                mean = float(flat.mean(dtype=np.float64))
+                square = float(np.dot(flat, flat)) / max(1, flat.size)   # finite: |w| < 1e19 here
+                if abs(mean) > 1e10 or not np.isfinite(square) or np.sqrt(square) > 1e10:
                     self.unstable = True
                     return False
         return True

@@ -7,6 +7,7 @@ number of samples (the unit of multi-node model averaging).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numba
@@ -15,7 +16,7 @@ import numpy as np
 from h2o_backend.engine import activations as act
 from h2o_backend.engine.kernels import layout as lay
 from h2o_backend.engine.kernels.layout import sizes
-from h2o_backend.engine.kernels.predict import predict_batch
+from h2o_backend.engine.kernels.predict import BLOCK, predict_batch
 from h2o_backend.engine.kernels.rng import drop_threshold, thread_states
 from h2o_backend.engine.kernels.train import hogwild_parallel, hogwild_serial
 from h2o_backend.engine.kernels.workspace import Workspace
@@ -136,9 +137,29 @@ class SGDRunner:
             raise NumericalInstability()
 
 
+# The time bounds of one compiled call before anything was measured, from a pessimistic cost per
+# weight and row (a memory-bound update of 3 arrays: ~2-5 ns on an idle x86 core, ~30 ns measured
+# with 2 threads on a loaded 2-core machine), so that a REST cancel is served soon even when one
+# row takes seconds (a network of 10^8 weights). Later calls are sized from measured times.
+SECONDS_PER_WEIGHT_ROW = 30e-9         # training: forward, backward and update of one weight
+FORWARD_SECONDS_PER_WEIGHT_ROW = 10e-9  # scoring: forward only
+SCORING_SLICE_SECONDS = 0.5
+
+
+def rows_within(seconds: float, n_weights: int, n_threads: int, per_weight: float = SECONDS_PER_WEIGHT_ROW) -> int:
+    """How many rows ``n_threads`` threads train (or score) in about ``seconds``; at least one per thread."""
+    per_row = max(1, int(n_weights)) * per_weight
+    return max(max(1, int(n_threads)), int(seconds / per_row * max(1, int(n_threads))))
+
+
 def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: bool = False,
-            hidden_layer: int = 0) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """Score ``X`` [n, n_in]: (outputs [n, n_out] float32, row MSEs or None, deep features or None)."""
+            hidden_layer: int = 0, stop=None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Score ``X`` [n, n_in]: (outputs [n, n_out] float32, row MSEs or None, deep features or None).
+
+    With ``stop`` (a callable), rows are scored in slices of about SCORING_SLICE_SECONDS and
+    ``ScoringStopped`` is raised as soon as ``stop(seconds_left)`` is true between two slices;
+    ``seconds_left`` is the time the remaining rows will take at the speed measured so far (before
+    the first slice: that slice's pessimistic estimate)."""
     net = mi.net_table()
     sz = sizes(net)
     X = np.ascontiguousarray(X, np.float32)
@@ -148,9 +169,41 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
     width = mi.units[hidden_layer] if hidden_layer >= 1 else 0
     feats = np.zeros((n if hidden_layer >= 1 else 0, width), np.float32)
     thr = np.zeros(len(drop_ratios), np.int64)
-    predict_batch(X, net, thr, np.asarray(drop_ratios, np.float32), mi.w, mi.b, sz["n_units"], sz["n_cols"],
-                  out, mse, int(hidden_layer), feats)
+    ratios = np.asarray(drop_ratios, np.float32)
+    step, first_cost = n, 0.0
+    if stop is not None:
+        step, first_cost = _first_slice(n, sz["n_weights"], numba.get_num_threads())
+    start, spent = 0, 0.0
+    while start < n:
+        if stop is not None and stop(spent / start * (n - start) if start else first_cost):
+            raise ScoringStopped()
+        end = min(n, start + step)
+        began = time.perf_counter()
+        predict_batch(X[start:end], net, thr, ratios, mi.w, mi.b, sz["n_units"], sz["n_cols"], out[start:end],
+                      mse[start:end] if row_mse else mse, int(hidden_layer),
+                      feats[start:end] if hidden_layer >= 1 else feats)
+        elapsed = time.perf_counter() - began
+        spent += elapsed
+        if stop is not None and elapsed > 0:     # the next slice sized from this one's speed
+            step = max(1, int((end - start) * SCORING_SLICE_SECONDS / elapsed))
+        start = end
     return out, (mse if row_mse else None), (feats if hidden_layer >= 1 else None)
+
+
+def _first_slice(n: int, n_weights: int, threads: int) -> tuple[int, float]:
+    """(rows, pessimistic seconds) of the first scoring slice: about SCORING_SLICE_SECONDS; rows in
+    blocks of BLOCK run in parallel, fewer rows on one thread."""
+    per_row = max(1, int(n_weights)) * FORWARD_SECONDS_PER_WEIGHT_ROW
+    rows = int(SCORING_SLICE_SECONDS / per_row)
+    if rows >= BLOCK:
+        rows *= max(1, threads)
+        return rows, min(rows, n) * per_row / max(1, threads)
+    rows = max(1, rows)
+    return rows, min(rows, n) * per_row
+
+
+class ScoringStopped(Exception):
+    """Scoring abandoned between two slices because ``stop()`` became true (a cancel)."""
 
 
 def train_local(mi: ModelInfo, cfg: SGDConfig, X: np.ndarray, n_samples: int, y_cls=None, y_reg=None,
@@ -172,7 +225,6 @@ def warm_up() -> float:
     """Load (or compile, the first time: ~30 s) every kernel specialisation on a tiny network, so
     the first real training does not wait; returns the seconds it took. The server calls it from
     a background thread at start (cli.py)."""
-    import time
     t = time.perf_counter()
     X = np.ones((4, 3), np.float32)
     y = np.array([0, 1, 0, 1], np.int32)

@@ -27,7 +27,8 @@ from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
 from h2o_backend.engine.model import DeepLearningModel
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.errors import NumericalInstability, ValidationError
-from h2o_backend.engine.sgd import SGDConfig, SGDRunner, train_local  # noqa: F401  (the multi-node entry point)
+from h2o_backend.engine.sgd import (SGDConfig, SGDRunner, ScoringStopped, rows_within,  # noqa: F401
+                                    train_local)  # (train_local: the multi-node entry point)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ def _error_text(metrics: dict | None, problem: str) -> str:
 
 UNIT_MAJOR_DENSITY = 0.35    # first layer stored unit-major when more inputs than this are non-zero
 CHUNK_SECONDS = 0.25         # target duration of one compiled call (progress / cancel latency)
-REPRODUCIBLE_CHUNK = 2000
+REPRODUCIBLE_CHUNK = 2000    # rows per call with reproducible (fixed: the RNG is seeded per call) ...
+REPRODUCIBLE_CHUNK_SECONDS = 15.0  # ... fewer when that many rows would take longer by sgd's pessimistic
+                                   # estimate (so unchanged below ~250k weights; ~1-3 s on an idle core)
 
 
 def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None):
@@ -210,8 +213,19 @@ class TrainingRun:
         self.tspi = None if (eff.train_samples_per_iteration == -2 and not self.reproducible) else \
             iterations.resolve_train_samples(eff.train_samples_per_iteration, self.n_rows, eff.epochs,
                                              reproducible=self.reproducible)
-        self.chunk = REPRODUCIBLE_CHUNK if self.reproducible else 128 * self.n_threads
+        self.chunk = self._first_chunk()
         self.cancelled = False
+        self.cancel_seen = 0.0
+
+    def _first_chunk(self) -> int:
+        """Rows of the first compiled call: 128 per thread, or fewer when the network is so large
+        that they would take longer than CHUNK_SECONDS (estimated from its weights), so that a
+        cancel is served soon even then. Reproducible runs use a fixed size (a function of the
+        network only), as the RNG is seeded per call."""
+        n_weights = int(self.mi.w.size)
+        if self.reproducible:
+            return min(REPRODUCIBLE_CHUNK, rows_within(REPRODUCIBLE_CHUNK_SECONDS, n_weights, 1))
+        return min(128 * self.n_threads, rows_within(CHUNK_SECONDS, n_weights, self.n_threads))
 
     # -------------------------------------------------------------- timing
     def _training_ms(self) -> float:
@@ -237,7 +251,7 @@ class TrainingRun:
                 self.iteration += 1
                 finished = self.mi.processed >= self.target or self.cancelled
                 stop = False
-                if self.clock.due(finished):
+                if self.clock.due(finished) and not self.cancelled:   # a cancelled run scores in _finish
                     stop = self._score()
                 keep_running = not (finished or stop)
             self._finish()
@@ -266,34 +280,48 @@ class TrainingRun:
         self.mi.epoch_counter = self.mi.processed / self.n_rows
         if not self.reproducible and elapsed > 0:
             rate = n / elapsed
-            self.chunk = int(min(max(rate * CHUNK_SECONDS, 64 * self.n_threads), 200_000))
+            self.chunk = int(min(max(rate * CHUNK_SECONDS, self.n_threads), 200_000))
         epochs = self.model.params.epochs
         self._progress(f"Training: epoch {self.mi.epoch_counter:.3f} of {epochs:g}, "
                        f"{self.mi.processed} samples")
-        if self._stop_requested():
-            self.cancelled = True
+        if self._stop_requested() and not self.cancelled:
+            self.cancelled, self.cancel_seen = True, time.time()
 
     # -------------------------------------------------------------- scoring
-    def _score(self) -> bool:
-        """Score, append a history entry, keep the best model; True when training should stop."""
+    def _score(self, stop=None) -> bool:
+        """Score, append a history entry, keep the best model; True when training should stop.
+
+        ``stop(seconds_left)`` (default: the job's cancel flag) abandons the scoring between two
+        slices of rows: then nothing is recorded, the run counts as cancelled and True is returned."""
         model, eff = self.model, self.model.params
         self.clock.start()
         if not self.mi.check_stable():
             raise NumericalInstability()
         self._progress(f"Scoring on {self.train_set.n} training samples"
                        + (f", {self.valid_set.n} validation samples" if self.valid_set else ""))
-        tm = model.metrics_on(self.train_set.X, self.train_set.y)
-        tm["description"] = self.train_set.description("training")
-        vm = None
-        if self.valid_set is not None:
-            vm = model.metrics_on(self.valid_set.X, self.valid_set.y)
-            vm["description"] = self.valid_set.description("validation")
+        try:
+            tm, vm = self._metrics(stop or (lambda seconds_left: self._stop_requested()))
+        except ScoringStopped:
+            self.scoring_ms += self.clock.stop() * 1000.0
+            if not self.cancelled:
+                self.cancelled, self.cancel_seen = True, time.time()
+            return True
         model.output["training_metrics"], model.output["validation_metrics"] = tm, vm
         if eff.variable_importances:
             model.output["variable_importances"] = variable_importances(model)
         self.scoring_ms += self.clock.stop() * 1000.0
         self._record(tm, vm)
         return self._should_stop(tm, vm)
+
+    def _metrics(self, stop) -> tuple[dict, dict | None]:
+        model = self.model
+        tm = model.metrics_on(self.train_set.X, self.train_set.y, stop=stop)
+        tm["description"] = self.train_set.description("training")
+        vm = None
+        if self.valid_set is not None:
+            vm = model.metrics_on(self.valid_set.X, self.valid_set.y, stop=stop)
+            vm["description"] = self.valid_set.description("validation")
+        return tm, vm
 
     def _record(self, tm, vm) -> None:
         out = self.model.output
@@ -325,7 +353,10 @@ class TrainingRun:
         model, eff, out = self.model, self.model.params, self.model.output
         if self.cancelled:
             if not out["scoring_history"] or out["scoring_history"][-1]["samples"] != self.mi.processed:
-                self._score()
+                # a cancelled run ends within one scoring interval of the cancel: its final
+                # scoring stops (and is not recorded) when it would not end by then
+                deadline = (self.cancel_seen or time.time()) + max(1.0, float(eff.score_interval))
+                self._score(stop=lambda seconds_left: time.time() + seconds_left > deadline)
         elif (eff.override_with_best_model and self.best is not None and not getattr(eff, "nfolds", 0)
               and self.best.units == self.mi.units):
             current = scoring.model_error(out["validation_metrics"] or out["training_metrics"], model.problem)

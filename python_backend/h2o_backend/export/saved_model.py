@@ -1,4 +1,6 @@
-"""The saved-model file: a versioned ZIP archive, written atomically.
+"""The saved-model file: a versioned ZIP archive, written atomically (a temporary file in the
+target's folder, flushed and fsynced, renamed over the target, then the folder fsynced: the target
+holds the previous complete file or the new one, never part of one, even after a crash).
 
 Layout (documented in protocol/saved_model.md):
 - `model.json`: {"format": FORMAT_NAME, "format_version": N, "algo", "model_id", "state": ...}
@@ -19,6 +21,7 @@ import numpy as np
 FORMAT_NAME = "h2o_backend.model"
 FORMAT_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
+TEMP_PREFIX = ".tmp_model_"
 
 
 class SavedModelError(ValueError):
@@ -37,7 +40,7 @@ def save(state: dict, algo: str, model_id: str, path: str, force: bool = False) 
               "model_id": model_id, "state": _extract_arrays(state, arrays)}
     folder = os.path.dirname(path)
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp_model_", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), dir=folder)
     try:
         with os.fdopen(fd, "wb") as raw:
             with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -48,11 +51,54 @@ def save(state: dict, algo: str, model_id: str, path: str, force: bool = False) 
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, path)
+        _fsync_folder(folder)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return path
+
+
+def temp_prefix(pid: int | None = None) -> str:
+    """Names of this process's temporary files: `.tmp_model_<pid>_...` beside the target, so a
+    restarted server can tell the leftovers of a dead writer from the files being written."""
+    return f"{TEMP_PREFIX}{os.getpid() if pid is None else pid}_"
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make the rename durable: flush the folder's entry to disk (POSIX; a no-op elsewhere)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temps(folder: str, alive, own_pid: int | None = None) -> list[str]:
+    """Remove the temporary files in `folder` left by writers that are gone (`alive(pid)` false),
+    and this process's own when `own_pid` is given (at shutdown); returns the removed paths."""
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(TEMP_PREFIX):
+            continue
+        pid_text = name[len(TEMP_PREFIX):].split("_", 1)[0]
+        pid = int(pid_text) if pid_text.isdigit() else None
+        if pid is None or pid == own_pid or not alive(pid):
+            try:
+                os.unlink(os.path.join(folder, name))
+                removed.append(os.path.join(folder, name))
+            except OSError:
+                pass
+    return removed
 
 
 def load(path: str) -> tuple[str, str, dict]:

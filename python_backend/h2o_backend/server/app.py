@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -13,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 from h2o_backend.engine.errors import EngineError
 from h2o_backend.server.errors import ApiError, from_engine_error
 from h2o_backend.server.file_access import FileAccess
+from h2o_backend.server.housekeeping import Lifecycle, make_spool_dir
+from h2o_backend.server.memory import MemoryBudget
 from h2o_backend.jobs import JobRunner
 from h2o_backend.store import KeyStore
 
@@ -25,6 +26,10 @@ class Services:
     store: KeyStore
     jobs: JobRunner
     spool_dir: str
+    memory: MemoryBudget
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    max_upload: int | None = None       # bytes; larger uploads are refused with 413
+    recovery_dir: str | None = None     # trained models are also saved there (server/recovery.py)
     ip: str = "127.0.0.1"
     port: int = 54321
     cloud_name: str = "h2o_backend"
@@ -34,17 +39,21 @@ class Services:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application. `config` keys: ip, port, spool_dir, cloud_name, nthreads;
+    """Build the application. `config` keys: ip, port, spool_dir, cloud_name, nthreads, max_mem
+    (bytes; default a share of physical memory), max_upload (bytes; default none), recovery_dir;
     data_dirs (folders requests may read and write files in; default: working folder, home,
     temporary folder), auth_users ({user: bcrypt hash}) or auth_file (htpasswd -B file):
     HTTP basic authentication on every route."""
     config = dict(config or {})
     store = KeyStore()
-    spool_dir = config.get("spool_dir") or tempfile.mkdtemp(prefix="h2o_backend_spool_")
+    spool_dir = config.get("spool_dir") or make_spool_dir()
     services = Services(
         store=store,
         jobs=JobRunner(store),
         spool_dir=spool_dir,
+        memory=MemoryBudget(store, config.get("max_mem")),
+        max_upload=config.get("max_upload"),
+        recovery_dir=config.get("recovery_dir"),
         ip=config.get("ip", "127.0.0.1"),
         port=int(config.get("port", 54321)),
         cloud_name=config.get("cloud_name", "h2o_backend"),
@@ -64,6 +73,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from h2o_backend.server.routes import register_routes
     register_routes(app)
+    if services.recovery_dir:
+        from h2o_backend.server.recovery import restore
+        restore(services)
     _register_error_handlers(app)
     return app
 

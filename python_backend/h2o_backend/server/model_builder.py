@@ -6,7 +6,7 @@ from __future__ import annotations
 from h2o_backend.frames.frame import Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server.errors import model_builder_error
+from h2o_backend.server.errors import ApiError, model_builder_error
 from h2o_backend.server.lookup import model_class
 from h2o_backend.server.params import get_str
 from h2o_backend.server.parameter_schema import describe
@@ -67,15 +67,45 @@ def parse_and_validate(raw: dict, default_model_id: str | None = None):
     params, train, valid, checkpoint, problems = parse_and_resolve(raw)
     problems += parameters.validate(params, train, valid, checkpoint)
     raise_if_errors(problems, params.model_id)
+    problems += memory_problems(params, train, valid, checkpoint)
+    raise_if_errors(problems, params.model_id)
     return params, train, valid, checkpoint, problems
 
 
-def store_model(store, model) -> None:
+def training_estimate(params, train, valid, checkpoint):
+    """What training these parameters will hold (engine/memory.py), for this server's threads."""
+    from h2o_backend.engine import memory
+    return memory.training_estimate(params, train, valid, checkpoint, n_threads=services().nthreads)
+
+
+def memory_problems(params, train, valid, checkpoint, estimate=None) -> list[dict]:
+    """A problem on `hidden` when the model would not fit in the free part of --max-mem (checked
+    after the other validation, so the parameters are known to be consistent)."""
+    estimate = estimate or training_estimate(params, train, valid, checkpoint)
+    message = services().memory.problem(estimate)
+    return [] if message is None else [{"field": "hidden", "level": "ERRR", "message": message}]
+
+
+def guarded_build(estimate, work, label: str):
+    """`work` holding `estimate` against --max-mem while it runs; when a concurrent request took
+    the memory since validation, the same 412 field problem as validation gives."""
+    try:
+        return services().memory.guarded(estimate, work)
+    except ApiError as exc:
+        raise_if_errors([{"field": "hidden", "level": "ERRR", "message": exc.msg}], label)
+        raise
+
+
+def store_model(svc, model) -> None:
     """Put a trained model in the store with its cross-validation models (their keys are listed in
-    output.cross_validation_models; as in H2O-3, each can be fetched by its key)."""
+    output.cross_validation_models; as in H2O-3, each can be fetched by its key), and into the
+    recovery folder when there is one."""
+    from h2o_backend.server import recovery
     for cv_model in getattr(model, "cv_models", None) or []:
-        store.put(cv_model.model_id, cv_model)
-    store.put(model.model_id, model)
+        svc.store.put(cv_model.model_id, cv_model)
+        recovery.persist(svc, cv_model)
+    svc.store.put(model.model_id, model)
+    recovery.persist(svc, model)
 
 
 def start_training(params, train, valid, checkpoint):
@@ -88,6 +118,7 @@ def start_training(params, train, valid, checkpoint):
     def work(job):
         model = training.train_deeplearning(params, train, valid, job=job,
                                             checkpoint_model=checkpoint, model_id=model_id)
-        store_model(svc.store, model)
+        store_model(svc, model)
 
+    work = guarded_build(training_estimate(params, train, valid, checkpoint), work, model_id)
     return svc.jobs.submit(f"DeepLearning model {model_id}", work, dest_key=model_id, dest_type="Key<Model>")

@@ -2,7 +2,8 @@
 
 A multipart body (field `file`) is parsed with werkzeug's streaming form parser writing the
 file part directly to its spool file; any other body is copied as it is. Either way the
-upload is never held whole in memory.
+upload is never held whole in memory. Bodies larger than `--max-upload` are refused with 413:
+up front from Content-Length, else (chunked bodies) as soon as the bytes read pass the limit.
 """
 from __future__ import annotations
 
@@ -13,13 +14,56 @@ import uuid
 from flask import request
 from werkzeug.formparser import parse_form_data
 
-from h2o_backend.server.errors import bad_request
+from h2o_backend.engine.memory import format_bytes
+from h2o_backend.server.errors import ApiError, bad_request
 
 COPY_BUFFER = 1 << 20
 
 
-def receive_upload(spool_dir: str) -> tuple[str, int, str | None]:
+def too_large(size: int | None, limit: int) -> ApiError:
+    shown = f"{format_bytes(size)} " if size is not None else ""
+    return ApiError(413, f"The upload {shown}is larger than the server's --max-upload of "
+                         f"{format_bytes(limit)}", field="file", exception_type="H2OUploadTooLargeException",
+                    values={"max_upload": limit, **({"content_length": size} if size is not None else {})})
+
+
+def check_content_length(limit: int | None) -> None:
+    """Refuse up front a body whose declared length passes `limit` (None: no limit)."""
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        raise too_large(request.content_length, limit)
+
+
+class _LimitedStream:
+    """The request body, raising 413 once more than `limit` bytes were read."""
+
+    def __init__(self, raw, limit: int):
+        self._raw, self._limit, self._read = raw, limit, 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._raw.read(n)
+        self._read += len(data)
+        if self._read > self._limit:
+            raise too_large(None, self._limit)
+        return data
+
+    def readline(self, n: int = -1) -> bytes:
+        data = self._raw.readline(n)
+        self._read += len(data)
+        if self._read > self._limit:
+            raise too_large(None, self._limit)
+        return data
+
+
+def limit_body(limit: int | None) -> None:
+    """Check Content-Length, and count the bytes read from the body (for chunked bodies)."""
+    check_content_length(limit)
+    if limit is not None:
+        request.environ["wsgi.input"] = _LimitedStream(request.environ["wsgi.input"], limit)
+
+
+def receive_upload(spool_dir: str, limit: int | None = None) -> tuple[str, int, str | None]:
     """Write the request's file to a new spool file; returns (path, size, client file name)."""
+    limit_body(limit)
     os.makedirs(spool_dir, exist_ok=True)
     path = os.path.join(spool_dir, f"upload_{uuid.uuid4().hex}")
     try:

@@ -1,4 +1,4 @@
-"""GET /3/Cloud, GET /3/About, HEAD / — what the cluster is and whether it is up."""
+"""GET /3/Cloud, GET /3/About, HEAD / — what the cluster is and whether it is up; POST /3/Shutdown."""
 from __future__ import annotations
 
 import os
@@ -8,22 +8,21 @@ from flask import jsonify
 
 from h2o_backend import __version__
 from h2o_backend.server.context import services
+from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.params import request_params
+from h2o_backend.server.memory import resident_bytes, stored_bytes
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import meta
 
 
-def _total_memory_bytes() -> int:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError):
-        return 0
-
-
-def _free_memory_bytes() -> int:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
-    except (ValueError, OSError):
-        return 0
+def _memory_fields(svc) -> dict:
+    """H2O-3's NodeV3 memory fields against the --max-mem budget: `max_mem` the budget,
+    `mem_value_size` the bytes of the frames and models in the store, `free_mem` what is left of
+    the budget after them and the running jobs' reservations, `pojo_mem` the rest of the
+    process's resident memory (interpreter, libraries, buffers: H2O's non-DKV heap)."""
+    stored = stored_bytes(svc.store)
+    return {"max_mem": svc.memory.max_bytes, "free_mem": svc.memory.free(), "mem_value_size": stored,
+            "pojo_mem": max(0, resident_bytes() - stored)}
 
 
 def _node() -> dict:
@@ -39,8 +38,7 @@ def _node() -> dict:
         "cpus_allowed": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1),
         "nthreads": svc.nthreads,
         "sys_load": load,
-        "max_mem": _total_memory_bytes(),
-        "free_mem": _free_memory_bytes(),
+        **_memory_fields(svc),
         "num_keys": len(svc.store.keys()),
     }
 
@@ -81,7 +79,16 @@ def get_about():
                     "entries": [{"name": n, "value": v} for n, v in entries]})
 
 
+def post_shutdown():
+    """H2O-3's ShutdownV3 (no fields): answers, then the server stops cleanly — running jobs
+    cancelled, saves in flight finished, spool removed (server/housekeeping.py)."""
+    reject_unknown(request_params(), (), "ShutdownV3")
+    services().lifecycle.request_shutdown()
+    return jsonify({"__meta": meta("ShutdownV3", "Shutdown")})
+
+
 ROUTES = [
     Route("GET", "/3/Cloud", get_cloud),
     Route("GET", "/3/About", get_about),
+    Route("POST", "/3/Shutdown", post_shutdown),
 ]

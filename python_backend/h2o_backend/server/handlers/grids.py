@@ -88,15 +88,20 @@ def build_grid():
     _search_criteria(raw)
     base, train, valid, checkpoint, warnings = model_builder.parse_and_resolve(raw, label=grid_id)
     order = [spec.name for spec in parameters.PARAMETERS]
+    largest = None
     for combo in combinations(hyper, order):
         # Checked with the grid's values in place: the base alone may hold defaults the grid replaces.
-        problems = parameters.validate(dataclasses.replace(base, **combo), train, valid, checkpoint)
+        one = dataclasses.replace(base, **combo)
+        problems = parameters.validate(one, train, valid, checkpoint)
         model_builder.raise_if_errors(problems, grid_id)
         warnings += [p for p in problems if p not in warnings]
+        estimate = model_builder.training_estimate(one, train, valid, checkpoint)
+        model_builder.raise_if_errors(model_builder.memory_problems(one, train, valid, checkpoint, estimate),
+                                      grid_id)
+        largest = estimate if largest is None or estimate.total > largest.total else largest
 
     svc = services()
     grid = Grid(grid_id, list(hyper), training_frame=base.training_frame, validation_frame=base.validation_frame)
-    svc.store.put(grid_id, grid)
 
     def train_one(params, progress, model_id):
         from h2o_backend.engine import training
@@ -104,8 +109,11 @@ def build_grid():
                                            checkpoint_model=checkpoint, model_id=model_id)
 
     def work(job):
-        run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc.store, m), job=job)
+        run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc, m), job=job)
 
+    # the models train one after another: the largest run is reserved while the grid runs
+    work = model_builder.guarded_build(largest, work, grid_id)
+    svc.store.put(grid_id, grid)
     job = svc.jobs.submit(f"Grid search {grid_id}", work, dest_key=grid_id, dest_type="Key<Grid>")
     return jsonify({"__meta": meta("DeepLearningGridSearchV99", "GridSearch", 99),
                     "grid_id": model_json.key_ref(grid_id, "Key<Grid>"), "job": job_to_json(job),

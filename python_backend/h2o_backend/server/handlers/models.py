@@ -6,17 +6,18 @@ import os
 from flask import jsonify, request
 
 from h2o_backend.export import saved_model
-from h2o_backend.server import model_json
+from h2o_backend.server import housekeeping, model_json
 from h2o_backend.server.context import services
 from h2o_backend.server.errors import ApiError, bad_request, validation_messages
 from h2o_backend.server.job_json import job_to_json
 from h2o_backend.server.known_params import reject_cv_predictions_export, reject_unknown
 from h2o_backend.server.lookup import get_model, model_class
-from h2o_backend.server.model_builder import (parameter_listing, parse_and_validate, resolve_inputs,
-                                              start_training)
+from h2o_backend.server.model_builder import (memory_problems, parameter_listing, parse_and_validate,
+                                              resolve_inputs, start_training)
 from h2o_backend.server.parameter_wire import parse_parameters
 from h2o_backend.server.params import get_bool, get_str, request_params
 from h2o_backend.server.routes import Route
+from h2o_backend.server.uploads import limit_body
 from h2o_backend.server.schema import meta
 from h2o_backend.store import KeyStore
 
@@ -36,6 +37,8 @@ def validate_deeplearning():
     train, valid, checkpoint = resolve_inputs(params, problems)
     if not any(p["level"] == "ERRR" for p in problems) and train is not None:
         problems += parameters.validate(params, train, valid, checkpoint)
+        if not any(p["level"] == "ERRR" for p in problems):
+            problems += memory_problems(params, train, valid, checkpoint)
     return jsonify({"__meta": meta("DeepLearningV3", "DeepLearning"), "algo": "deeplearning",
                     "messages": validation_messages(problems),
                     "error_count": sum(1 for p in problems if p["level"] == "ERRR"),
@@ -89,13 +92,28 @@ def save_model(model_id: str):
     force = get_bool(params, "force", False)
     target = services().files.check(path, "dir", "write")   # resolved: `..` and links followed
     try:
-        written = saved_model.save(model.to_state(), "deeplearning", model.model_id, target, force=force)
+        written = _save(model, target, force)
     except FileExistsError as exc:
         raise bad_request(str(exc), field="dir", values={"dir": path})
     except OSError as exc:
         raise bad_request(f"Cannot save file {path}: {exc.strerror or exc}", field="dir")
     return jsonify({"__meta": meta("ModelExportV3", "ModelExport"), "model_id": model_json.key_ref(model_id),
                     "dir": written})
+
+
+def _save(model, target: str, force: bool) -> str:
+    """Write the model file atomically to ``target`` (a path already checked and resolved by the
+    file-access rules), its folder recorded first (stale temporary files of a killed server are
+    removed there at the next start) and the save counted as in flight (a shutdown waits for it)."""
+    svc = services()
+    if svc.lifecycle.shutting_down.is_set():
+        raise ApiError(503, "The server is shutting down: the model was not saved", field="dir",
+                       exception_type="H2OServerShuttingDownException")
+    with svc.lifecycle.saving():
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        housekeeping.record_save_folder(os.path.dirname(target))
+        written = saved_model.save(model.to_state(), "deeplearning", model.model_id, target, force=force)
+    return written
 
 
 def _install_loaded(algo: str, state: dict, source: str):
@@ -123,6 +141,7 @@ def load_model():
 
 
 def upload_model():
+    limit_body(services().max_upload)
     upload = request.files.get("file")
     if upload is None:
         raise bad_request("Missing multipart field 'file' holding the saved model", field="file")

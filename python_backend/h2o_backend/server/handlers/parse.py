@@ -10,6 +10,7 @@ from h2o_backend.parse import parser as parse
 from h2o_backend.server.errors import ApiError, bad_request, not_found
 from h2o_backend.frames.frame import RawFile
 from h2o_backend.parse.imports import import_files, remove_key, resolve_paths
+from h2o_backend.parse.estimate import frame_bytes
 from h2o_backend.parse.source import ParseError
 from h2o_backend.server.context import services
 from h2o_backend.server.job_json import job_to_json
@@ -54,7 +55,7 @@ def api_errors(raws: list[RawFile] = ()):
 
 def post_file():
     reject_unknown(request.args.to_dict(), ("destination_frame",), "PostFileV3")
-    path, size, filename = receive_upload(services().spool_dir)
+    path, size, filename = receive_upload(services().spool_dir, services().max_upload)
     key = request.args.get("destination_frame") or filename or KeyStore.random_key("upload")
     remove_key(services().store, key)
     services().store.put(key, RawFile(key, path, size, delete_after_parse=True))
@@ -243,6 +244,17 @@ def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_
     return work
 
 
+def _frame_estimate(raws: list[RawFile], setup: parse.ParseSetup):
+    """The parsed frame's bytes (parse/estimate.py), checked against --max-mem before reading."""
+    from h2o_backend.engine.memory import Estimate
+    kept = setup.number_columns - len(setup.skipped_columns or [])
+    with api_errors():
+        nbytes, rows = frame_bytes([r.path for r in raws], kept)
+    est = Estimate(f"Parsing {', '.join(r.key for r in raws)}", field="source_frames")
+    est.add(f"frame of {kept} columns x ~{rows} rows x 8 bytes", nbytes)
+    return est
+
+
 def post_parse():
     params = request_params()
     reject_unknown(params, PARSE_FIELDS, "ParseV3")
@@ -252,8 +264,8 @@ def post_parse():
             or services().store.unique_key(setup.destination_frame))
     delete_on_done = get_bool(params, "delete_on_done", True)
     blocking = get_bool(params, "blocking", False)
-    job = services().jobs.submit("Parse", _parse_work(raws, setup, dest, delete_on_done),
-                                 dest_key=dest, dest_type="Key<Frame>")
+    work = services().memory.guarded(_frame_estimate(raws, setup), _parse_work(raws, setup, dest, delete_on_done))
+    job = services().jobs.submit("Parse", work, dest_key=dest, dest_type="Key<Frame>")
     if blocking:
         job.wait()
     frame = services().store.get(dest) if job.status == "DONE" else None

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import jsonify
 
+from h2o_backend.engine import memory
 from h2o_backend.server.errors import bad_request
 from h2o_backend.frames.frame import Frame
 from h2o_backend.server import model_json
@@ -103,6 +104,8 @@ def _submit(request: PredictionRequest):
         job.update(0.0, "Scoring")
         store.put(request.dest, request.score())
 
+    estimate = memory.prediction_estimate(request.model, request.frame.nrows, request.kind, request.layer)
+    work = services().memory.guarded(estimate, work)
     return services().jobs.submit(f"Prediction of {request.model.model_id} on {request.frame.key}", work,
                                   dest_key=request.dest, dest_type="Key<Frame>")
 
