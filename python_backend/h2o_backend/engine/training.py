@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from h2o_backend.engine import activations as act
-from h2o_backend.engine import crossval, iterations, parameters
+from h2o_backend.engine import crossval, iterations, parameters, stopping
 from h2o_backend.engine.data import balance
 from h2o_backend.engine.metrics import scoring
 from h2o_backend.engine.data.datainfo import DataInfo
@@ -212,6 +212,9 @@ class TrainingRun:
                                              reproducible=self.reproducible)
         self.chunk = REPRODUCIBLE_CHUNK if self.reproducible else 128 * self.n_threads
         self.cancelled = False
+        self.out_of_time = False        # max_runtime_secs reached: the model so far is kept (DONE)
+        self.max_runtime = float(getattr(eff, "max_runtime_secs", 0.0) or 0.0)
+        self.early_stopping = stopping.EarlyStopping(eff, model.problem)
 
     # -------------------------------------------------------------- timing
     def _training_ms(self) -> float:
@@ -235,9 +238,9 @@ class TrainingRun:
             while keep_running:
                 self._train_iteration()
                 self.iteration += 1
-                finished = self.mi.processed >= self.target or self.cancelled
+                finished = self.mi.processed >= self.target or self.cancelled or self.out_of_time
                 stop = False
-                if self.clock.due(finished):
+                if self.model.params.score_each_iteration or self.clock.due(finished):
                     stop = self._score()
                 keep_running = not (finished or stop)
             self._finish()
@@ -250,7 +253,7 @@ class TrainingRun:
         if self.tspi is not None:
             goal = min(goal, self.tspi)
         done = 0
-        while done < goal and not self.cancelled:
+        while done < goal and not (self.cancelled or self.out_of_time):
             n = min(self.chunk, goal - done)
             started = time.perf_counter()
             self.runner.run(self.order.take(n), self.data.X, self.y_cls, self.y_reg)
@@ -272,6 +275,8 @@ class TrainingRun:
                        f"{self.mi.processed} samples")
         if self._stop_requested():
             self.cancelled = True
+        if self.max_runtime > 0 and time.time() - self.t0 > self.max_runtime:
+            self.out_of_time = True
 
     # -------------------------------------------------------------- scoring
     def _score(self) -> bool:
@@ -316,6 +321,11 @@ class TrainingRun:
             err = scoring.model_error(vm if vm else tm, problem)
             if err < self.best_error:
                 self.best_error, self.best = err, self.mi.copy()
+        if self.mi.processed > 0 and self.early_stopping.should_stop(tm, vm):
+            log.info("%s: early stopping: %s did not improve by %g in the last %d scorings",
+                     model.model_id, self.early_stopping.metric, self.early_stopping.tolerance,
+                     self.early_stopping.k)
+            return True
         train_err = scoring.model_error(tm, problem)
         if problem in ("Binomial", "Multinomial"):
             return eff.classification_stop >= 0 and train_err <= eff.classification_stop

@@ -25,6 +25,7 @@ HANDLER_MODULES = [
     "rapids",
     "metrics_maker",
     "webui",
+    "client_session",
 ]
 
 
