@@ -92,8 +92,9 @@ def _steps():
     def asfactor():
         p = s["prostate"]
         p["CAPSULE"] = p["CAPSULE"].asfactor()
-        assert p.types["CAPSULE"] == "enum"
-        return p.types["CAPSULE"]
+        levels = p["CAPSULE"].levels()[0]          # evaluated on the server
+        assert p.types["CAPSULE"] == "enum" and sorted(levels) == ["0", "1"], levels
+        return levels
 
     def split_frame():
         s["p_train"], s["p_test"] = s["prostate"].split_frame(ratios=[0.75], seed=42)
@@ -102,13 +103,21 @@ def _steps():
 
     def cbind():
         both = s["prostate"][["AGE"]].cbind(s["prostate"][["PSA"]])
-        assert both.ncols == 2
+        df = both.as_data_frame()                  # evaluated on the server
+        assert list(df.columns) == ["AGE", "PSA"] and len(df) == 380
         return both.shape
 
     def filter_rows():
         old = s["prostate"][s["prostate"]["AGE"] > 60, :]
-        assert 0 < old.nrows < 380
+        assert old.nrows == 303, old.nrows          # pandas: (AGE > 60).sum()
         return old.nrows
+
+    def assign_column():
+        p = s["prostate"]
+        p["AGE2"] = p["AGE"] * 2
+        df = p.as_data_frame()
+        assert (df["AGE2"] == df["AGE"] * 2).all()
+        return p.ncols
 
     def split_weather():
         w = s["weather"]
@@ -214,7 +223,7 @@ def _steps():
         return "removed all"
 
     return s, [connect, init, show_status, upload_file, import_file, import_folder, shape, head, describe,
-               types_names, as_data_frame, asfactor, split_frame, cbind, filter_rows, split_weather,
+               types_names, as_data_frame, asfactor, assign_column, split_frame, cbind, filter_rows, split_weather,
                train, train_nfolds, predict, performance, scoring_history, varimp, plot, save_load,
                anomaly, deepfeatures, grid, get_model, download_pojo, models_java, ls, remove, remove_all]
 
