@@ -20,6 +20,7 @@ from h2o.exceptions import H2OResponseError
 from h2o.grid.grid_search import H2OGridSearch
 
 from h2o_backend.engine.stopping import stop_early
+from protocol_schema import assert_matches_schema
 from official_client_helpers import connected_server, plain_failures
 
 DATA = Path(__file__).resolve().parent.parent / "demos" / "data"
@@ -77,6 +78,23 @@ def test_show_status_prints_the_cluster(srv):
         h2o.cluster().show_status(detailed=True)
     text = out.getvalue()
     assert "H2O_cluster_version" in text and h2o.__version__ in text and srv.url in text
+
+
+@pytest.mark.parametrize("method, path, template", [
+    ("get", "/3/Metadata/schemas/H2OErrorV3", "/3/Metadata/schemas/{schema_name}"),
+    ("get", "/3/Metadata/schemas/H2OModelBuilderErrorV3", "/3/Metadata/schemas/{schema_name}"),
+    ("get", "/3/Metadata/schemas/Nope", "/3/Metadata/schemas/{schema_name}"),
+    ("get", "/3/Metadata/endpoints", None),
+    ("post", "/4/sessions", None),
+    ("delete", "/4/sessions/_sid_x", "/4/sessions/{session_key}"),
+    ("get", "/3/InitID", None),
+    ("get", "/3/Capabilities", None),
+    ("get", "/3/Capabilities/API", None),
+    ("get", "/3/Cloud", None),
+])
+def test_client_endpoints_answer_as_documented(srv, method, path, template):
+    reply = getattr(requests, method)(srv.url + path)
+    assert_matches_schema(template or path, method, reply.status_code, reply.json())
 
 
 def test_metadata_endpoints_lists_the_routes(srv):
@@ -201,6 +219,8 @@ def test_grid_over_hidden_and_l1_sorted(parts, x):
     by_auc = grid.get_grid(sort_by="auc")
     aucs = [m.auc(valid=True) for m in by_auc.models]
     assert aucs == sorted(aucs, reverse=True)
+    bad = requests.get(f"{h2o.connection().base_url}/99/Grids/client_grid", params={"sort_by": "bogus"})
+    assert bad.status_code == 400 and "sort_by" in bad.json()["msg"]
 
 
 def test_get_model_java_and_remove(srv, model, parts, x):
@@ -249,6 +269,8 @@ def test_export_weights_and_biases(parts, x):
     assert w0.shape == (6, n_inputs) and w1.shape == (3, 6) and w2.shape == (2, 3)
     assert m.biases(0).shape == (6, 1) and m.biases(2).shape == (2, 1)
     assert np.abs(w1.as_data_frame().to_numpy()).sum() > 0
+    reply = requests.get(f"{h2o.connection().base_url}/3/Models/{m.model_id}")
+    assert_matches_schema("/3/Models/{model_id}", "get", reply.status_code, reply.json())
 
 
 @pytest.mark.parametrize("distribution", ["bernoulli", "multinomial"])
