@@ -186,6 +186,14 @@ def test_nfolds_cross_validation(weather, x):
     assert len(m.cross_validation_models()) == 3
 
 
+@pytest.mark.parametrize("assignment", ["modulo", "stratified"])
+def test_nfolds_with_fold_assignment(weather, x, assignment):
+    m = H2ODeepLearningEstimator(hidden=[3], epochs=1, nfolds=2, seed=1, fold_assignment=assignment)
+    m.train(x=x, y="ChangeTempDir", training_frame=weather)
+    assert m.logloss(xval=True) > 0
+    assert m.actual_params["fold_assignment"] == assignment.capitalize()
+
+
 def test_save_and_load_model_predict_alike(model, parts, tmp_path):
     _, test = parts
     path = h2o.save_model(model, path=str(tmp_path), force=True)
@@ -298,7 +306,7 @@ def _refusal(parts, x, y="ChangeTempDir", **kw) -> str:
     ({"offset_column": "Sunshine"}, "offset_column"),
     ({"stopping_metric": "MAE"}, "stopping_metric"),          # a regression metric
     ({"stopping_metric": "lift_top_group"}, "stopping_metric"),
-    ({"fold_assignment": "modulo", "nfolds": 2}, "fold_assignment"),
+    ({"fold_column": "RainToday"}, "fold_column"),
 ])
 def test_unsupported_or_unfit_settings_are_refused_by_name(parts, x, setting, named):
     message = _refusal(parts, x, **setting)

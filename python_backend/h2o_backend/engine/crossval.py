@@ -3,8 +3,9 @@
 nfolds 0 and no validation frame. The fold models' predictions on their held-out rows, put back
 in row order, give the main model's ``cross_validation_metrics``.
 
-Folds are assigned at random from the seed (H2O-3's default fold_assignment "AUTO" = Random),
-not in contiguous blocks as legacy H2O did: blocks fail on data sorted by the response.
+Folds are assigned as H2O-3's fold_assignment says: AUTO and Random at random from the seed (not
+in contiguous blocks as legacy H2O did: blocks fail on data sorted by the response), Modulo by
+row number (row i in fold i mod nfolds), Stratified at random within each class of the response.
 Progress of the whole job runs over nfolds + 1 models.
 """
 from __future__ import annotations
@@ -40,6 +41,37 @@ def fold_assignment(n_rows: int, nfolds: int, seed: int) -> np.ndarray:
     return folds
 
 
+def modulo_folds(n_rows: int, nfolds: int) -> np.ndarray:
+    """H2O-3's Modulo fold assignment: row i in fold i mod nfolds."""
+    return np.arange(n_rows, dtype=np.int64) % nfolds
+
+
+def stratified_folds(classes: np.ndarray, nfolds: int, seed: int) -> np.ndarray:
+    """Each class's rows (missing responses as one class of their own) shuffled from the seed and
+    dealt round-robin, continuing from the previous class, so that every fold holds each class in
+    proportion and the folds' sizes differ by at most one."""
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFFFFFFFFFF, 0x57A7])
+    classes = np.asarray(classes)
+    folds = np.empty(classes.size, dtype=np.int64)
+    dealt = 0
+    for c in np.unique(classes):
+        rows = rng.permutation(np.flatnonzero(classes == c))
+        folds[rows] = (dealt + np.arange(rows.size)) % nfolds
+        dealt += rows.size
+    return folds
+
+
+def assign_folds(main, train: Frame, nfolds: int, seed: int) -> np.ndarray:
+    """Fold number of every training row by the model's fold_assignment."""
+    how = getattr(main.params, "fold_assignment", "AUTO")
+    if how == "Modulo":
+        return modulo_folds(train.nrows, nfolds)
+    if how == "Stratified":
+        codes = np.asarray(main.datainfo.response(train))
+        return stratified_folds(np.where(codes >= 0, codes, -1), nfolds, seed)
+    return fold_assignment(train.nrows, nfolds, seed)
+
+
 def train_cross_validated(params, train: Frame, job, model_id: str, train_single):
     """Main model + fold models; ``train_single(params, train, valid, job, checkpoint, model_id)``."""
     k = int(params.nfolds)
@@ -47,7 +79,7 @@ def train_cross_validated(params, train: Frame, job, model_id: str, train_single
     if main.status == "CANCELLED":
         return main
     seed = main.params.seed
-    folds = fold_assignment(train.nrows, k, seed)
+    folds = assign_folds(main, train, k, seed)
     fold_params = dataclasses.replace(copy.deepcopy(params), nfolds=0, validation_frame=None, seed=seed,
                                       override_with_best_model=False)
     holdout = []

@@ -270,8 +270,9 @@ PARAMETERS = PARAMETERS + (
        "the column mean (MeanImputation); Skip is not supported.", False, level="expert",
        choices=("MeanImputation", "Skip"), supported=("MeanImputation",)),
     _p("fold_assignment", "enum", "AUTO", "Assignment of rows to cross-validation folds: AUTO and "
-       "Random assign each row to a random fold.", False, level="secondary",
-       choices=("AUTO", "Random", "Modulo", "Stratified"), supported=("AUTO", "Random"), gridable=False),
+       "Random put each row in a random fold, Modulo row i in fold i mod nfolds, Stratified each "
+       "class of the response in every fold in proportion (classification only).", False,
+       level="secondary", choices=("AUTO", "Random", "Modulo", "Stratified"), gridable=False),
     _p("fold_column", "VecSpecifier", None, "Column with each row's fold (H2O-3); not supported by "
        "this server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
     _p("keep_cross_validation_models", "boolean", True, "Keep the cross-validation models (only true "

@@ -54,6 +54,9 @@ def check_h2o3_settings(params, train, p) -> None:
     if problem is None:
         return
     _check_distribution(params.distribution, problem, params.response_column, p)
+    if params.fold_assignment == "Stratified" and params.nfolds >= 2 and problem not in ("Binomial", "Multinomial"):
+        p.add("fold_assignment", f"fold_assignment = Stratified needs a classification response; this is a "
+                                 f"{problem} problem")
     _check_stopping_metric(params.stopping_metric, problem, p)
 
 
