@@ -17,7 +17,8 @@ def frame(n=60) -> Frame:
     rng = np.random.default_rng(0)
     return Frame("t", [Column("x", "real", rng.normal(size=n)),
                        Column("y", "enum", (np.arange(n) % 3 == 0).astype(np.int32), ["no", "yes"]),
-                       Column("r", "real", rng.normal(size=n))])
+                       Column("r", "real", rng.normal(size=n)),
+                       Column("k", "int", (np.arange(n) % 3).astype(float))])
 
 
 def errors(**kw) -> dict:
@@ -67,6 +68,17 @@ def test_settings_must_fit_the_problem(setting, field, ok_response):
     wrong = "y" if ok_response == "r" else "r"
     assert field in errors(response_column=wrong, **setting)
     assert field not in errors(response_column=ok_response, **setting)
+
+
+def test_fold_column_folds_and_checks():
+    col = Column("f", "int", np.array([3.0, 1.0, 3.0, 2.0]))
+    assert list(crossval.column_folds(col)) == [2, 0, 2, 1]
+    enum = Column("e", "enum", np.array([1, 0, 1], dtype=np.int32), ["a", "b"])
+    assert list(crossval.column_folds(enum)) == [1, 0, 1]
+    assert "fold_column" in errors(fold_column="x")           # real-valued
+    assert "fold_column" in errors(fold_column="nope")        # missing
+    assert "fold_column" in errors(fold_column="y")           # the response
+    assert "fold_column" not in errors(fold_column="k", response_column="y")
 
 
 def test_supported_h2o3_values_validate_cleanly():

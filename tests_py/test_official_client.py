@@ -194,6 +194,21 @@ def test_nfolds_with_fold_assignment(weather, x, assignment):
     assert m.actual_params["fold_assignment"] == assignment.capitalize()
 
 
+def test_fold_column(weather, x):
+    """Each value of the fold column is one fold; the column is not a predictor."""
+    expected = pd.read_csv(DATA / "weather.csv")["ChangeWindDirect"]
+    m = H2ODeepLearningEstimator(hidden=[3], epochs=1, seed=1, fold_column="ChangeWindDirect")
+    m.train(x=[c for c in x if c != "ChangeWindDirect"], y="ChangeTempDir", training_frame=weather)
+    cv_models = m.cross_validation_models()
+    assert len(cv_models) == expected.nunique()
+    # fold model k trained on the rows whose value is not the k-th (sorted) level
+    counts = expected.value_counts().sort_index()
+    for level, cv in zip(counts.index, cv_models):
+        assert cv._model_json["output"]["training_rows"] == len(expected) - counts[level], level
+    assert m.logloss(xval=True) > 0
+    assert not any(name.startswith("ChangeWindDirect") for name, *_ in m.varimp())
+
+
 def test_save_and_load_model_predict_alike(model, parts, tmp_path):
     _, test = parts
     path = h2o.save_model(model, path=str(tmp_path), force=True)
@@ -306,7 +321,8 @@ def _refusal(parts, x, y="ChangeTempDir", **kw) -> str:
     ({"offset_column": "Sunshine"}, "offset_column"),
     ({"stopping_metric": "MAE"}, "stopping_metric"),          # a regression metric
     ({"stopping_metric": "lift_top_group"}, "stopping_metric"),
-    ({"fold_column": "RainToday"}, "fold_column"),
+    ({"fold_column": "Sunshine"}, "fold_column"),               # not integer-valued
+    ({"fold_column": "RainToday", "nfolds": 3}, "fold_column"),  # both
 ])
 def test_unsupported_or_unfit_settings_are_refused_by_name(parts, x, setting, named):
     message = _refusal(parts, x, **setting)

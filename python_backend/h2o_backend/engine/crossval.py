@@ -61,8 +61,18 @@ def stratified_folds(classes: np.ndarray, nfolds: int, seed: int) -> np.ndarray:
     return folds
 
 
+def column_folds(col) -> np.ndarray:
+    """H2O-3's fold_column: each distinct value (an enum's level, an integer) is one fold, in
+    sorted order; validation has checked there are no missing values and at least two folds."""
+    values = np.asarray(col.data if col.is_enum else col.as_float())
+    _, folds = np.unique(values, return_inverse=True)
+    return folds.astype(np.int64).reshape(-1)
+
+
 def assign_folds(main, train: Frame, nfolds: int, seed: int) -> np.ndarray:
-    """Fold number of every training row by the model's fold_assignment."""
+    """Fold number of every training row: the fold column's, else by the model's fold_assignment."""
+    if getattr(main.params, "fold_column", None):
+        return column_folds(train.column(main.params.fold_column))
     how = getattr(main.params, "fold_assignment", "AUTO")
     if how == "Modulo":
         return modulo_folds(train.nrows, nfolds)
@@ -74,14 +84,17 @@ def assign_folds(main, train: Frame, nfolds: int, seed: int) -> np.ndarray:
 
 def train_cross_validated(params, train: Frame, job, model_id: str, train_single):
     """Main model + fold models; ``train_single(params, train, valid, job, checkpoint, model_id)``."""
-    k = int(params.nfolds)
+    fold_column = getattr(params, "fold_column", None)
+    k = int(np.unique(column_folds(train.column(fold_column))).size) if fold_column else int(params.nfolds)
     main = train_single(params, train, None, _Share(job, 0, k + 1, "Main model"), None, model_id)
     if main.status == "CANCELLED":
         return main
     seed = main.params.seed
     folds = assign_folds(main, train, k, seed)
+    ignored = list(params.ignored_columns or []) + ([fold_column] if fold_column else [])
     fold_params = dataclasses.replace(copy.deepcopy(params), nfolds=0, validation_frame=None, seed=seed,
-                                      override_with_best_model=False)
+                                      override_with_best_model=False, fold_column=None,
+                                      ignored_columns=ignored or None)
     holdout = []
     for f in range(k):
         fold_id = f"{model_id}_cv_{f + 1}"

@@ -47,7 +47,7 @@ def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=Non
     if problems:
         raise ValidationError(problems)
     model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
-    if getattr(params, "nfolds", 0) and params.nfolds >= 2:
+    if (getattr(params, "nfolds", 0) and params.nfolds >= 2) or getattr(params, "fold_column", None):
         return crossval.train_cross_validated(params, train, job, model_id, _train_single)
     return _train_single(params, train, valid, job, checkpoint_model, model_id)
 

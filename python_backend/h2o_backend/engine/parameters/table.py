@@ -273,8 +273,9 @@ PARAMETERS = PARAMETERS + (
        "Random put each row in a random fold, Modulo row i in fold i mod nfolds, Stratified each "
        "class of the response in every fold in proportion (classification only).", False,
        level="secondary", choices=("AUTO", "Random", "Modulo", "Stratified"), gridable=False),
-    _p("fold_column", "VecSpecifier", None, "Column with each row's fold (H2O-3); not supported by "
-       "this server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
+    _p("fold_column", "VecSpecifier", None, "Column with each row's cross-validation fold (an enum, or "
+       "integers): one fold per distinct value; not a predictor. Instead of nfolds.", False,
+       level="secondary", nullable=True, gridable=False),
     _p("keep_cross_validation_models", "boolean", True, "Keep the cross-validation models (only true "
        "is supported).", False, level="expert", gridable=False, supported=(True,)),
     _p("keep_cross_validation_predictions", "boolean", False, "Keep the cross-validation predictions "

@@ -4,6 +4,8 @@ and stopping metric must fit the problem (classification, regression, autoencode
 from __future__ import annotations
 
 
+import numpy as np
+
 from h2o_backend.engine.data import datainfo as di
 from h2o_backend.engine.parameters.table import PARAMETERS
 
@@ -48,6 +50,8 @@ def _problem_of(params, train) -> str | None:
 
 def check_h2o3_settings(params, train, p) -> None:
     check_supported(params, p)
+    if params.fold_column:
+        _check_fold_column(params, train, p)
     if params.max_runtime_secs and params.max_runtime_secs < 0:
         p.add("max_runtime_secs", "max_runtime_secs must be >= 0")
     problem = _problem_of(params, train)
@@ -58,6 +62,30 @@ def check_h2o3_settings(params, train, p) -> None:
         p.add("fold_assignment", f"fold_assignment = Stratified needs a classification response; this is a "
                                  f"{problem} problem")
     _check_stopping_metric(params.stopping_metric, problem, p)
+
+
+def _check_fold_column(params, train, p) -> None:
+    name = params.fold_column
+    if params.nfolds:
+        p.add("fold_column", "Cannot specify both nfolds and fold_column (nfolds must be 0)")
+    if params.validation_frame:
+        p.add("fold_column", "Cannot specify a validation dataset together with a fold_column")
+    if params.checkpoint:
+        p.add("fold_column", "Cross-validation (fold_column) is not supported during checkpoint restarts")
+    if train is None:
+        return
+    if not train.has_column(name):
+        p.add("fold_column", f"fold_column: column '{name}' not found in the training frame '{train.key}'")
+        return
+    if name == params.response_column:
+        p.add("fold_column", f"The fold column '{name}' cannot be the response column")
+    col = train.column(name)
+    if col.type == "string" or not (col.is_enum or di.is_integer_valued(col)):
+        p.add("fold_column", f"Fold column '{name}' must be categorical or integer-valued")
+    elif np.any(col.missing_mask()):
+        p.add("fold_column", f"Fold column '{name}' cannot have missing values")
+    elif np.unique(col.data if col.is_enum else col.as_float()).size < 2:
+        p.add("fold_column", f"Fold column '{name}' must have at least 2 distinct values (folds)")
 
 
 def _check_distribution(dist: str, problem: str, response: str, p) -> None:
