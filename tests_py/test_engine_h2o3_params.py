@@ -50,7 +50,7 @@ def test_stratified_folds_keep_each_class_in_proportion():
     ({"mini_batch_size": 10}, "mini_batch_size"),
     ({"standardize": False}, "standardize"),
     ({"missing_values_handling": "Skip"}, "missing_values_handling"),
-    ({"keep_cross_validation_predictions": True}, "keep_cross_validation_predictions"),
+    ({"auc_type": "MACRO_OVR"}, "auc_type"),
 ])
 def test_unimplemented_options_are_refused_by_name(setting, field):
     problems = errors(**setting)

@@ -194,6 +194,23 @@ def test_nfolds_with_fold_assignment(weather, x, assignment):
     assert m.actual_params["fold_assignment"] == assignment.capitalize()
 
 
+def test_kept_cross_validation_predictions_and_fold_assignment(weather, x):
+    m = H2ODeepLearningEstimator(hidden=[3], epochs=1, nfolds=3, seed=2, keep_cross_validation_predictions=True,
+                                 keep_cross_validation_fold_assignment=True)
+    m.train(x=x, y="ChangeTempDir", training_frame=weather)
+    folds = m.cross_validation_fold_assignment().as_data_frame()["fold_assignment"].to_numpy()
+    assert sorted(set(folds)) == [0, 1, 2] and len(folds) == weather.nrows
+    holdout = m.cross_validation_holdout_predictions().as_data_frame()
+    per_fold = [f.as_data_frame() for f in m.cross_validation_predictions()]
+    assert list(holdout.columns) == ["predict", "down", "up"] and len(per_fold) == 3
+    for k, cv_model in enumerate(m.cross_validation_models()):
+        own = cv_model.predict(weather).as_data_frame()
+        rows = folds == k
+        np.testing.assert_allclose(holdout["up"][rows], own["up"][rows], rtol=1e-6)
+        np.testing.assert_allclose(per_fold[k]["up"][rows], own["up"][rows], rtol=1e-6)
+        assert (per_fold[k]["up"][~rows] == 0).all()
+
+
 def test_fold_column(weather, x):
     """Each value of the fold column is one fold; the column is not a predictor."""
     expected = pd.read_csv(DATA / "weather.csv")["ChangeWindDirect"]

@@ -15,7 +15,7 @@ import dataclasses
 
 import numpy as np
 
-from h2o_backend.frames.frame import Frame
+from h2o_backend.frames.frame import Column, Frame
 
 
 class _Share:
@@ -110,7 +110,53 @@ def train_cross_validated(params, train: Frame, job, model_id: str, train_single
     main.output["cross_validation_models"] = [m.model_id for m in main.cv_models]
     if len(holdout) == k:
         main.output["cross_validation_metrics"] = cv_metrics(main, train, holdout)
+        keep_cv_frames(main, params, train, folds, holdout)
     return main
+
+
+def keep_cv_frames(main, params, train: Frame, folds: np.ndarray, holdout) -> None:
+    """H2O-3's keep_cross_validation_predictions (one frame per fold model, its predictions on
+    its held-out rows and zeros elsewhere, ``prediction_<cv model>``, and all held-out
+    predictions in row order, ``cv_holdout_prediction_<model>``) and
+    keep_cross_validation_fold_assignment (``cv_fold_assignment_<model>``, one column
+    ``fold_assignment``). Frames to keep go to ``main.cv_frames``; their keys to the output."""
+    if getattr(params, "keep_cross_validation_fold_assignment", False):
+        frame = Frame(f"cv_fold_assignment_{main.model_id}", [Column("fold_assignment", "int", folds.astype(np.float64))])
+        main.cv_frames.append(frame)
+        main.output["cross_validation_fold_assignment_frame_id"] = frame.key
+    if not getattr(params, "keep_cross_validation_predictions", False):
+        return
+    predictions = [(rows, m, _holdout_prediction(main, m, train.take_rows(rows))) for rows, m in holdout]
+    names = [c.name for c in predictions[0][2]]
+    combined = [Column(c.name, c.type, np.zeros(train.nrows, c.data.dtype), c.domain) for c in predictions[0][2]]
+    for rows, fold_model, columns in predictions:
+        by_name = {c.name: c for c in columns}
+        full = [Column(c.name, c.type, np.zeros(train.nrows, c.data.dtype), c.domain) for c in combined]
+        for whole, one, name in zip(combined, full, names):
+            if name in by_name:             # an autoencoder's level missing in a fold stays 0
+                whole.data[rows] = by_name[name].data
+                one.data[rows] = by_name[name].data
+        frame = Frame(f"prediction_{fold_model.model_id}", full)
+        main.cv_frames.append(frame)
+        main.output.setdefault("cross_validation_predictions", []).append(frame.key)
+    frame = Frame(f"cv_holdout_prediction_{main.model_id}", combined)
+    main.cv_frames.append(frame)
+    main.output["cross_validation_holdout_predictions_frame_id"] = frame.key
+
+
+def _holdout_prediction(main, fold_model, part: Frame) -> list:
+    """A fold model's prediction columns on its held-out rows, classes in the main model's
+    order (a fold may lack a class)."""
+    columns = fold_model.predict(part, key="holdout").columns
+    if not main.is_classifier:
+        return columns
+    domain = list(main.datainfo.response_domain)
+    fold_domain = list(fold_model.datainfo.response_domain)
+    to_main = np.array([domain.index(d) for d in fold_domain], dtype=np.int32)
+    labels = to_main[columns[0].data]
+    probs = _align_classes(np.column_stack([c.data for c in columns[1:]]), fold_domain, domain)
+    return [Column("predict", "enum", labels, domain)] + [Column(str(d), "real", probs[:, k])
+                                                          for k, d in enumerate(domain)]
 
 
 def cv_metrics(main, train: Frame, holdout) -> dict:

@@ -78,6 +78,8 @@ def store_model(store, model) -> None:
     export_weights_and_biases its layers' weights and biases as frames."""
     for cv_model in getattr(model, "cv_models", None) or []:
         store.put(cv_model.model_id, cv_model)
+    for frame in getattr(model, "cv_frames", None) or []:     # keep_cross_validation_predictions / fold_assignment
+        store.put(frame.key, frame)
     if getattr(model.params, "export_weights_and_biases", False):
         export_weights_and_biases(store, model)
     store.put(model.model_id, model)

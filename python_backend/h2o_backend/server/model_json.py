@@ -69,7 +69,11 @@ def _frame_refs(keys):
     splits to find the frame."""
     if not keys:
         return None
-    return [dict(key_ref(k, "Key<Frame>"), URL=f"/3/Frames/{k}") for k in keys]
+    return [_frame_ref(k) for k in keys]
+
+
+def _frame_ref(key):
+    return dict(key_ref(key, "Key<Frame>"), URL=f"/3/Frames/{key}") if key else None
 
 
 def model_json(model, parameter_listing: list[dict]) -> dict:
@@ -98,6 +102,9 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "status": out.get("status"),
         "epoch_counter": out.get("epoch_counter"),
         "training_rows": out.get("training_rows"),
+        "cross_validation_predictions": _frame_refs(out.get("cross_validation_predictions")),
+        "cross_validation_holdout_predictions_frame_id": _frame_ref(out.get("cross_validation_holdout_predictions_frame_id")),
+        "cross_validation_fold_assignment_frame_id": _frame_ref(out.get("cross_validation_fold_assignment_frame_id")),
         "weights": _frame_refs(out.get("weights")),
         "biases": _frame_refs(out.get("biases")),
     }

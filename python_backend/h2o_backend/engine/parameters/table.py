@@ -278,10 +278,12 @@ PARAMETERS = PARAMETERS + (
        level="secondary", nullable=True, gridable=False),
     _p("keep_cross_validation_models", "boolean", True, "Keep the cross-validation models (only true "
        "is supported).", False, level="expert", gridable=False, supported=(True,)),
-    _p("keep_cross_validation_predictions", "boolean", False, "Keep the cross-validation predictions "
-       "(not supported: only false).", False, level="expert", gridable=False, supported=(False,)),
-    _p("keep_cross_validation_fold_assignment", "boolean", False, "Keep the fold assignment (not "
-       "supported: only false).", False, level="expert", gridable=False, supported=(False,)),
+    _p("keep_cross_validation_predictions", "boolean", False, "Keep the fold models' predictions on "
+       "their held-out rows: frames prediction_<cv model> (zeros outside the fold) and "
+       "cv_holdout_prediction_<model> (all rows).", False, level="expert", gridable=False),
+    _p("keep_cross_validation_fold_assignment", "boolean", False, "Keep the fold of every training "
+       "row: frame cv_fold_assignment_<model>, column fold_assignment.", False, level="expert",
+       gridable=False),
     _p("target_ratio_comm_to_comp", "double", 0.05, "Multi-node: target ratio of communication to "
        "computation time for train_samples_per_iteration=-2. This server is one node: no effect.",
        True, level="expert", min=0),
