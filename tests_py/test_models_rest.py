@@ -313,7 +313,7 @@ def test_java_export_of_a_model(client, prostate):
     ("GET", "/3/ModelBuilders/deeplearning", "algo"),
     ("GET", "/3/Models", "find_compatible_frames"),
     ("GET", "/99/Grids", "sort_by"),
-    ("GET", "/99/Grids/any_grid", "sort_by"),
+    ("GET", "/99/Grids/any_grid", "model_ids"),   # sort_by and decreasing are read
     ("POST", "/99/Models.bin/", "force"),
 ])
 def test_read_endpoints_refuse_fields_they_would_ignore(client, method, path, field):

@@ -35,12 +35,31 @@ SPEC_DEFAULTS = {
     "col_major": False, "max_categorical_features": 2 ** 31 - 1, "average_activation": 0.0,
     "sparsity_beta": 0.0, "holdout_fraction": 0.0,
 }
+# H2O-3's parameters that legacy H2O lacked, with H2O-3's defaults (stopping_rounds: 0, legacy's
+# behaviour, where H2O-3 has 5; the official client sends 5 itself).
+H2O3_DEFAULTS = {
+    "score_each_iteration": False, "stopping_rounds": 0, "stopping_metric": "AUTO", "stopping_tolerance": 0.0,
+    "max_runtime_secs": 0.0, "distribution": "AUTO", "quantile_alpha": 0.5, "tweedie_power": 1.5,
+    "huber_alpha": 0.9, "categorical_encoding": "AUTO", "export_weights_and_biases": False,
+    "weights_column": None, "offset_column": None, "pretrained_autoencoder": None, "standardize": True,
+    "missing_values_handling": "MeanImputation", "fold_assignment": "AUTO", "fold_column": None,
+    "keep_cross_validation_models": True, "keep_cross_validation_predictions": False,
+    "keep_cross_validation_fold_assignment": False, "target_ratio_comm_to_comp": 0.05, "initial_weights": None,
+    "initial_biases": None, "mini_batch_size": 1, "elastic_averaging": False,
+    "elastic_averaging_moving_rate": 0.9, "elastic_averaging_regularization": 0.001,
+    "export_checkpoints_dir": None, "auc_type": "AUTO", "custom_metric_func": None, "gainslift_bins": -1,
+}
+SPEC_DEFAULTS = {**SPEC_DEFAULTS, **H2O3_DEFAULTS}
 LEGACY_CHECKPOINT_MODIFIABLE = {
     "epochs", "train_samples_per_iteration", "seed", "l1", "l2", "max_w2", "score_interval",
     "score_duty_cycle", "classification_stop", "regression_stop", "quiet_mode", "max_confusion_matrix_size",
     "max_hit_ratio_k", "diagnostics", "variable_importances", "force_load_balance", "replicate_training_data",
-    "single_node_mode", "shuffle_training_data", "sparse", "col_major"}
+    "single_node_mode", "shuffle_training_data", "sparse", "col_major",
+    # H2O-3: modifiable on a checkpoint restart
+    "score_each_iteration", "stopping_rounds", "stopping_metric", "stopping_tolerance", "max_runtime_secs",
+    "target_ratio_comm_to_comp"}
 H2O3_TYPES = {"enum", "int", "long", "double", "float", "boolean", "int[]", "double[]", "float[]", "string[]",
+              "Key<Frame>[]",
               "Key<Frame>", "Key<Model>", "VecSpecifier", "string"}
 
 

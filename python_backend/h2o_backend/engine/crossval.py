@@ -3,8 +3,9 @@
 nfolds 0 and no validation frame. The fold models' predictions on their held-out rows, put back
 in row order, give the main model's ``cross_validation_metrics``.
 
-Folds are assigned at random from the seed (H2O-3's default fold_assignment "AUTO" = Random),
-not in contiguous blocks as legacy H2O did: blocks fail on data sorted by the response.
+Folds are assigned as H2O-3's fold_assignment says: AUTO and Random at random from the seed (not
+in contiguous blocks as legacy H2O did: blocks fail on data sorted by the response), Modulo by
+row number (row i in fold i mod nfolds), Stratified at random within each class of the response.
 Progress of the whole job runs over nfolds + 1 models.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ import dataclasses
 
 import numpy as np
 
-from h2o_backend.frames.frame import Frame
+from h2o_backend.frames.frame import Column, Frame
 
 
 class _Share:
@@ -40,16 +41,60 @@ def fold_assignment(n_rows: int, nfolds: int, seed: int) -> np.ndarray:
     return folds
 
 
+def modulo_folds(n_rows: int, nfolds: int) -> np.ndarray:
+    """H2O-3's Modulo fold assignment: row i in fold i mod nfolds."""
+    return np.arange(n_rows, dtype=np.int64) % nfolds
+
+
+def stratified_folds(classes: np.ndarray, nfolds: int, seed: int) -> np.ndarray:
+    """Each class's rows (missing responses as one class of their own) shuffled from the seed and
+    dealt round-robin, continuing from the previous class, so that every fold holds each class in
+    proportion and the folds' sizes differ by at most one."""
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFFFFFFFFFF, 0x57A7])
+    classes = np.asarray(classes)
+    folds = np.empty(classes.size, dtype=np.int64)
+    dealt = 0
+    for c in np.unique(classes):
+        rows = rng.permutation(np.flatnonzero(classes == c))
+        folds[rows] = (dealt + np.arange(rows.size)) % nfolds
+        dealt += rows.size
+    return folds
+
+
+def column_folds(col) -> np.ndarray:
+    """H2O-3's fold_column: each distinct value (an enum's level, an integer) is one fold, in
+    sorted order; validation has checked there are no missing values and at least two folds."""
+    values = np.asarray(col.data if col.is_enum else col.as_float())
+    _, folds = np.unique(values, return_inverse=True)
+    return folds.astype(np.int64).reshape(-1)
+
+
+def assign_folds(main, train: Frame, nfolds: int, seed: int) -> np.ndarray:
+    """Fold number of every training row: the fold column's, else by the model's fold_assignment."""
+    if getattr(main.params, "fold_column", None):
+        return column_folds(train.column(main.params.fold_column))
+    how = getattr(main.params, "fold_assignment", "AUTO")
+    if how == "Modulo":
+        return modulo_folds(train.nrows, nfolds)
+    if how == "Stratified":
+        codes = np.asarray(main.datainfo.response(train))
+        return stratified_folds(np.where(codes >= 0, codes, -1), nfolds, seed)
+    return fold_assignment(train.nrows, nfolds, seed)
+
+
 def train_cross_validated(params, train: Frame, job, model_id: str, train_single):
     """Main model + fold models; ``train_single(params, train, valid, job, checkpoint, model_id)``."""
-    k = int(params.nfolds)
+    fold_column = getattr(params, "fold_column", None)
+    k = int(np.unique(column_folds(train.column(fold_column))).size) if fold_column else int(params.nfolds)
     main = train_single(params, train, None, _Share(job, 0, k + 1, "Main model"), None, model_id)
     if main.status == "CANCELLED":
         return main
     seed = main.params.seed
-    folds = fold_assignment(train.nrows, k, seed)
+    folds = assign_folds(main, train, k, seed)
+    ignored = list(params.ignored_columns or []) + ([fold_column] if fold_column else [])
     fold_params = dataclasses.replace(copy.deepcopy(params), nfolds=0, validation_frame=None, seed=seed,
-                                      override_with_best_model=False)
+                                      override_with_best_model=False, fold_column=None,
+                                      ignored_columns=ignored or None)
     holdout = []
     for f in range(k):
         fold_id = f"{model_id}_cv_{f + 1}"
@@ -65,7 +110,53 @@ def train_cross_validated(params, train: Frame, job, model_id: str, train_single
     main.output["cross_validation_models"] = [m.model_id for m in main.cv_models]
     if len(holdout) == k:
         main.output["cross_validation_metrics"] = cv_metrics(main, train, holdout)
+        keep_cv_frames(main, params, train, folds, holdout)
     return main
+
+
+def keep_cv_frames(main, params, train: Frame, folds: np.ndarray, holdout) -> None:
+    """H2O-3's keep_cross_validation_predictions (one frame per fold model, its predictions on
+    its held-out rows and zeros elsewhere, ``prediction_<cv model>``, and all held-out
+    predictions in row order, ``cv_holdout_prediction_<model>``) and
+    keep_cross_validation_fold_assignment (``cv_fold_assignment_<model>``, one column
+    ``fold_assignment``). Frames to keep go to ``main.cv_frames``; their keys to the output."""
+    if getattr(params, "keep_cross_validation_fold_assignment", False):
+        frame = Frame(f"cv_fold_assignment_{main.model_id}", [Column("fold_assignment", "int", folds.astype(np.float64))])
+        main.cv_frames.append(frame)
+        main.output["cross_validation_fold_assignment_frame_id"] = frame.key
+    if not getattr(params, "keep_cross_validation_predictions", False):
+        return
+    predictions = [(rows, m, _holdout_prediction(main, m, train.take_rows(rows))) for rows, m in holdout]
+    names = [c.name for c in predictions[0][2]]
+    combined = [Column(c.name, c.type, np.zeros(train.nrows, c.data.dtype), c.domain) for c in predictions[0][2]]
+    for rows, fold_model, columns in predictions:
+        by_name = {c.name: c for c in columns}
+        full = [Column(c.name, c.type, np.zeros(train.nrows, c.data.dtype), c.domain) for c in combined]
+        for whole, one, name in zip(combined, full, names):
+            if name in by_name:             # an autoencoder's level missing in a fold stays 0
+                whole.data[rows] = by_name[name].data
+                one.data[rows] = by_name[name].data
+        frame = Frame(f"prediction_{fold_model.model_id}", full)
+        main.cv_frames.append(frame)
+        main.output.setdefault("cross_validation_predictions", []).append(frame.key)
+    frame = Frame(f"cv_holdout_prediction_{main.model_id}", combined)
+    main.cv_frames.append(frame)
+    main.output["cross_validation_holdout_predictions_frame_id"] = frame.key
+
+
+def _holdout_prediction(main, fold_model, part: Frame) -> list:
+    """A fold model's prediction columns on its held-out rows, classes in the main model's
+    order (a fold may lack a class)."""
+    columns = fold_model.predict(part, key="holdout").columns
+    if not main.is_classifier:
+        return columns
+    domain = list(main.datainfo.response_domain)
+    fold_domain = list(fold_model.datainfo.response_domain)
+    to_main = np.array([domain.index(d) for d in fold_domain], dtype=np.int32)
+    labels = to_main[columns[0].data]
+    probs = _align_classes(np.column_stack([c.data for c in columns[1:]]), fold_domain, domain)
+    return [Column("predict", "enum", labels, domain)] + [Column(str(d), "real", probs[:, k])
+                                                          for k, d in enumerate(domain)]
 
 
 def cv_metrics(main, train: Frame, holdout) -> dict:

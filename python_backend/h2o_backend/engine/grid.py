@@ -88,6 +88,37 @@ def ranking_error(model) -> float:
     return math.inf
 
 
+# H2O-3's grid sort_by names -> metrics keys; the first group sorts largest first by default.
+SORT_LARGEST_FIRST = {"auc": "AUC", "aucpr": "pr_auc", "r2": "r2"}
+SORT_SMALLEST_FIRST = {"logloss": "logloss", "mse": "MSE", "rmse": "RMSE", "mae": "mae",
+                       "mean_per_class_error": "mean_per_class_error", "err": "classification_error",
+                       "residual_deviance": "mean_residual_deviance"}
+SORT_METRICS = tuple(SORT_LARGEST_FIRST) + tuple(SORT_SMALLEST_FIRST)
+
+
+def sort_value(model, sort_by: str) -> float:
+    """A model's metric named by H2O-3's `sort_by` (validation, else cross-validation, else
+    training metrics); NaN when absent."""
+    key = SORT_LARGEST_FIRST.get(sort_by) or SORT_SMALLEST_FIRST[sort_by]
+    for name in ("validation_metrics", "cross_validation_metrics", "training_metrics"):
+        metrics = model.output.get(name)
+        if metrics:
+            value = metrics.get(key)
+            return float(value) if isinstance(value, (int, float)) else math.nan
+    return math.nan
+
+
+def sorted_by_metric(ids: list[str], models_by_id: dict, sort_by: str, decreasing: bool | None) -> list[str]:
+    """`ids` ordered by a metric (models without it last); `decreasing` None: H2O-3's natural order
+    (largest first for auc, aucpr and r2)."""
+    if decreasing is None:
+        decreasing = sort_by in SORT_LARGEST_FIRST
+    values = {m: sort_value(models_by_id[m], sort_by) for m in ids}
+    present = [m for m in ids if not math.isnan(values[m])]
+    missing = [m for m in ids if math.isnan(values[m])]
+    return sorted(present, key=lambda m: values[m], reverse=decreasing) + missing
+
+
 def sorted_model_ids(grid: Grid, models_by_id: dict) -> list[str]:
     """Model ids best first; models no longer in the store are left out; ties keep creation order."""
     present = [m for m in grid.model_ids if m in models_by_id]

@@ -36,6 +36,7 @@ class DeepLearningModel:
     prior_class_dist: np.ndarray | None = None   # balance_classes: class distribution before / after
     model_class_dist: np.ndarray | None = None
     cv_models: list = field(default_factory=list)   # fold models of an n-fold run (not saved here)
+    cv_frames: list = field(default_factory=list)   # kept cross-validation predictions / fold assignment
 
     # ------------------------------------------------------------------ properties
     @property

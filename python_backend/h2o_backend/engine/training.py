@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from h2o_backend.engine import activations as act
-from h2o_backend.engine import crossval, iterations, parameters
+from h2o_backend.engine import crossval, iterations, parameters, stopping
 from h2o_backend.engine.data import balance
 from h2o_backend.engine.metrics import scoring
 from h2o_backend.engine.data.datainfo import DataInfo
@@ -50,7 +50,7 @@ def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=Non
     if problems:
         raise ValidationError(problems)
     model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
-    if getattr(params, "nfolds", 0) and params.nfolds >= 2:
+    if (getattr(params, "nfolds", 0) and params.nfolds >= 2) or getattr(params, "fold_column", None):
         return crossval.train_cross_validated(params, train, job, model_id, _train_single)
     return _train_single(params, train, valid, job, checkpoint_model, model_id)
 
@@ -216,6 +216,9 @@ class TrainingRun:
         self.chunk = self._first_chunk()
         self.cancelled = False
         self.cancel_seen = 0.0
+        self.out_of_time = False        # max_runtime_secs reached: the model so far is kept (DONE)
+        self.max_runtime = float(getattr(eff, "max_runtime_secs", 0.0) or 0.0)
+        self.early_stopping = stopping.EarlyStopping(eff, model.problem)
 
     def _first_chunk(self) -> int:
         """Rows of the first compiled call: 128 per thread, or fewer when the network is so large
@@ -249,9 +252,10 @@ class TrainingRun:
             while keep_running:
                 self._train_iteration()
                 self.iteration += 1
-                finished = self.mi.processed >= self.target or self.cancelled
+                finished = self.mi.processed >= self.target or self.cancelled or self.out_of_time
                 stop = False
-                if self.clock.due(finished) and not self.cancelled:   # a cancelled run scores in _finish
+                due = self.model.params.score_each_iteration or self.clock.due(finished)
+                if due and not self.cancelled:   # a cancelled run scores in _finish
                     stop = self._score()
                 keep_running = not (finished or stop)
             self._finish()
@@ -264,7 +268,7 @@ class TrainingRun:
         if self.tspi is not None:
             goal = min(goal, self.tspi)
         done = 0
-        while done < goal and not self.cancelled:
+        while done < goal and not (self.cancelled or self.out_of_time):
             n = min(self.chunk, goal - done)
             started = time.perf_counter()
             self.runner.run(self.order.take(n), self.data.X, self.y_cls, self.y_reg)
@@ -286,6 +290,8 @@ class TrainingRun:
                        f"{self.mi.processed} samples")
         if self._stop_requested() and not self.cancelled:
             self.cancelled, self.cancel_seen = True, time.time()
+        if self.max_runtime > 0 and time.time() - self.t0 > self.max_runtime:
+            self.out_of_time = True
 
     # -------------------------------------------------------------- scoring
     def _score(self, stop=None) -> bool:
@@ -344,6 +350,11 @@ class TrainingRun:
             err = scoring.model_error(vm if vm else tm, problem)
             if err < self.best_error:
                 self.best_error, self.best = err, self.mi.copy()
+        if self.mi.processed > 0 and self.early_stopping.should_stop(tm, vm):
+            log.info("%s: early stopping: %s did not improve by %g in the last %d scorings",
+                     model.model_id, self.early_stopping.metric, self.early_stopping.tolerance,
+                     self.early_stopping.k)
+            return True
         train_err = scoring.model_error(tm, problem)
         if problem in ("Binomial", "Multinomial"):
             return eff.classification_stop >= 0 and train_err <= eff.classification_stop

@@ -3,7 +3,9 @@ parameters, find the frames and checkpoint they name, validate, and start the tr
 Problems are reported field by field in H2O-3's H2OModelBuilderErrorV3 shape (412)."""
 from __future__ import annotations
 
-from h2o_backend.frames.frame import Frame
+import numpy as np
+
+from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
 from h2o_backend.server.errors import ApiError, model_builder_error
@@ -99,13 +101,36 @@ def guarded_build(estimate, work, label: str):
 def store_model(svc, model) -> None:
     """Put a trained model in the store with its cross-validation models (their keys are listed in
     output.cross_validation_models; as in H2O-3, each can be fetched by its key), and into the
-    recovery folder when there is one."""
+    recovery folder when there is one; with export_weights_and_biases its layers' weights and
+    biases as frames."""
     from h2o_backend.server import recovery
     for cv_model in getattr(model, "cv_models", None) or []:
         svc.store.put(cv_model.model_id, cv_model)
         recovery.persist(svc, cv_model)
+    for frame in getattr(model, "cv_frames", None) or []:     # keep_cross_validation_predictions / fold_assignment
+        svc.store.put(frame.key, frame)
+    if getattr(model.params, "export_weights_and_biases", False):
+        export_weights_and_biases(svc.store, model)
     svc.store.put(model.model_id, model)
     recovery.persist(svc, model)
+
+
+def export_weights_and_biases(store, model) -> None:
+    """H2O-3's export_weights_and_biases: layer i's weights as frame `<model_id>.weights.<i>`
+    (one row per unit of layer i+1, one column C1.. per unit of layer i) and its biases as
+    `<model_id>.biases.<i>` (one column C1); the keys are listed in output.weights / output.biases."""
+    mi = model.model_info
+    weights, biases = [], []
+    for layer in range(mi.n_layers):
+        w = np.asarray(mi.weights(layer), dtype=np.float64)
+        b = np.asarray(mi.biases(layer), dtype=np.float64)
+        w_frame = Frame(f"{model.model_id}.weights.{layer}",
+                        [Column(f"C{j + 1}", "real", np.ascontiguousarray(w[:, j])) for j in range(w.shape[1])])
+        b_frame = Frame(f"{model.model_id}.biases.{layer}", [Column("C1", "real", b.copy())])
+        for frame, keys in ((w_frame, weights), (b_frame, biases)):
+            store.put(frame.key, frame)
+            keys.append(frame.key)
+    model.output["weights"], model.output["biases"] = weights, biases
 
 
 def start_training(params, train, valid, checkpoint):

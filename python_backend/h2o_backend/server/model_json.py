@@ -64,6 +64,18 @@ def metrics_json(metrics: dict | None, model_id: str, frame_id: str | None, cate
     return clean(body)
 
 
+def _frame_refs(keys):
+    """Frame keys (export_weights_and_biases) as KeyV3 with H2O-3's URL, which the official client
+    splits to find the frame."""
+    if not keys:
+        return None
+    return [_frame_ref(k) for k in keys]
+
+
+def _frame_ref(key):
+    return dict(key_ref(key, "Key<Frame>"), URL=f"/3/Frames/{key}") if key else None
+
+
 def model_json(model, parameter_listing: list[dict]) -> dict:
     """One entry of GET /3/Models: model_id, algo, parameters, output."""
     out = model.output
@@ -90,6 +102,11 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "status": out.get("status"),
         "epoch_counter": out.get("epoch_counter"),
         "training_rows": out.get("training_rows"),
+        "cross_validation_predictions": _frame_refs(out.get("cross_validation_predictions")),
+        "cross_validation_holdout_predictions_frame_id": _frame_ref(out.get("cross_validation_holdout_predictions_frame_id")),
+        "cross_validation_fold_assignment_frame_id": _frame_ref(out.get("cross_validation_fold_assignment_frame_id")),
+        "weights": _frame_refs(out.get("weights")),
+        "biases": _frame_refs(out.get("biases")),
     }
     return {
         "__meta": meta("DeepLearningModelV3", "DeepLearningModel"),
@@ -115,6 +132,8 @@ def grid_json(grid, sorted_ids: list[str]) -> dict:
         "failed_params": clean(grid.failed_params),
         "failure_details": grid.failure_details,
         "failure_stack_traces": ["" for _ in grid.failure_details],
+        "warning_details": list(getattr(grid, "warning_details", None) or []),
+        "export_checkpoints_dir": None,
         "failed_raw_params": [],
         "training_frame": key_ref(grid.training_frame, "Key<Frame>"),
         "validation_frame": key_ref(grid.validation_frame, "Key<Frame>"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 
-from h2o_backend.engine.parameters.table import SPECS, DeepLearningParameters, ParamSpec
+from h2o_backend.engine.parameters.table import ALIASES, SPECS, DeepLearningParameters, ParamSpec
 
 TRUE = ("true", "1", "t", "yes")
 FALSE = ("false", "0", "f", "no")
@@ -32,6 +32,7 @@ def parse_parameters(raw: dict) -> tuple[object, list[dict]]:
     for name, value in (raw or {}).items():
         if name.startswith("_"):
             continue
+        name = ALIASES.get(name, name)
         spec = SPECS.get(name)
         if spec is None:
             problems.append(_error(name, f"Unknown parameter: {name} is not a deep learning parameter"))
@@ -108,10 +109,19 @@ def read_int(spec: ParamSpec, value) -> int:
     return int(number)
 
 
+def _enum_form(text: str) -> str:
+    """H2O-3 compares enum names without case or underscores (the client sends `uniform_adaptive`
+    for UniformAdaptive, `auto` for AUTO)."""
+    return text.replace("_", "").lower()
+
+
 def read_enum(spec: ParamSpec, value) -> str:
     text = str(value).strip()
     for choice in spec.choices:
-        if text.lower() == choice.lower():
+        if text == choice:
+            return choice
+    for choice in spec.choices:
+        if _enum_form(text) == _enum_form(choice):
             return choice
     raise WireError(f"{spec.name}: '{value}' is not a valid value; expected one of {', '.join(spec.choices)}")
 
@@ -181,6 +191,6 @@ def read_string_list(spec: ParamSpec, value) -> list[str]:
 _READERS = {
     "boolean": read_bool, "double": read_float, "float": read_float, "int": read_int, "long": read_int,
     "enum": read_enum, "int[]": read_number_list, "double[]": read_number_list, "float[]": read_number_list,
-    "string[]": read_string_list, "Key<Frame>": read_name, "Key<Model>": read_name,
+    "string[]": read_string_list, "Key<Frame>[]": read_string_list, "Key<Frame>": read_name, "Key<Model>": read_name,
     "VecSpecifier": read_name, "string": read_name,
 }

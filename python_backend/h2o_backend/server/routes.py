@@ -26,6 +26,7 @@ HANDLER_MODULES = [
     "missing_inserter",
     "metrics_maker",
     "webui",
+    "client_session",
 ]
 
 

@@ -132,6 +132,8 @@ class Selection:
 def select_predictors(train: Frame, params) -> Selection:
     """The predictor columns of ``train`` for ``params`` (see the module doc)."""
     ignored = set(getattr(params, "ignored_columns", None) or [])
+    if getattr(params, "fold_column", None):
+        ignored.add(params.fold_column)     # H2O-3: the fold column is never a predictor
     autoencoder = bool(getattr(params, "autoencoder", False))
     response = None if autoencoder else getattr(params, "response_column", None)
     drop_const = bool(getattr(params, "ignore_const_cols", True))

@@ -40,7 +40,7 @@ def effective_parameters(params, train=None, valid=None, problem: str | None = N
     has_valid = valid is not None or bool(eff.validation_frame)
     if has_valid:
         eff.nfolds = 0
-    if eff.nfolds:
+    if eff.nfolds or getattr(eff, "fold_column", None):
         eff.override_with_best_model = False
     if n_nodes <= 1:
         eff.replicate_training_data = False

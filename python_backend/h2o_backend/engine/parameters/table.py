@@ -39,6 +39,9 @@ class ParamSpec:
     nullable: bool = False          # None is a valid value (not given)
     gridable: bool = True
     required: bool = False
+    # H2O-3 options this engine does not implement: when given, only these values are accepted
+    # (the rest are refused by name, validate_h2o3.py). Empty: every valid value is implemented.
+    supported: tuple = ()
 
     @property
     def label(self) -> str:
@@ -213,6 +216,105 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("reproducible", "boolean", False, "Reproducible training: one thread, fixed row order "
        "(slower). Use with a seed.", False, level="expert"),
 )
+
+# H2O-3's deep-learning parameters that legacy H2O lacked (the official Python client sends them all).
+H2O3_DISTRIBUTIONS = ("AUTO", "bernoulli", "quasibinomial", "multinomial", "gaussian", "poisson", "gamma",
+                      "tweedie", "laplace", "quantile", "huber", "ordinal", "modified_huber", "custom")
+STOPPING_METRICS = ("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "RMSLE", "AUC", "AUCPR",
+                    "lift_top_group", "misclassification", "mean_per_class_error", "custom",
+                    "custom_increasing")
+CATEGORICAL_ENCODINGS = ("AUTO", "Enum", "OneHotInternal", "OneHotExplicit", "Binary", "Eigen",
+                         "LabelEncoder", "SortByResponse", "EnumLimited")
+H2O3 = dict(gridable=True)
+PARAMETERS = PARAMETERS + (
+    _p("score_each_iteration", "boolean", False, "Score the model after every iteration (ignores "
+       "score_interval and score_duty_cycle).", True, level="secondary"),
+    _p("stopping_rounds", "int", 0, "Early stopping (H2O-3): stop when the simple moving average of "
+       "length k of stopping_metric does not improve by stopping_tolerance for k scoring events "
+       "(0: off). The official client sends H2O-3's default 5.", True, level="secondary", min=0),
+    _p("stopping_metric", "enum", "AUTO", "Metric for early stopping: AUTO is logloss for "
+       "classification, deviance for regression, MSE for autoencoders.", True, level="secondary",
+       choices=STOPPING_METRICS, supported=("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "AUC",
+                                            "AUCPR", "misclassification", "mean_per_class_error")),
+    _p("stopping_tolerance", "double", 0.0, "Relative improvement below which the stopping_metric "
+       "counts as not improved.", True, level="secondary", min=0),
+    _p("max_runtime_secs", "double", 0.0, "Largest training time in seconds (0: no limit); the model "
+       "trained so far is scored and kept.", True, level="secondary", min=0),
+    _p("distribution", "enum", "AUTO", "Distribution of the response (H2O-3): AUTO follows the "
+       "response type; bernoulli (two classes) and multinomial train with cross-entropy, gaussian "
+       "(numeric response) with mean square.", False, level="secondary", choices=H2O3_DISTRIBUTIONS,
+       supported=("AUTO", "bernoulli", "multinomial", "gaussian")),
+    _p("quantile_alpha", "double", 0.5, "Quantile of the quantile distribution (used only with "
+       "distribution=quantile, which is refused).", False, level="secondary", min=0, max=1),
+    _p("tweedie_power", "double", 1.5, "Power of the tweedie distribution (used only with "
+       "distribution=tweedie, which is refused).", False, level="secondary", min=1, max=2,
+       max_exclusive=True),
+    _p("huber_alpha", "double", 0.9, "Quantile of the huber distribution (used only with "
+       "distribution=huber, which is refused).", False, level="secondary", min=0, max=1),
+    _p("categorical_encoding", "enum", "AUTO", "Encoding of categorical predictors: AUTO and "
+       "OneHotInternal are the network's one-hot input layer.", False, level="secondary",
+       choices=CATEGORICAL_ENCODINGS, supported=("AUTO", "OneHotInternal")),
+    _p("export_weights_and_biases", "boolean", False, "Store the weights and biases of each layer as "
+       "frames <model_id>.weights.<i> and <model_id>.biases.<i> (listed in the model output).", False,
+       level="secondary"),
+    _p("weights_column", "VecSpecifier", None, "Column of row weights (H2O-3); not supported by this "
+       "server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
+    _p("offset_column", "VecSpecifier", None, "Column of row offsets (H2O-3); not supported by this "
+       "server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
+    _p("pretrained_autoencoder", "Key<Model>", None, "Autoencoder whose weights initialise the "
+       "network (H2O-3); not supported by this server.", False, level="secondary", nullable=True,
+       gridable=False, supported=(None,)),
+    _p("standardize", "boolean", True, "Standardise numeric predictors (and for regression the "
+       "response); only true is supported.", False, level="secondary", supported=(True,)),
+    _p("missing_values_handling", "enum", "MeanImputation", "Missing numeric values are replaced by "
+       "the column mean (MeanImputation); Skip is not supported.", False, level="expert",
+       choices=("MeanImputation", "Skip"), supported=("MeanImputation",)),
+    _p("fold_assignment", "enum", "AUTO", "Assignment of rows to cross-validation folds: AUTO and "
+       "Random put each row in a random fold, Modulo row i in fold i mod nfolds, Stratified each "
+       "class of the response in every fold in proportion (classification only).", False,
+       level="secondary", choices=("AUTO", "Random", "Modulo", "Stratified"), gridable=False),
+    _p("fold_column", "VecSpecifier", None, "Column with each row's cross-validation fold (an enum, or "
+       "integers): one fold per distinct value; not a predictor. Instead of nfolds.", False,
+       level="secondary", nullable=True, gridable=False),
+    _p("keep_cross_validation_models", "boolean", True, "Keep the cross-validation models (only true "
+       "is supported).", False, level="expert", gridable=False, supported=(True,)),
+    _p("keep_cross_validation_predictions", "boolean", False, "Keep the fold models' predictions on "
+       "their held-out rows: frames prediction_<cv model> (zeros outside the fold) and "
+       "cv_holdout_prediction_<model> (all rows).", False, level="expert", gridable=False),
+    _p("keep_cross_validation_fold_assignment", "boolean", False, "Keep the fold of every training "
+       "row: frame cv_fold_assignment_<model>, column fold_assignment.", False, level="expert",
+       gridable=False),
+    _p("target_ratio_comm_to_comp", "double", 0.05, "Multi-node: target ratio of communication to "
+       "computation time for train_samples_per_iteration=-2. This server is one node: no effect.",
+       True, level="expert", min=0),
+    _p("initial_weights", "Key<Frame>[]", None, "Frames of initial weights (H2O-3); not supported by "
+       "this server.", False, level="expert", nullable=True, gridable=False, supported=(None,)),
+    _p("initial_biases", "Key<Frame>[]", None, "Frames of initial biases (H2O-3); not supported by "
+       "this server.", False, level="expert", nullable=True, gridable=False, supported=(None,)),
+    _p("mini_batch_size", "int", 1, "Mini-batch size (H2O-3 trains with 1; only 1 is supported).",
+       False, level="expert", min=1, supported=(1,)),
+    _p("elastic_averaging", "boolean", False, "Multi-node elastic averaging (H2O-3); only false is "
+       "supported.", False, level="expert", supported=(False,)),
+    _p("elastic_averaging_moving_rate", "double", 0.9, "Moving rate of elastic averaging (used only "
+       "with elastic_averaging, which is refused).", False, level="expert", min=0, max=1),
+    _p("elastic_averaging_regularization", "double", 0.001, "Regularisation of elastic averaging "
+       "(used only with elastic_averaging, which is refused).", False, level="expert", min=0),
+    _p("export_checkpoints_dir", "string", None, "Directory to export each model to (H2O-3); not "
+       "supported by this server.", False, level="expert", nullable=True, gridable=False,
+       supported=(None,)),
+    _p("auc_type", "enum", "AUTO", "AUC type of multinomial models (H2O-3): no multinomial AUC is "
+       "computed, so only AUTO and NONE are supported.",
+       False, level="secondary", choices=("AUTO", "NONE", "MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO",
+                                          "WEIGHTED_OVO"), supported=("AUTO", "NONE")),
+    _p("custom_metric_func", "string", None, "Reference to a custom metric function (H2O-3); not "
+       "supported by this server.", False, level="expert", nullable=True, gridable=False,
+       supported=(None,)),
+    _p("gainslift_bins", "int", -1, "Number of gains/lift bins (H2O-3); only -1 (the default "
+       "binning) is supported.", False, level="expert", min=-1, supported=(-1,)),
+)
+
+# H2O-3's names for legacy parameters (request names -> table names).
+ALIASES: dict[str, str] = {"overwrite_with_best_model": "override_with_best_model"}
 
 SPECS: dict[str, ParamSpec] = {s.name: s for s in PARAMETERS}
 CHECKPOINT_MODIFIABLE: frozenset[str] = frozenset(s.name for s in PARAMETERS if s.checkpoint_modifiable)

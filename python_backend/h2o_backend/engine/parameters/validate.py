@@ -15,6 +15,7 @@ import re
 import numpy as np
 
 from h2o_backend.engine.data import datainfo as di
+from h2o_backend.engine.parameters import validate_h2o3
 from h2o_backend.engine.parameters.table import (CHECKPOINT_FROM_REQUEST, PARAMETERS, SPECS, ParamSpec)
 
 KEY_ILLEGAL = re.compile(r"[\s!@#$%^&*()+={}\[\]|\\;:\"'<>,/?]")
@@ -45,6 +46,7 @@ def validate(params, train, valid=None, checkpoint=None) -> list[dict]:
     if not check_values(params, p):
         return p.items          # a value of the wrong type: the rules below would not apply
     check_settings(params, valid, checkpoint, p)
+    validate_h2o3.check_h2o3_settings(params, train, p)
     if train is not None:
         info = check_training_frame(params, train, checkpoint, p)
         if valid is not None and info is not None:
@@ -84,7 +86,7 @@ def type_problem(spec: ParamSpec, v) -> str | None:
     if t.endswith("[]"):
         if not isinstance(v, (list, tuple)):
             return f"{spec.name} must be a list, got {v!r}"
-        if t == "string[]":
+        if t in ("string[]", "Key<Frame>[]"):
             bad = [x for x in v if not isinstance(x, str)]
             return f"{spec.name} must be a list of column names, got {bad[0]!r}" if bad else None
         bad = [x for x in v if not _is_number(x) or math.isnan(x) or (t == "int[]" and x != math.floor(x))]

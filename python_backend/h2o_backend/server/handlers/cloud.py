@@ -25,6 +25,30 @@ def _memory_fields(svc) -> dict:
             "pojo_mem": max(0, resident_bytes() - stored)}
 
 
+def _disk(path: str):
+    try:
+        return os.statvfs(path)
+    except OSError:
+        return None
+
+
+def _free_disk_bytes(path: str) -> int:
+    st = _disk(path)
+    return st.f_bavail * st.f_frsize if st else 0
+
+
+def _max_disk_bytes(path: str) -> int:
+    st = _disk(path)
+    return st.f_blocks * st.f_frsize if st else 0
+
+
+def _open_fds() -> int:
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return -1
+
+
 def _node() -> dict:
     svc = services()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
@@ -40,6 +64,15 @@ def _node() -> dict:
         "sys_load": load,
         **_memory_fields(svc),
         "num_keys": len(svc.store.keys()),
+        # the rest of H2O-3's NodeV3 fields that the client's show_status(detailed=True) prints
+        "mem_value_size": 0,
+        "pojo_mem": 0,
+        "swap_mem": 0,
+        "free_disk": _free_disk_bytes(svc.spool_dir),
+        "max_disk": _max_disk_bytes(svc.spool_dir),
+        "tcps_active": 0,
+        "open_fds": _open_fds(),
+        "rpcs_active": 0,
     }
 
 

@@ -6,13 +6,14 @@ import json
 
 from flask import jsonify
 
-from h2o_backend.engine.grid import Grid, combinations, ranking_error, run_grid, sorted_model_ids
+from h2o_backend.engine.grid import (SORT_METRICS, Grid, combinations, ranking_error, run_grid, sorted_by_metric,
+                                     sorted_model_ids)
 from h2o_backend.server.errors import bad_request, not_found, validation_messages
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
 from h2o_backend.server import model_builder
 from h2o_backend.server.job_json import job_to_json
-from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.known_params import reject_parallel_grid, reject_unknown
 from h2o_backend.server.parameter_wire import parse_parameters
 from h2o_backend.server.params import get_bool, get_str, request_params
 from h2o_backend.server.routes import Route
@@ -86,6 +87,7 @@ def build_grid():
     raw.pop("grid_id", None)
     hyper = _typed_hyper_values(_hyper_parameters(raw), grid_id)
     _search_criteria(raw)
+    reject_parallel_grid(raw)
     base, train, valid, checkpoint, warnings = model_builder.parse_and_resolve(raw, label=grid_id)
     order = [spec.name for spec in parameters.PARAMETERS]
     largest = None
@@ -129,12 +131,20 @@ def _models_by_id() -> dict:
 
 def fetch_grid(grid_id: str):
     params = request_params()
-    reject_unknown(params, ("decreasing",), "GridSchemaV99")   # sort_by: always by the error
+    reject_unknown(params, ("decreasing", "sort_by"), "GridSchemaV99")
     grid = services().store.get(grid_id, Grid)
     if grid is None:
         raise not_found("Grid", grid_id, field="grid_id")
-    ids = sorted_model_ids(grid, _models_by_id())
-    if get_bool(params, "decreasing", False):
+    models = _models_by_id()
+    ids = sorted_model_ids(grid, models)        # by the error (classification error or MSE)
+    sort_by = (get_str(params, "sort_by") or "").lower()
+    decreasing = get_bool(params, "decreasing", None)
+    if sort_by:
+        if sort_by not in SORT_METRICS:
+            raise bad_request(f"Invalid argument for sort_by: {sort_by}; this server sorts by "
+                              f"{', '.join(SORT_METRICS)}", field="sort_by")
+        ids = sorted_by_metric(ids, models, sort_by, decreasing)
+    elif decreasing:
         ids = list(reversed(ids))
     return jsonify(grid_json_with_errors(grid, ids))
 

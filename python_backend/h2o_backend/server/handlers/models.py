@@ -162,6 +162,7 @@ ROUTES = [
     Route("POST", "/3/ModelBuilders/deeplearning/parameters", validate_deeplearning),
     Route("GET", "/3/Models", list_models),
     Route("GET", "/3/Models/{model_id}", fetch_model),
+    Route("GET", "/99/Models/{model_id}", fetch_model),
     Route("DELETE", "/3/Models/{model_id}", delete_model),
     Route("GET", "/99/Models.bin/{model_id}", save_model),
     Route("POST", "/99/Models.bin/", load_model),

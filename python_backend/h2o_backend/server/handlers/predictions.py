@@ -12,7 +12,7 @@ from h2o_backend.server import model_json
 from h2o_backend.server.context import services
 from h2o_backend.server.job_json import job_to_json
 from h2o_backend.server.lookup import get_frame, get_model
-from h2o_backend.server.known_params import reject_unknown
+from h2o_backend.server.known_params import reject_unknown, reject_unsupported_auc_type
 from h2o_backend.server.params import get_bool, get_int, get_str, request_params
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import key_ref, meta
@@ -136,7 +136,9 @@ def predict_async(model_id: str, frame_id: str):
 def model_metrics(model_id: str, frame_id: str):
     model = get_model(model_id)
     frame = get_frame(frame_id, "frame_id")
-    reject_unknown(request_params(), set(), "ModelMetricsListSchemaV3")
+    params = request_params()
+    reject_unknown(params, {"auc_type"}, "ModelMetricsListSchemaV3")
+    reject_unsupported_auc_type(params)
     _check_columns(model, frame)
     metrics = _metrics_for(model, frame)
     if metrics is None:

@@ -1,0 +1,48 @@
+"""H2O-3's early-stopping rule (engine/stopping.py, after hex.ScoreKeeper): moving averages of
+length k over the last 2k scorings against the first of them."""
+from __future__ import annotations
+
+import math
+
+from h2o_backend.engine import stopping
+
+
+def test_needs_2k_plus_one_scorings():
+    flat = [1.0] * 4
+    assert not stopping.stop_early(flat, 2, 0.0, more_is_better=False)     # 4 - 1 < 2k
+    assert stopping.stop_early(flat + [1.0], 2, 0.0, more_is_better=False)  # no improvement at all
+
+
+def test_improving_values_keep_training_and_tolerance_is_relative():
+    falling = [1.0, 0.9, 0.8, 0.7, 0.6]
+    # averages over the last 4: (0.85, 0.75, 0.65): 0.65 < 0.85 * (1 - 0.2) = 0.68 -> improved
+    assert not stopping.stop_early(falling, 2, 0.2, more_is_better=False)
+    # with a 30% tolerance the same improvement is not enough: 0.65 > 0.85 * 0.7
+    assert stopping.stop_early(falling, 2, 0.3, more_is_better=False)
+
+
+def test_more_is_better_metrics():
+    rising_auc = [0.5, 0.6, 0.7, 0.8, 0.9]
+    assert not stopping.stop_early(rising_auc, 2, 0.0, more_is_better=True)
+    assert stopping.stop_early(list(reversed(rising_auc)), 2, 0.0, more_is_better=True)
+
+
+def test_k_zero_and_nan_never_stop():
+    assert not stopping.stop_early([1.0] * 10, 0, 0.0, more_is_better=False)
+    assert not stopping.stop_early([1.0, math.nan, 1.0, 1.0, 1.0], 2, 0.0, more_is_better=False)
+
+
+def test_auto_metric_follows_the_problem():
+    assert stopping.resolve_metric("AUTO", "Binomial") == "logloss"
+    assert stopping.resolve_metric("AUTO", "Regression") == "deviance"
+    assert stopping.resolve_metric("AUTO", "AutoEncoder") == "MSE"
+    assert stopping.resolve_metric("AUC", "Binomial") == "AUC"
+
+
+def test_metric_values_are_read_from_the_metrics():
+    metrics = {"logloss": 0.4, "mean_residual_deviance": 2.0, "pr_auc": 0.7, "classification_error": 0.1}
+    assert stopping.metric_value(metrics, "logloss") == 0.4
+    assert stopping.metric_value(metrics, "deviance") == 2.0
+    assert stopping.metric_value(metrics, "AUCPR") == 0.7
+    assert stopping.metric_value(metrics, "misclassification") == 0.1
+    assert math.isnan(stopping.metric_value(metrics, "RMSE"))
