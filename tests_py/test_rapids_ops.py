@@ -210,3 +210,15 @@ def test_missing_inserter_replaces_a_fraction_in_place(client, prostate):
                      404, "nope.hex")
     assert_h2o_error(client.post("/3/MissingInserter", data={"dataset": "prostate.hex", "fraction": "1.5"}),
                      400, "fraction")
+
+
+def test_session_operators_time_zone_and_ls(client, prostate):
+    assert rapids(client, '(setTimeZone "UTC")')["string"] == "UTC"
+    assert rapids(client, "(getTimeZone)")["string"] == "UTC"
+    r = client.post("/99/Rapids", data={"ast": '(setTimeZone "Europe/Paris")'})
+    assert_h2o_error(r, 400, "UTC only")
+    listed = rapids(client, "(tmp= keys_now (ls))")
+    assert listed["num_cols"] == 1
+    [column] = client.get("/3/Frames/keys_now").get_json()["frames"][0]["columns"]
+    assert column["label"] == "key" and column["type"] == "string"
+    assert "prostate.hex" in column["string_data"]

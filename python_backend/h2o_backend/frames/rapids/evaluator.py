@@ -29,10 +29,12 @@ def operator(*names: str):
 @dataclass
 class Context:
     """`lookup_frame(key)` answers a Frame or None; `store_frame(frame)` keeps an assigned one;
-    `remove_frame(key)` removes one (None: ``rm`` is refused)."""
+    `remove_frame(key)` removes one (None: ``rm`` is refused); `list_keys()` the store's keys
+    (None: ``ls`` is refused)."""
     lookup_frame: Callable[[str], Frame | None]
     store_frame: Callable[[Frame], None]
     remove_frame: Callable[[str], None] | None = None
+    list_keys: Callable[[], list[str]] | None = None
 
     def eval(self, node):
         if isinstance(node, Atom):
@@ -80,7 +82,7 @@ def expect_args(op: str, args: tuple, counts: tuple[int, ...], usage: str) -> No
         raise RapidsError(f"'{op}' takes {' or '.join(str(c) for c in counts)} argument(s): {usage}")
 
 
-def evaluate(text: str, lookup_frame, store_frame, remove_frame=None):
+def evaluate(text: str, lookup_frame, store_frame, remove_frame=None, list_keys=None):
     """What `text` evaluates to: a Frame, Num, Nums, Str or Strs."""
     from h2o_backend.frames.rapids.parser import parse
-    return Context(lookup_frame, store_frame, remove_frame).eval(parse(text))
+    return Context(lookup_frame, store_frame, remove_frame, list_keys).eval(parse(text))

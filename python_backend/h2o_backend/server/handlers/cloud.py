@@ -65,8 +65,6 @@ def _node() -> dict:
         **_memory_fields(svc),
         "num_keys": len(svc.store.keys()),
         # the rest of H2O-3's NodeV3 fields that the client's show_status(detailed=True) prints
-        "mem_value_size": 0,
-        "pojo_mem": 0,
         "swap_mem": 0,
         "free_disk": _free_disk_bytes(svc.spool_dir),
         "max_disk": _max_disk_bytes(svc.spool_dir),

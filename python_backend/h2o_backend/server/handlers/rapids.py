@@ -34,7 +34,7 @@ def evaluate_rapids():
         store.remove(key)
 
     try:
-        result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep, remove)
+        result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep, remove, store.keys)
     except KeyError as exc:
         raise not_found("Frame", exc.args[0], field="ast")
     except rapids.RapidsError as exc:
