@@ -26,6 +26,11 @@ SUPPORTED = "(tmp= dest expr) with expr (cols_py frame columns), (cols frame col
 _TOKEN = re.compile(r'\s*(?:(?P<open>[(\[])|(?P<close>[)\]])|"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\'|(?P<atom>[^\s()\[\]]+))')
 
 
+# Deepest nesting of ( and [ accepted; deeper expressions are refused (400) before any recursion
+# could exhaust Python's stack. Client slicing expressions nest three or four levels.
+MAX_DEPTH = 100
+
+
 class RapidsError(ValueError):
     """An expression this server cannot evaluate; the message says why."""
 
@@ -58,10 +63,22 @@ def parse(text: str):
     tokens = _tokens(text)
     if not tokens:
         raise RapidsError("the expression is empty")
+    _check_depth(tokens)
     node, end = _parse_at(tokens, 0)
     if end != len(tokens):
         raise RapidsError("unexpected text after the end of the expression")
     return node
+
+
+def _check_depth(tokens: list) -> None:
+    depth = 0
+    for token in tokens:
+        if token in ("(", "["):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise RapidsError(f"the expression nests deeper than {MAX_DEPTH} levels of ( and [")
+        elif token in (")", "]"):
+            depth -= 1
 
 
 def _parse_at(tokens: list, i: int):
