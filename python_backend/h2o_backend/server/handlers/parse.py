@@ -30,13 +30,20 @@ PARSE_FIELDS = HINT_FIELDS + ("destination_frame", "number_columns", "chunk_size
 MIN_CHUNK = 1 << 16
 
 
+def hide_spool(text: str, raws: list[RawFile], spool_dir: str) -> str:
+    """`text` with uploaded files named by their keys: the spool folder is never shown."""
+    for raw in raws:
+        text = text.replace(raw.path, raw.key)
+    return text.replace(spool_dir, "<upload>") if spool_dir else text
+
+
 @contextlib.contextmanager
-def api_errors():
+def api_errors(raws: list[RawFile] = ()):
     """Parse problems as 400 naming the field; missing files as 404."""
     try:
         yield
     except ParseError as exc:
-        raise bad_request(str(exc), field=exc.field) from None
+        raise bad_request(hide_spool(str(exc), raws, services().spool_dir), field=exc.field) from None
     except FileNotFoundError as exc:
         raise ApiError(404, str(exc), field="path", exception_type="H2ONotFoundArgumentException",
                        values={"path": str(exc)}) from None
@@ -175,7 +182,7 @@ def setup_json(setup: parse.ParseSetup, raws: list[RawFile], names_given: bool) 
         "header_lines": 0,
         "number_columns": setup.number_columns,
         "data": setup.data,
-        "warnings": setup.warnings or None,
+        "warnings": [hide_spool(w, raws, services().spool_dir) for w in setup.warnings] or None,
         "chunk_size": setup.chunk_size,
         "total_filtered_column_count": setup.number_columns,
         "escapechar": setup.escapechar,
@@ -192,14 +199,14 @@ def post_parse_setup():
     reject_unknown(params, HINT_FIELDS, "ParseSetupV3")
     raws = _raw_files(params)
     hints = _hints(params)
-    with api_errors():
+    with api_errors(raws):
         setup = parse.guess_setup([r.path for r in raws], **hints)
     setup.destination_frame = parse.hex_key(raws[0].key)
     return jsonify(setup_json(setup, raws, hints["column_names"] is not None))
 
 
 def _parse_setup(params: dict, raws: list[RawFile]) -> parse.ParseSetup:
-    with api_errors():
+    with api_errors(raws):
         setup = parse.guess_setup([r.path for r in raws], **_hints(params))
         setup.destination_frame = parse.hex_key(raws[0].key)
         count = get_int(params, "number_columns")
@@ -216,10 +223,20 @@ def _parse_setup(params: dict, raws: list[RawFile]) -> parse.ParseSetup:
 def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_on_done: bool):
     store = services().store
 
+    spool = services().spool_dir
+
+    def shown(text: str) -> str:
+        return hide_spool(text, raws, spool)
+
     def work(job):
-        frame = parse.parse_frame([r.path for r in raws], setup, dest, job)
+        try:
+            frame = parse.parse_frame([r.path for r in raws], setup, dest, job)
+        except ParseError as exc:
+            raise ParseError(shown(str(exc)), field=exc.field) from None
+        except (OSError, ValueError) as exc:
+            raise ParseError(shown(f"{type(exc).__name__}: {exc}")) from None
         store.put(dest, frame)
-        job.warnings = list(setup.warnings)
+        job.warnings = [shown(w) for w in setup.warnings]
         job.update(1.0, "Done.")
         if delete_on_done:
             for raw in raws:
