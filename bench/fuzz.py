@@ -65,16 +65,20 @@ def main() -> int:
     proc, url = start_server(workdir)
     started = time.time()
     try:
-        seed_data(url, REPO / "demos" / "data" / "prostate.csv")
-        fuzzer = Fuzzer(url, server_alive=lambda: proc.poll() is None)
+        data = REPO / "demos" / "data" / "prostate.csv"
+        fuzzer = Fuzzer(url, server_alive=lambda: proc.poll() is None, keys=seed_data(url, data))
         ops = list(fuzzer.operations())
         stateful_share = 0.1
-        per_op = max(1, math.ceil(args.requests * (1 - stateful_share) / (2 * len(ops))))
+        rounds = sum(2 * (2 if fuzzer.bound_path(op) else 1) for op in ops)
+        per_op = max(1, math.ceil(args.requests * (1 - stateful_share) / rounds))
         round_no = 0
         while fuzzer.tally.requests < args.requests * (1 - stateful_share):
+            if round_no:
+                fuzzer.keys = seed_data(url, data)       # DELETE /3/DKV of the last round removed them
             for op in ops:
                 fuzzer.run_operation(op, per_op, seed=args.seed + round_no)
             round_no += 1
+        seed_data(url, data)
         while fuzzer.tally.requests < args.requests:
             fuzzer.run_stateful(max_examples=50, seed=args.seed + round_no)
             round_no += 1

@@ -60,8 +60,14 @@ def load_schema(base_url: str):
 
 
 class Fuzzer:
-    def __init__(self, base_url: str, server_alive=lambda: True, timeout: float = 30.0):
+    """`keys` maps path parameter names to existing keys (from seed_data): each operation that
+    reads or uses them (not DELETE: the linked sequences delete what they create) is also fuzzed
+    with its path bound to them, so its answers on real frames and models are checked too."""
+
+    def __init__(self, base_url: str, server_alive=lambda: True, timeout: float = 30.0,
+                 keys: dict[str, str] | None = None):
         self.base_url = base_url
+        self.keys = dict(keys or {})
         self.schema = load_schema(base_url)
         self.alive = server_alive
         self.timeout = timeout
@@ -69,10 +75,10 @@ class Fuzzer:
         self.session = requests.Session()
 
     def operations(self):
-        for result in self.schema.get_all_operations():
-            op = result.ok()
-            if f"{op.method.upper()} {op.path}" not in EXCLUDED:
-                yield op
+        """Every documented operation, the DELETEs last (DELETE /3/DKV removes the seeded keys)."""
+        ops = [r.ok() for r in self.schema.get_all_operations()]
+        ops = [op for op in ops if f"{op.method.upper()} {op.path}" not in EXCLUDED]
+        return sorted(ops, key=lambda op: op.method.lower() == "delete")
 
     def send(self, case) -> None:
         """One request: call, check against the document, count."""
@@ -118,11 +124,22 @@ class Fuzzer:
                 t.note(f"{label} {case.query or ''} {str(case.body)[:200] if case.body is not None else ''}"
                        f" -> {response.status_code}: {str(exc)[:500]}")
 
+    def bound_path(self, op) -> dict[str, str] | None:
+        names = [p.name for p in op.path_parameters]
+        if not names or op.method.lower() == "delete" or not all(n in self.keys for n in names):
+            return None
+        return {n: self.keys[n] for n in names}
+
     def run_operation(self, op, max_examples: int, seed: int = 0) -> None:
-        """`max_examples` generated requests of each mode (positive, negative) for one operation."""
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        """`max_examples` generated requests of each mode (positive, negative) for one operation,
+        and as many again with its path bound to existing keys when there are some."""
+        bound = self.bound_path(op)
+        rounds = [(path, mode) for path in [None] + ([bound] if bound else [])
+                  for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
+        for path, mode in rounds:
             try:
-                strategy = op.as_strategy(generation_mode=mode)
+                strategy = (op.as_strategy(generation_mode=mode, path_parameters=path) if path
+                            else op.as_strategy(generation_mode=mode))
             except Exception as exc:       # an operation whose negative space is empty
                 self.tally.note(f"{op.method.upper()} {op.path} {mode.value}: no strategy: {exc}")
                 continue
@@ -176,9 +193,10 @@ class NoAnswer(RuntimeError):
     pass
 
 
-def seed_data(base_url: str, csv_path: Path) -> None:
-    """fuzz.csv uploaded and parsed to fuzz.hex, and fuzz_model trained on it (the names the
-    document's examples use), so generated requests also reach existing keys."""
+def seed_data(base_url: str, csv_path: Path) -> dict[str, str]:
+    """An empty store, then fuzz.csv uploaded and parsed to fuzz.hex, fuzz_model trained on it and
+    its predictions fuzz_pred; answers the path parameters bound to them (Fuzzer's `keys`)."""
+    requests.delete(f"{base_url}/3/DKV", timeout=60).raise_for_status()
     with open(csv_path, "rb") as fh:
         requests.post(f"{base_url}/3/PostFile.bin", params={"destination_frame": "fuzz.csv"},
                       files={"file": fh}, timeout=60).raise_for_status()
@@ -196,3 +214,7 @@ def seed_data(base_url: str, csv_path: Path) -> None:
         if status != "RUNNING" and status != "CREATED":
             break
         time.sleep(0.2)
+    requests.post(f"{base_url}/3/Predictions/models/fuzz_model/frames/fuzz.hex",
+                  data={"predictions_frame": "fuzz_pred"}, timeout=120).raise_for_status()
+    return {"frame_id": "fuzz.hex", "model_id": "fuzz_model", "key": "fuzz.hex", "job_id": key,
+            "predictions_frame": "fuzz_pred", "actuals_frame": "fuzz.hex", "asset": "js/app.js"}

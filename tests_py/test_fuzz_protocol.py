@@ -15,14 +15,14 @@ from conftest import DATA, ServerProcess
 from protocol_fuzz import EXCLUDED, Fuzzer, seed_data
 from protocol_schema import assert_matches_schema, openapi
 
-# examples per operation and generation mode: about 20 * 2 * 43 = 1,700 requests
+# examples per operation, generation mode and path (random keys, seeded keys): about 2,800 requests
 EXAMPLES = 20
 
 
 @pytest.fixture(scope="module")
 def fuzz_server():
     proc = ServerProcess()
-    seed_data(proc.url, DATA / "prostate.csv")
+    proc.keys = seed_data(proc.url, DATA / "prostate.csv")
     yield proc
     proc.stop()
 
@@ -32,13 +32,25 @@ def test_no_operation_is_left_out_of_the_fuzzing():
 
 
 def test_generated_requests_get_documented_answers_and_no_5xx(fuzz_server):
-    fuzzer = Fuzzer(fuzz_server.url, server_alive=lambda: fuzz_server.proc.poll() is None)
+    fuzzer = Fuzzer(fuzz_server.url, server_alive=lambda: fuzz_server.proc.poll() is None,
+                    keys=fuzz_server.keys)
     tally = fuzzer.run_all(max_examples=EXAMPLES, seed=1)
     report = "\n".join(tally.examples)
     assert tally.requests > 1000
     assert tally.crashes == 0, report
     assert tally.server_errors == 0, report
     assert tally.violations == 0, report
+
+
+def test_linked_sequences_get_documented_answers(fuzz_server):
+    seed_data(fuzz_server.url, DATA / "prostate.csv")        # the run above may have deleted them
+    """Stateful: upload -> parse -> train -> poll, predict, delete, along the document's links."""
+    fuzzer = Fuzzer(fuzz_server.url, server_alive=lambda: fuzz_server.proc.poll() is None)
+    fuzzer.run_stateful(max_examples=25, seed=2)
+    tally = fuzzer.tally
+    report = "\n".join(tally.examples)
+    assert tally.requests >= 25
+    assert (tally.crashes, tally.server_errors, tally.violations) == (0, 0, 0), report
 
 
 def test_405_lists_the_allowed_methods(fuzz_server):
