@@ -14,7 +14,8 @@ predict -> delete) follow the document's OpenAPI links (`Fuzzer.run_stateful`).
 """
 from __future__ import annotations
 
-import io
+import os
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance,
 
 # Every documented operation is fuzzed; none is excluded.
 EXCLUDED: dict[str, str] = {}
+# Query values that are never generated, because the server writes a file where they point (a
+# generated absolute path could land anywhere on the machine): a folder of the run's own.
+WRITES_FILES = {"GET /99/Models.bin/{model_id}": "dir"}
 
 
 @dataclass
@@ -65,9 +69,10 @@ class Fuzzer:
     with its path bound to them, so its answers on real frames and models are checked too."""
 
     def __init__(self, base_url: str, server_alive=lambda: True, timeout: float = 30.0,
-                 keys: dict[str, str] | None = None):
+                 keys: dict[str, str] | None = None, scratch: str | None = None):
         self.base_url = base_url
         self.keys = dict(keys or {})
+        self.scratch = scratch or tempfile.mkdtemp(prefix="h2o_fuzz_files_")
         self.schema = load_schema(base_url)
         self.alive = server_alive
         self.timeout = timeout
@@ -91,6 +96,9 @@ class Fuzzer:
         t = self.tally
         t.requests += 1
         label = f"{case.method.upper()} {case.formatted_path}"
+        written = WRITES_FILES.get(f"{case.method.upper()} {case.path}")
+        if written:
+            case.query = {**(case.query or {}), written: os.path.join(self.scratch, "written")}
         try:
             response = case.call(session=self.session, timeout=self.timeout)
         except requests.RequestException as exc:

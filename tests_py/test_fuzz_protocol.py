@@ -3,10 +3,14 @@
 A bounded run against a real server started here: every documented operation gets generated
 requests that match the document and requests that break it; every answer, error or not, must
 match the document (status, content type, headers, body schema), no answer may be a 5xx and
-the server must live on. No operation is excluded (protocol_fuzz.EXCLUDED is empty). The long
+the server must live on. No operation is excluded (protocol_fuzz.EXCLUDED is empty); the one
+value not generated is the `dir` a model is saved to (protocol_fuzz.WRITES_FILES: a folder of
+the run's own, since a generated absolute path could be anywhere on the machine). The long
 run (10,000+ requests) is bench/fuzz.py.
 """
 from __future__ import annotations
+
+import tempfile
 
 import pytest
 import requests
@@ -21,7 +25,7 @@ EXAMPLES = 20
 
 @pytest.fixture(scope="module")
 def fuzz_server():
-    proc = ServerProcess()
+    proc = ServerProcess(cwd=tempfile.mkdtemp(prefix="h2o_fuzz_cwd_"))   # relative paths land there
     proc.keys = seed_data(proc.url, DATA / "prostate.csv")
     yield proc
     proc.stop()

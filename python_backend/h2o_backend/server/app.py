@@ -78,5 +78,8 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error")
-        api = ApiError(500, f"{type(err).__name__}: {err}", exception_type=type(err).__name__)
+        text = f"{type(err).__name__}: {err}"
+        spool = app.config["SERVICES"].spool_dir
+        api = ApiError(500, text.replace(spool, "<upload>") if spool else text,   # never the spool path
+                       exception_type=type(err).__name__)
         return jsonify(api.to_json()), 500
