@@ -186,3 +186,9 @@ def test_parse_honours_cancel(tmp_path):
     path = write(tmp_path, "c.csv", "a\n1\n2\n")
     with pytest.raises(JobCancelled):
         parse_frame([path], guess_setup([path]), "c.hex", Cancelled())
+
+
+def test_uneven_rows_that_cannot_be_evened_out_name_the_line(tmp_path):
+    path = write(tmp_path, "unit_sep.csv", "a,b\n" + "1,2\n" * 100 + "3\x1f,4,5\n6,7\n")
+    with pytest.raises(ParseError, match=r"line 102: expected 2 fields but found 3"):
+        parse_file(path)

@@ -75,7 +75,10 @@ def _even_out(path: str, plan: ReadPlan, skip_rows: int, notes, shown: str) -> b
     note = ragged.more_fields_note(shown, rows, plan.separator, plan.quote)
     if note and notes is not None:
         notes.append(note)
-    return ragged.even_out(path, rows, plan.separator, plan.quote)
+    try:
+        return ragged.even_out(path, rows, plan.separator, plan.quote)
+    except pa.ArrowInvalid:       # a line holding the line reader's delimiter (\x1f): say which
+        return None
 
 
 def _text_plan(plan: ReadPlan) -> ReadPlan:
