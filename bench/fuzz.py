@@ -79,6 +79,7 @@ def main() -> int:
                 fuzzer.run_operation(op, per_op, seed=args.seed + round_no)
             round_no += 1
         seed_data(url, data)
+        fuzzer.sample_csv = data.read_bytes()
         while fuzzer.tally.requests < args.requests:
             fuzzer.run_stateful(max_examples=50, seed=args.seed + round_no)
             round_no += 1

@@ -50,6 +50,7 @@ def test_linked_sequences_get_documented_answers(fuzz_server):
     seed_data(fuzz_server.url, DATA / "prostate.csv")        # the run above may have deleted them
     """Stateful: upload -> parse -> train -> poll, predict, delete, along the document's links."""
     fuzzer = Fuzzer(fuzz_server.url, server_alive=lambda: fuzz_server.proc.poll() is None)
+    fuzzer.sample_csv = (DATA / "prostate.csv").read_bytes()
     fuzzer.run_stateful(max_examples=25, seed=2)
     tally = fuzzer.tally
     report = "\n".join(tally.examples)
