@@ -40,6 +40,13 @@ INFO = {
 }
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Writes a part's YAML anchors (`<<: *shared`) out in full: no &id001 in the output."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 class MergeError(ValueError):
     pass
 
@@ -147,7 +154,7 @@ def check_refs(document: dict) -> None:
 
 
 def render(document: dict) -> str:
-    return HEADER + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return HEADER + yaml.dump(document, Dumper=_NoAliases, sort_keys=False, allow_unicode=True, width=100)
 
 
 def main(argv: list[str] | None = None) -> int:

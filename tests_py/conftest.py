@@ -59,7 +59,7 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m h2o_backend` on a free port; `url` is its base address."""
 
-    def __init__(self, nthreads: int | None = None, extra_args: list[str] | None = None):
+    def __init__(self, nthreads: int | None = None, extra_args: list[str] | None = None, cwd: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_dir = tempfile.mkdtemp(prefix="h2o_backend_test_logs_")
@@ -67,7 +67,7 @@ class ServerProcess:
         if nthreads:
             cmd += ["--nthreads", str(nthreads)]
         cmd += list(extra_args or [])
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
         self._wait_up()
 
     def _wait_up(self, timeout: float = 60.0) -> None:

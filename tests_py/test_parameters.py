@@ -315,9 +315,34 @@ def test_checkpoint_checks():
     unstable = FakeCheckpoint(dataclasses.replace(base, checkpoint=None), train, unstable=True)
     assert "unstable" in errors(check(base, train, checkpoint=unstable), "checkpoint")[0]["message"]
     assert "Cross-validation" in errors(check(dataclasses.replace(base, nfolds=3), train, checkpoint=ck), "nfolds")[0]["message"]
-    warned = check(dataclasses.replace(base, hidden=[20], ignored_columns=["x1"]), train, checkpoint=ck)
-    assert {p["field"] for p in warned if p["level"] == "WARN"} >= {"hidden", "ignored_columns"}
+    warned = check(dataclasses.replace(base, ignored_columns=["x1"], score_interval=1.0), train, checkpoint=ck)
+    assert {p["field"] for p in warned if p["level"] == "WARN"} >= {"ignored_columns"}
     assert errors(warned) == []
+
+
+def test_checkpoint_restart_refuses_structural_changes_naming_both_values():
+    train = frame()
+    base = params(response_column="y", hidden=[10], epochs=5.0, checkpoint="ck", activation="Tanh")
+    ck = FakeCheckpoint(dataclasses.replace(base, checkpoint=None), train)
+    for name, value, shown in (("hidden", [20], "[20]"), ("activation", "Maxout", "'Maxout'"),
+                               ("rho", 0.9, "0.9"), ("adaptive_rate", False, "False")):
+        problem = errors(check(dataclasses.replace(base, **{name: value}), train, checkpoint=ck), name)
+        assert problem, name
+        assert "Cannot change parameter" in problem[0]["message"] and shown in problem[0]["message"]
+    hidden = errors(check(dataclasses.replace(base, hidden=[20]), train, checkpoint=ck), "hidden")[0]
+    assert "[10]" in hidden["message"]
+
+
+@pytest.mark.parametrize("name,value", [("epochs", float("inf")), ("l1", float("inf")),
+                                         ("rate", float("-inf")), ("initial_weight_scale", float("inf")),
+                                         ("score_interval", float("inf"))])
+def test_non_finite_numbers_are_refused_naming_the_parameter(name, value):
+    problem = errors(check(params(response_column="y", **{name: value}), frame()), name)
+    assert problem and "finite" in problem[0]["message"]
+
+
+def test_max_w2_may_be_infinite():
+    assert errors(check(params(response_column="y", max_w2=float("inf")), frame()), "max_w2") == []
 
 
 # ----------------------------------------------------------------------------- effective parameters

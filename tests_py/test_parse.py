@@ -145,10 +145,24 @@ def test_missing_file(tmp_path):
         parse_file(str(tmp_path / "nope.csv"))
 
 
-def test_ragged_rows_name_the_line(tmp_path):
-    path = write(tmp_path, "ragged.csv", "a,b\n1,2\n3,4\n5\n6,7\n")
-    with pytest.raises(ParseError, match=r"line 4: expected 2 fields but found 1"):
-        parse_file(path)
+def test_short_rows_get_missing_values_as_in_h2o3(tmp_path):
+    path = write(tmp_path, "ragged.csv", "a,b,c\n1,2,3\n3,4\n5\n\n6,7,8\n")
+    frame = parse_file(path)
+    assert frame.nrows == 4
+    a, b, c = (col.data for col in frame.columns)
+    np.testing.assert_array_equal(a, [1, 3, 5, 6])
+    np.testing.assert_array_equal(b, [2, 4, np.nan, 7])
+    np.testing.assert_array_equal(c, [3, np.nan, np.nan, 8])
+
+
+def test_long_rows_lose_their_extra_fields_with_a_warning(tmp_path):
+    path = write(tmp_path, "long.csv", 'a,b\n1,2\n3,4,99,"x,y"\n"5",6\n')
+    setup = guess_setup([path])
+    frame = parse_frame([path], setup, "long.hex")
+    np.testing.assert_array_equal(frame.columns[0].data, [1, 3, 5])
+    np.testing.assert_array_equal(frame.columns[1].data, [2, 4, 6])
+    note = [w for w in setup.warnings if "more columns than expected" in w]
+    assert note and "found: 4, expected: 2" in note[0] and "99" in note[0]
 
 
 def test_duplicate_names_and_bad_hints(tmp_path):
@@ -172,3 +186,9 @@ def test_parse_honours_cancel(tmp_path):
     path = write(tmp_path, "c.csv", "a\n1\n2\n")
     with pytest.raises(JobCancelled):
         parse_frame([path], guess_setup([path]), "c.hex", Cancelled())
+
+
+def test_uneven_rows_that_cannot_be_evened_out_name_the_line(tmp_path):
+    path = write(tmp_path, "unit_sep.csv", "a,b\n" + "1,2\n" * 100 + "3\x1f,4,5\n6,7\n")
+    with pytest.raises(ParseError, match=r"line 102: expected 2 fields but found 3"):
+        parse_file(path)

@@ -10,6 +10,9 @@ import tempfile
 from h2o_backend import __version__
 
 
+THREADING_LAYER = "tbb"
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="h2o-backend",
                                      description="Deep learning server speaking H2O's REST protocol")
@@ -114,6 +117,10 @@ def main(argv: list[str] | None = None) -> None:
     log_path = setup_logging(args.log_dir, args.log_level, args.port)
     if args.nthreads > 0:
         os.environ.setdefault("NUMBA_NUM_THREADS", str(args.nthreads))
+    # Jobs call the parallel kernels from several threads at once (two trainings, a prediction):
+    # TBB is safe for that and shares one pool of cores between them (numba's workqueue layer is
+    # not thread-safe; OpenMP gives each calling thread a team of its own, oversubscribing).
+    os.environ.setdefault("NUMBA_THREADING_LAYER", THREADING_LAYER)
 
     import threading
 
@@ -225,7 +232,13 @@ def _warm_up_kernels(log: logging.Logger) -> None:
     """Load the numba kernels from their on-disk cache (or compile them) while the server already
     answers, so the first training request does not wait for them."""
     from h2o_backend.engine.sgd import warm_up
-    log.info("kernels ready in %.2f s", warm_up())
+    seconds = warm_up()
+    import numba
+    try:
+        layer = numba.threading_layer()
+    except ValueError:       # no parallel kernel has run yet
+        layer = numba.config.THREADING_LAYER
+    log.info("kernels ready in %.2f s (numba threading layer: %s)", seconds, layer)
 
 
 if __name__ == "__main__":

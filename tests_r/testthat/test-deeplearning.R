@@ -177,6 +177,20 @@ test_that("checkpoint errors: another response, missing or ignored columns, unkn
                "checkpoint must be valid key or an object of type H2ODeepLearningModel", fixed = TRUE)
 })
 
+test_that("a checkpoint restart that changes the layers or the activation stops naming both values", {
+  client <- test_client()
+  prostate <- prostate_frame(client)
+  m1 <- tiny_model(prostate, key = "dlt_ckpt_struct")
+  expect_error(h2o.deeplearning(x = 3:9, y = 2, data = prostate, checkpoint = m1, epochs = 1, hidden = 7),
+               "Cannot change parameter hidden on a checkpoint restart: the checkpointed model has [5], the request [7]",
+               fixed = TRUE)
+  expect_error(h2o.deeplearning(x = 3:9, y = 2, data = prostate, checkpoint = m1, epochs = 1,
+                                activation = "Tanh"),
+               "Cannot change parameter activation", fixed = TRUE)
+  expect_error(h2o.deeplearning(x = 3:9, y = 2, data = prostate, epochs = Inf, hidden = 3),
+               "epochs must be a finite number", fixed = TRUE)
+})
+
 test_that("argument errors are stopped in R with legacy messages", {
   client <- test_client()
   prostate <- prostate_frame(client)

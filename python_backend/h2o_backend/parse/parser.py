@@ -251,7 +251,8 @@ def parse_frame(paths: list[str], setup: ParseSetup, key: str, job=None) -> Fram
     tables, done = [], 0
     for index, (path, size) in enumerate(zip(paths, sizes)):
         report = _progress(job, done / sum(sizes), 0.9 * size / sum(sizes), index, len(paths))
-        tables.append(read_table(path, plan, _skip_rows(path, setup, index == 0), report))
+        tables.append(read_table(path, plan, _skip_rows(path, setup, index == 0), report,
+                                 notes=setup.warnings))
         done += size
     arrays = _merge(tables)
     del tables

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from h2o_backend.parse import ragged
 from h2o_backend.parse.source import ParseError, open_text_stream
 
 _COLUMN_ERROR = re.compile(r"In CSV column #(\d+): CSV conversion error to (\w+)")
@@ -37,23 +38,58 @@ class ReadPlan:
         return [f"_c{i}" for i in range(len(self.names))]
 
 
-def read_table(path: str, plan: ReadPlan, skip_rows: int, report=None) -> pa.Table:
-    """The file's rows (after `skip_rows` lines) as a table of columns `_c<i>`."""
+def read_table(path: str, plan: ReadPlan, skip_rows: int, report=None,
+               notes: list[str] | None = None, shown: str | None = None) -> pa.Table:
+    """The file's rows (after `skip_rows` lines) as a table of columns `_c<i>`. Rows with too few
+    fields get NAs, rows with too many lose the extra ones (a note in `notes`), as in H2O-3.
+    `shown` names the file in messages (default: its path)."""
+    shown = shown or path
+    evened: bytes | None = None
     while True:
         try:
-            return _read(path, plan, skip_rows, report)
+            return _read(path, plan, skip_rows, report, data=evened)
         except pa.ArrowInvalid as exc:
+            if evened is None and _is_ragged(str(exc)):
+                evened = _even_out(path, plan, skip_rows, notes, shown)
+                if evened is not None:
+                    continue
             match = _COLUMN_ERROR.search(str(exc))
             wider = _WIDER.get(match.group(2)) if match else None
             if wider is not None:
                 plan.types[int(match.group(1))] = wider
                 continue
-            raise _explain(exc, path, plan, match, skip_rows) from None
+            raise _explain(exc, path, plan, match, skip_rows, shown) from None
 
 
-def _read(path: str, plan: ReadPlan, skip_rows: int, report, serial_handler=None) -> pa.Table:
+def _is_ragged(text: str) -> bool:
+    return "Expected" in text and "columns" in text
+
+
+def _even_out(path: str, plan: ReadPlan, skip_rows: int, notes, shown: str) -> bytes | None:
+    """The file evened out (ragged.py), or None when no uneven row was found after all."""
+    text_plan = _text_plan(plan)
+    rows = ragged.uneven_rows(lambda handler: _read(path, text_plan, skip_rows, None,
+                                                    serial_handler=handler))
+    if not rows:
+        return None
+    note = ragged.more_fields_note(shown, rows, plan.separator, plan.quote)
+    if note and notes is not None:
+        notes.append(note)
+    try:
+        return ragged.even_out(path, rows, plan.separator, plan.quote)
+    except pa.ArrowInvalid:       # a line holding the line reader's delimiter (\x1f): say which
+        return None
+
+
+def _text_plan(plan: ReadPlan) -> ReadPlan:
+    return ReadPlan(plan.names, [pa.string()] * len(plan.names), plan.separator, plan.quote,
+                    plan.escapechar, plan.null_values, plan.skipped, plan.block_size)
+
+
+def _read(path: str, plan: ReadPlan, skip_rows: int, report, serial_handler=None,
+          data: bytes | None = None) -> pa.Table:
     names = plan.arrow_names
-    stream = open_text_stream(path, report)
+    stream = pa.BufferReader(data) if data is not None else open_text_stream(path, report)
     try:
         return pacsv.read_csv(
             stream,
@@ -74,18 +110,18 @@ def _read(path: str, plan: ReadPlan, skip_rows: int, report, serial_handler=None
 
 
 def _explain(exc: pa.ArrowInvalid, path: str, plan: ReadPlan, column_match,
-             skip_rows: int) -> ParseError:
-    text = str(exc)
-    if "Expected" in text and "columns" in text:
-        return ParseError(_ragged_message(path, plan, text, skip_rows), field="source_frames")
+             skip_rows: int, shown: str) -> ParseError:
+    text = str(exc).replace(path, shown)
+    if _is_ragged(text):
+        return ParseError(_ragged_message(path, plan, text, skip_rows, shown), field="source_frames")
     if column_match:
         name = plan.names[int(column_match.group(1))]
-        return ParseError(f"File {path}, column '{name}': {text.split(': ', 1)[-1]}",
+        return ParseError(f"File {shown}, column '{name}': {text.split(': ', 1)[-1]}",
                           field="column_types")
-    return ParseError(f"File {path} cannot be parsed: {text}", field="source_frames")
+    return ParseError(f"File {shown} cannot be parsed: {text}", field="source_frames")
 
 
-def _ragged_message(path: str, plan: ReadPlan, text: str, skip_rows: int) -> str:
+def _ragged_message(path: str, plan: ReadPlan, text: str, skip_rows: int, shown: str) -> str:
     """Names the first line with another number of fields (found by a serial re-read: the
     multi-threaded reader does not know line numbers)."""
     bad = []
@@ -93,15 +129,13 @@ def _ragged_message(path: str, plan: ReadPlan, text: str, skip_rows: int) -> str
     def handler(row):
         bad.append(row)
         return "error"
-    text_plan = ReadPlan(plan.names, [pa.string()] * len(plan.names), plan.separator,
-                         plan.quote, plan.escapechar, plan.null_values, plan.skipped,
-                         plan.block_size)
+    text_plan = _text_plan(plan)
     try:
         _read(path, text_plan, skip_rows, None, serial_handler=handler)
     except pa.ArrowInvalid:
         pass
     if not bad:
-        return f"File {path}: {text}"
+        return f"File {shown}: {text}"
     row = bad[0]
-    return (f"File {path}, line {row.number}: expected {row.expected_columns} fields but found "
+    return (f"File {shown}, line {row.number}: expected {row.expected_columns} fields but found "
             f"{row.actual_columns}: {row.text[:200]!r}")

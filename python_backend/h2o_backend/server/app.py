@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from h2o_backend.engine.errors import EngineError
 from h2o_backend.server.errors import ApiError, from_engine_error
@@ -101,8 +101,12 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
-        return answer(ApiError(err.code or 500, err.description or err.name,
-                               exception_type=type(err).__name__))
+        body, status = answer(ApiError(err.code or 500, err.description or err.name,
+                                       exception_type=type(err).__name__))
+        headers = {}
+        if isinstance(err, MethodNotAllowed) and err.valid_methods:
+            headers["Allow"] = ", ".join(sorted(err.valid_methods))   # RFC 9110: a 405 lists them
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

@@ -318,6 +318,14 @@ ALIASES: dict[str, str] = {"overwrite_with_best_model": "override_with_best_mode
 
 SPECS: dict[str, ParamSpec] = {s.name: s for s in PARAMETERS}
 CHECKPOINT_MODIFIABLE: frozenset[str] = frozenset(s.name for s in PARAMETERS if s.checkpoint_modifiable)
+# A checkpoint restart that asks for another value of one of these is refused, as H2O-3 refuses it
+# (hidden: its own check; the others: DeepLearningParameters.Sanity.cp_not_modifiable). Other
+# parameters that are not modifiable keep the checkpoint's value with a warning.
+CHECKPOINT_REFUSED: frozenset[str] = frozenset({
+    "hidden", "activation", "use_all_factor_levels", "adaptive_rate", "autoencoder", "rho",
+    "epsilon", "sparse", "sparsity_beta", "col_major", "rate", "rate_annealing", "rate_decay",
+    "momentum_start", "momentum_ramp", "momentum_stable", "nesterov_accelerated_gradient",
+    "ignore_const_cols", "max_categorical_features"})
 # Taken from the new request on a restart although not "modifiable" in H2O's sense.
 CHECKPOINT_FROM_REQUEST: frozenset[str] = frozenset(
     {"model_id", "training_frame", "validation_frame", "checkpoint"})

@@ -16,7 +16,8 @@ import numpy as np
 
 from h2o_backend.engine.data import datainfo as di
 from h2o_backend.engine.parameters import validate_h2o3
-from h2o_backend.engine.parameters.table import (CHECKPOINT_FROM_REQUEST, PARAMETERS, SPECS, ParamSpec)
+from h2o_backend.engine.parameters.table import (CHECKPOINT_FROM_REQUEST, CHECKPOINT_REFUSED, PARAMETERS,
+                                                 SPECS, ParamSpec)
 
 KEY_ILLEGAL = re.compile(r"[\s!@#$%^&*()+={}\[\]|\\;:\"'<>,/?]")
 NOT_COMPARED_ON_RESTART = CHECKPOINT_FROM_REQUEST | {"response_column", "ignored_columns", "nfolds"}
@@ -82,18 +83,28 @@ def type_problem(spec: ParamSpec, v) -> str | None:
         ok = _is_number(v) and math.isfinite(v) and v == math.floor(v)
         return None if ok else f"{spec.name} must be an integer, got {v!r}"
     if t in ("double", "float"):
-        return None if _is_number(v) and not math.isnan(v) else f"{spec.name} must be a number, got {v!r}"
+        if not _is_number(v) or math.isnan(v):
+            return f"{spec.name} must be a number, got {v!r}"
+        if math.isinf(v) and not _may_be_infinite(spec):
+            return f"{spec.name} must be a finite number, got {v!r}"
+        return None
     if t.endswith("[]"):
         if not isinstance(v, (list, tuple)):
             return f"{spec.name} must be a list, got {v!r}"
         if t in ("string[]", "Key<Frame>[]"):
             bad = [x for x in v if not isinstance(x, str)]
             return f"{spec.name} must be a list of column names, got {bad[0]!r}" if bad else None
-        bad = [x for x in v if not _is_number(x) or math.isnan(x) or (t == "int[]" and x != math.floor(x))]
-        return f"{spec.name} must be a list of {'integers' if t == 'int[]' else 'numbers'}, got {bad[0]!r}" if bad else None
+        bad = [x for x in v if not _is_number(x) or not math.isfinite(x) or (t == "int[]" and x != math.floor(x))]
+        return (f"{spec.name} must be a list of {'integers' if t == 'int[]' else 'finite numbers'}, "
+                f"got {bad[0]!r}") if bad else None
     if not isinstance(v, str):
         return f"{spec.name} must be a name, got {v!r}"
     return None
+
+
+def _may_be_infinite(spec: ParamSpec) -> bool:
+    """Only a parameter whose default is infinite (max_w2: no limit) takes an infinite value."""
+    return _is_number(spec.default) and math.isinf(spec.default)
 
 
 def _range_problem(spec: ParamSpec, v) -> str | None:
@@ -356,7 +367,10 @@ def check_checkpoint(params, train, checkpoint, p: Problems) -> None:
         if spec.checkpoint_modifiable or spec.name in NOT_COMPARED_ON_RESTART:
             continue
         new, before = getattr(params, spec.name), getattr(old, spec.name, None)
-        if new != spec.default and new != before:
+        if new != spec.default and new != before and spec.name in CHECKPOINT_REFUSED:
+            p.add(spec.name, f"Cannot change parameter {spec.name} on a checkpoint restart: the "
+                             f"checkpointed model has {before!r}, the request {new!r}")
+        elif new != spec.default and new != before:
             p.warn(spec.name, f"{spec.name} cannot change on a checkpoint restart: the checkpointed "
                               f"model's value {before!r} is used, not {new!r}")
 

@@ -31,12 +31,12 @@ PARSE_FIELDS = HINT_FIELDS + ("destination_frame", "number_columns", "chunk_size
 MIN_CHUNK = 1 << 16
 
 
-def _uploads_named(text: str, raws: list[RawFile]) -> str:
-    """`text` with each uploaded file's spool path replaced by its key (never shown to clients)."""
+def hide_spool(text: str, raws: list[RawFile], spool_dir: str) -> str:
+    """`text` with uploaded files named by their keys: the spool folder is never shown."""
     for raw in raws:
         if raw.delete_after_parse:
             text = text.replace(raw.path, f"'{raw.key}'")
-    return text
+    return text.replace(spool_dir, "<upload>") if spool_dir else text
 
 
 @contextlib.contextmanager
@@ -45,7 +45,7 @@ def api_errors(raws: list[RawFile] = ()):
     try:
         yield
     except ParseError as exc:
-        raise bad_request(_uploads_named(str(exc), raws), field=exc.field) from None
+        raise bad_request(hide_spool(str(exc), raws, services().spool_dir), field=exc.field) from None
     except FileNotFoundError as exc:
         raise ApiError(404, str(exc), field="path", exception_type="H2ONotFoundArgumentException",
                        values={"path": str(exc)}) from None
@@ -189,7 +189,7 @@ def setup_json(setup: parse.ParseSetup, raws: list[RawFile], names_given: bool) 
         "header_lines": 0,
         "number_columns": setup.number_columns,
         "data": setup.data,
-        "warnings": setup.warnings or None,
+        "warnings": [hide_spool(w, raws, services().spool_dir) for w in setup.warnings] or None,
         "chunk_size": setup.chunk_size,
         "total_filtered_column_count": setup.number_columns,
         "escapechar": setup.escapechar,
@@ -230,13 +230,20 @@ def _parse_setup(params: dict, raws: list[RawFile]) -> parse.ParseSetup:
 def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_on_done: bool):
     store = services().store
 
+    spool = services().spool_dir
+
+    def shown(text: str) -> str:
+        return hide_spool(text, raws, spool)
+
     def work(job):
         try:
             frame = parse.parse_frame([r.path for r in raws], setup, dest, job)
         except ParseError as exc:
-            raise ParseError(_uploads_named(str(exc), raws), field=exc.field) from None
+            raise ParseError(shown(str(exc)), field=exc.field) from None
+        except (OSError, ValueError) as exc:
+            raise ParseError(shown(f"{type(exc).__name__}: {exc}")) from None
         store.put(dest, frame)
-        job.warnings = list(setup.warnings)
+        job.warnings = [shown(w) for w in setup.warnings]
         job.update(1.0, "Done.")
         if delete_on_done:
             for raw in raws:

@@ -28,9 +28,13 @@ CONTENT_TYPES = {
 
 def _asset_path(relative: str) -> Path:
     """The file under STATIC_DIR named by `relative`, refusing escapes and unknown types."""
-    candidate = (STATIC_DIR / relative).resolve()
-    if (not candidate.is_relative_to(STATIC_DIR) or not candidate.is_file()
-            or candidate.suffix not in CONTENT_TYPES):
+    try:
+        candidate = (STATIC_DIR / relative).resolve()
+        found = (candidate.is_relative_to(STATIC_DIR) and candidate.is_file()
+                 and candidate.suffix in CONTENT_TYPES)
+    except (OSError, ValueError):     # a name too long for the file system, a NUL byte: no such file
+        found = False
+    if not found:
         raise ApiError(404, f"Web interface file '{relative}' not found",
                        exception_type="H2ONotFoundArgumentException", values={"asset": relative})
     return candidate
