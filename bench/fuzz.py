@@ -67,7 +67,9 @@ def main() -> int:
     try:
         data = REPO / "demos" / "data" / "prostate.csv"
         fuzzer = Fuzzer(url, server_alive=lambda: proc.poll() is None, keys=seed_data(url, data))
-        ops = list(fuzzer.operations())
+        ops = list(fuzzer.operations())                  # the server must live through these
+        stops = list(fuzzer.operations(stopping=True))    # last: an accepted one ends the server
+        every = ops + stops
         stateful_share = 0.1
         rounds = sum(2 * (2 if fuzzer.bound_path(op) else 1) for op in ops)
         per_op = max(1, math.ceil(args.requests * (1 - stateful_share) / rounds))
@@ -83,6 +85,8 @@ def main() -> int:
         while fuzzer.tally.requests < args.requests:
             fuzzer.run_stateful(max_examples=50, seed=args.seed + round_no)
             round_no += 1
+        for op in stops:
+            fuzzer.run_operation(op, per_op, seed=args.seed)
     except ServerDied:
         pass
     finally:
@@ -93,11 +97,12 @@ def main() -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
     t = fuzzer.tally
-    print(f"operations fuzzed: {len(ops)} (positive and negative requests each), stateful link sequences")
+    print(f"operations fuzzed: {len(every)} (positive and negative requests each), stateful link sequences")
     print(f"requests: {t.requests}")
     print(f"5xx answers: {t.server_errors}")
     print(f"document violations: {t.violations}")
-    print(f"server crashes: {t.crashes}{'' if alive or t.crashes else ' (server gone at the end)'}")
+    gone = "" if alive or t.crashes or fuzzer.stopped else " (server gone at the end)"
+    print(f"server crashes: {t.crashes}{gone}{' (stopped by an accepted POST /3/Shutdown, last)' if fuzzer.stopped else ''}")
     print(f"statuses: {dict(sorted(t.by_status.items()))}")
     print(f"time: {time.time() - started:.0f} s; server log: {workdir}/server.log")
     for (op, status, title), count in sorted(t.kinds.items()):

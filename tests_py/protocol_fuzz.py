@@ -37,6 +37,10 @@ CHECKS = [st_checks.not_a_server_error, st_checks.status_code_conformance,
 
 # Every documented operation is fuzzed; none is excluded.
 EXCLUDED: dict[str, str] = {}
+# Operations that end the server when accepted: fuzzed on their own (`operations(stopping=True)`,
+# never in the linked sequences); once one is accepted nothing more is sent, and the server's exit
+# is what was asked for, not a crash.
+STOPS_SERVER = {"POST /3/Shutdown"}
 # Query values that are never generated, because the server writes a file where they point (a
 # generated absolute path could land anywhere on the machine): a folder of the run's own.
 WRITES_FILES = {"GET /99/Models.bin/{model_id}": "dir"}
@@ -79,11 +83,14 @@ class Fuzzer:
         self.timeout = timeout
         self.tally = Tally()
         self.session = requests.Session()
+        self.stopped = False      # an operation of STOPS_SERVER was accepted: the server is gone
 
-    def operations(self):
-        """Every documented operation, the DELETEs last (DELETE /3/DKV removes the seeded keys)."""
+    def operations(self, stopping: bool = False):
+        """Every documented operation but those of STOPS_SERVER, the DELETEs last (DELETE /3/DKV
+        removes the seeded keys); with `stopping`, only those of STOPS_SERVER."""
         ops = [r.ok() for r in self.schema.get_all_operations()]
-        ops = [op for op in ops if f"{op.method.upper()} {op.path}" not in EXCLUDED]
+        ops = [op for op in ops if f"{op.method.upper()} {op.path}" not in EXCLUDED
+               and (f"{op.method.upper()} {op.path}" in STOPS_SERVER) == stopping]
         return sorted(ops, key=lambda op: op.method.lower() == "delete")
 
     def send(self, case) -> None:
@@ -94,6 +101,8 @@ class Fuzzer:
 
     def call(self, case):
         """The answer to `case`, or None when none came while the server lives (counted)."""
+        if self.stopped:
+            return None
         t = self.tally
         t.requests += 1
         label = f"{case.method.upper()} {case.formatted_path}"
@@ -110,6 +119,9 @@ class Fuzzer:
             t.violations += 1
             t.note(f"{label}: no answer: {exc}")
             return None
+        if f"{case.method.upper()} {case.path}" in STOPS_SERVER and response.status_code == 200:
+            self.stopped = True    # asked for: the server now stops
+            return response
         if not self.alive():
             t.crashes += 1
             t.note(f"server died after {label}")
@@ -175,7 +187,12 @@ class Fuzzer:
 
         uploads = [0]
 
-        class Machine(self.schema.as_state_machine()):
+        linked = self.schema
+        for stop in STOPS_SERVER:
+            method, path = stop.split(" ", 1)
+            linked = linked.exclude(method=method, path=path)
+
+        class Machine(linked.as_state_machine()):
             def call(self, case, **kwargs):
                 if case.path in ("/3/PostFile", "/3/PostFile.bin") and fuzzer.sample_csv is not None:
                     uploads[0] += 1
@@ -197,8 +214,8 @@ class Fuzzer:
         except NoAnswer:
             pass
 
-    def run_all(self, max_examples: int, seed: int = 0) -> Tally:
-        for op in self.operations():
+    def run_all(self, max_examples: int, seed: int = 0, stopping: bool = False) -> Tally:
+        for op in self.operations(stopping):
             self.run_operation(op, max_examples, seed)
         return self.tally
 

@@ -19,6 +19,8 @@ from conftest import DATA, ServerProcess
 from protocol_fuzz import EXCLUDED, Fuzzer, seed_data
 from protocol_schema import assert_matches_schema, openapi
 
+from h2o_backend.frames.rapids import MAX_DEPTH
+
 # examples per operation, generation mode and path (random keys, seeded keys): about 2,800 requests
 EXAMPLES = 20
 
@@ -38,7 +40,7 @@ def test_no_operation_is_left_out_of_the_fuzzing():
 def test_generated_requests_get_documented_answers_and_no_5xx(fuzz_server):
     fuzzer = Fuzzer(fuzz_server.url, server_alive=lambda: fuzz_server.proc.poll() is None,
                     keys=fuzz_server.keys)
-    tally = fuzzer.run_all(max_examples=EXAMPLES, seed=1)
+    tally = fuzzer.run_all(max_examples=EXAMPLES, seed=1)     # all but POST /3/Shutdown (last test)
     report = "\n".join(tally.examples)
     assert tally.requests > 1000
     assert tally.crashes == 0, report
@@ -89,7 +91,7 @@ def test_deeply_nested_rapids_is_a_400_naming_the_limit(fuzz_server):
     ast = "(cols_py " * 1000 + "fuzz.hex 0" + ")" * 1000
     reply = requests.post(fuzz_server.url + "/99/Rapids", data={"ast": ast}, timeout=30)
     assert reply.status_code == 400
-    assert "100 levels" in reply.json()["msg"]
+    assert f"{MAX_DEPTH} levels" in reply.json()["msg"]
     assert_matches_schema("/99/Rapids", "POST", 400, reply.json())
 
 
@@ -121,3 +123,17 @@ def test_upload_errors_never_show_the_spool_folder(fuzz_server):
     assert reply.status_code == 400
     msg = reply.json()["msg"]
     assert "junk.bin" in msg and "upload_" not in msg and "spool" not in msg and "/tmp" not in msg
+
+
+def test_shutdown_is_fuzzed_on_a_server_of_its_own_and_stops_it_cleanly():
+    """POST /3/Shutdown (protocol_fuzz.STOPS_SERVER): generated requests until one is accepted;
+    the answers before it match the document, and the server then exits with status 0."""
+    server = ServerProcess(cwd=tempfile.mkdtemp(prefix="h2o_fuzz_cwd_"))
+    try:
+        fuzzer = Fuzzer(server.url, server_alive=lambda: server.proc.poll() is None)
+        tally = fuzzer.run_all(max_examples=EXAMPLES, seed=3, stopping=True)
+        assert (tally.crashes, tally.server_errors, tally.violations) == (0, 0, 0), "\n".join(tally.examples)
+        assert fuzzer.stopped
+        assert server.proc.wait(30) == 0
+    finally:
+        server.stop()
