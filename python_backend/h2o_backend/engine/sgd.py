@@ -87,6 +87,7 @@ class SGDConfig:
         opt[lay.OPT_FAST_MODE] = int(self.fast_mode)
         opt[lay.OPT_OUT_MODE] = self.out_mode
         opt[lay.OPT_STRIDE] = stride
+        opt[lay.OPT_RESCALE] = int(np.isfinite(self.max_w2))
         return opt
 
 

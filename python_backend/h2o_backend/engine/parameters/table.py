@@ -212,6 +212,15 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "supported: training stops with an error instead.", False, level="expert", min=1),
     _p("reproducible", "boolean", False, "Reproducible training: one thread, fixed row order "
        "(slower). Use with a seed.", False, level="expert"),
+    _p("mini_batch_size", "int", 1, "Training rows per weight update. 1 (the default): per-sample "
+       "HOGWILD! training. Above 1: each batch's forward and backward passes are float32 matrix "
+       "products and the weights are updated once per batch with the MEAN of the rows' gradients; "
+       "rate (with its annealing, decay and momentum), l1, l2 and max_w2 act as in one per-sample "
+       "update, so a step keeps its size whatever the batch (and ADADELTA sees gradients of the "
+       "same scale), while an epoch makes rows/mini_batch_size updates: the regularisation applied "
+       "per epoch shrinks by that factor. Rate annealing and the momentum ramp still count samples. "
+       "With reproducible=true a batch run uses all threads and is still bit-identical. At most "
+       "the number of training rows.", True, level="expert", min=1),
 )
 
 SPECS: dict[str, ParamSpec] = {s.name: s for s in PARAMETERS}
