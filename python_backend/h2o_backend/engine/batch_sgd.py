@@ -95,6 +95,22 @@ class _Layer:
         kb.column_sums(G, self.db)
 
 
+class _Serial:
+    gather_input = kb.gather_input_serial
+    activate_hidden = kb.activate_hidden_serial
+    activate_output = kb.activate_output_serial
+    output_signal = kb.output_signal_serial
+    hidden_signal = kb.hidden_signal_serial
+    update_input_major = kb.update_input_major_serial
+    update_unit_major = kb.update_unit_major_serial
+
+
+def _kernels(size: int):
+    """The element-wise kernels for a matrix of ``size`` elements: threaded, or the serial twins
+    for small ones (same results either way: rows are independent)."""
+    return kb if size >= kb.PARALLEL_MIN else _Serial
+
+
 class BatchRunner:
     """Trains one ModelInfo in place on mini-batches; ``run`` has SGDRunner's interface."""
 
@@ -139,21 +155,23 @@ class BatchRunner:
         n0 = mi.processed
         A = [a[:b] for a in self.A]
         top = len(self.layers) - 1
-        kb.gather_input(X, idx, A[0], self.thr[0], np.float32(1.0), self.key_in, n0)
+        k = _kernels(A[0].size)
+        k.gather_input(X, idx, A[0], self.thr[0], np.float32(1.0), self.key_in, n0)
         for L in self.layers:
             l = L.l
             Z = self.Z[l][:b]
             L.product(A[l], Z)
+            k = _kernels(Z.size)
             if l < top:
-                kb.activate_hidden(Z, L.b, L.act, A[l + 1], self.KEEP[l + 1][:b], self.thr[l + 1],
-                                   np.float32(1.0), self.key_hid, n0, True)
+                k.activate_hidden(Z, L.b, L.act, A[l + 1], self.KEEP[l + 1][:b], self.thr[l + 1],
+                                  np.float32(1.0), self.key_hid, n0, True)
             else:
-                kb.activate_output(Z, L.b, L.act, A[l + 1])
+                k.activate_output(Z, L.b, L.act, A[l + 1])
         if kb.non_finite_rows(A[-1]):
             mi.unstable = True
             raise NumericalInstability()
-        kb.output_signal(cfg.out_mode, self.layers[top].act, A[-1], yc, yr, X, idx, np.float32(1.0 / b),
-                         self.G[top][:b])
+        _kernels(A[-1].size).output_signal(cfg.out_mode, self.layers[top].act, A[-1], yc, yr, X, idx,
+                                           np.float32(1.0 / b), self.G[top][:b])
         m = r = 0.0
         adaptive = cfg.optimizer == "adadelta"
         if not adaptive:
@@ -165,8 +183,8 @@ class BatchRunner:
             if l > 0:
                 E = self.E[l][:b]
                 L.back(G, E)
-                kb.hidden_signal(E, A[l], self.Z[l - 1][:b], self.KEEP[l][:b], self.layers[l - 1].act,
-                                 self.G[l - 1][:b])
+                _kernels(E.size).hidden_signal(E, A[l], self.Z[l - 1][:b], self.KEEP[l][:b],
+                                               self.layers[l - 1].act, self.G[l - 1][:b])
             if not adaptive:
                 r = step_rate(cfg.rate, cfg.rate_annealing, cfg.rate_decay, l, float(n0), m)
             self._update(L, np.float32(r), np.float32(m))
@@ -177,11 +195,11 @@ class BatchRunner:
         rho, eps = np.float32(cfg.rho), np.float32(cfg.epsilon)
         l1, l2 = np.float32(cfg.l1), np.float32(cfg.l2)
         if L.unit_major:
-            kb.update_unit_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, L.db, self.optimizer, cfg.nesterov, rho,
+            _kernels(L.W.size).update_unit_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, L.db, self.optimizer, cfg.nesterov, rho,
                                  eps, r, m, l1, l2, self.all_active, not cfg.fast_mode)
             acc = L.acc
         else:
-            kb.update_input_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, self.optimizer, cfg.nesterov, rho, eps,
+            _kernels(L.W.size).update_input_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, self.optimizer, cfg.nesterov, rho, eps,
                                   r, m, l1, l2, self.all_active, bool(cfg.fast_mode))
             np.sum(L.acc, axis=0, out=L.acc1)
             acc = L.acc1
@@ -224,13 +242,13 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
                 L.product(a, z)
                 if l < top:
                     nxt = A[l][:b]
-                    kb.activate_hidden(z, L.b, L.act, nxt, keep[:b, :nxt.shape[1]], 0, np.float32(1.0 - ratios[l + 1]),
+                    _kernels(z.size).activate_hidden(z, L.b, L.act, nxt, keep[:b, :nxt.shape[1]], 0, np.float32(1.0 - ratios[l + 1]),
                                        np.uint64(0), 0, False)
                     a = nxt
                     if hidden_layer == l + 1:
                         feats[lo:lo + b] = nxt
                 else:
-                    kb.activate_output(z, L.b, L.act, out[lo:lo + b])
+                    _kernels(z.size).activate_output(z, L.b, L.act, out[lo:lo + b])
             if row_mse:
                 kb.row_mse(out[lo:lo + b], X[lo:lo + b], mse[lo:lo + b])
     return out, mse, feats

@@ -310,3 +310,17 @@ def row_mse(A, X, out):
             d = np.float64(A[r, c]) - np.float64(X[r, c])
             s += d * d
         out[r] = s / n
+
+
+# ---------------------------------------------------------------------------- serial twins
+# The same kernels compiled without threads, for small matrices (a batch of a few dozen rows):
+# there a parallel launch costs more than the work, and each launch is a point where the threads
+# wait for each other (slow when other processes hold the cores).
+gather_input_serial = njit(**JIT)(gather_input.py_func)
+activate_hidden_serial = njit(**JIT)(activate_hidden.py_func)
+activate_output_serial = njit(**JIT)(activate_output.py_func)
+output_signal_serial = njit(**JIT)(output_signal.py_func)
+hidden_signal_serial = njit(**JIT)(hidden_signal.py_func)
+update_input_major_serial = njit(**JIT)(update_input_major.py_func)
+update_unit_major_serial = njit(**JIT)(update_unit_major.py_func)
+PARALLEL_MIN = 65536        # elements of a matrix below which the serial twin runs
