@@ -124,6 +124,26 @@ class Torch:
         return 100.0 * float((pred != yt).float().mean())
 
 
+def prediction_speed(mi, Xt, threads: int) -> tuple[float, float]:
+    """Rows/s of scoring the test rows: the server's matrix-product path and the per-row kernel."""
+    import numba
+
+    from h2o_backend.engine.batch_sgd import forward
+    from h2o_backend.engine.sgd import forward as row_forward
+    ratios = np.array([0.2] + [0.0] * (len(HIDDEN) + 1), np.float32)
+    numba.set_num_threads(threads)
+    rates = []
+    for fn in (lambda: forward(mi, Xt, ratios, n_threads=threads), lambda: row_forward(mi, Xt, ratios)):
+        fn()
+        best = 0.0
+        for _ in range(3):
+            t = time.perf_counter()
+            fn()
+            best = max(best, Xt.shape[0] / (time.perf_counter() - t))
+        rates.append(best)
+    return rates[0], rates[1]
+
+
 def gemm_peak(threads: int, seconds: float = 1.5) -> float:
     """float32 GFLOP/s of numpy's BLAS on 2048 x 2048 products (the best of a few)."""
     from h2o_backend.engine.batch_sgd import thread_limits
@@ -201,12 +221,15 @@ def main() -> None:
         t = time.perf_counter()
         probe.epoch(X, y, rows=rows)
         rates[n] = rows.size / (time.perf_counter() - t)
+    predict_rates = prediction_speed(ours.mi, Xt, threads)
     peak = gemm_peak(threads)
     train_rate = len(curves["ours"]) * X.shape[0] / clock["ours"]
     print(f"mini-batch path samples/s: 1 thread {rates[1]:.0f}, 2 threads {rates[2]:.0f} "
           f"(x{rates[2] / rates[1]:.2f} from the second core)")
     print(f"float32 GEMM peak here {peak:.1f} GFLOP/s; training {train_rate * fps / 1e9:.1f} GFLOP/s "
           f"({fps / 1e6:.2f} MFLOP per sample) = {100 * train_rate * fps / 1e9 / peak:.0f} % of peak")
+    print(f"prediction rows/s (trial network, {threads} threads): matrix products {predict_rates[0]:.0f}, "
+          f"per-row reference kernel {predict_rates[1]:.0f}")
     mine, other = first_reach(curves["ours"], TARGET), first_reach(curves["pytorch"], TARGET)
     ratio = "n/a" if mine is None or other is None else f"{mine / other:.3f}"
     print(f"total wall time {time.perf_counter() - T0:.0f} s")

@@ -93,7 +93,8 @@ def test_every_spec_is_complete():
 
 
 def test_checkpoint_modifiable_registry_is_complete():
-    assert P.CHECKPOINT_MODIFIABLE == LEGACY_CHECKPOINT_MODIFIABLE
+    # plus mini_batch_size: a per-sample model may continue on mini-batches and back (issue 10)
+    assert P.CHECKPOINT_MODIFIABLE == LEGACY_CHECKPOINT_MODIFIABLE | {"mini_batch_size"}
     assert P.CHECKPOINT_FROM_REQUEST.isdisjoint(P.CHECKPOINT_MODIFIABLE)
     every = {f.name for f in dataclasses.fields(DeepLearningParameters)}
     classified = {s.name for s in P.PARAMETERS if s.checkpoint_modifiable in (True, False)}

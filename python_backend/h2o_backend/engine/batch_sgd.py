@@ -194,13 +194,14 @@ class BatchRunner:
         cfg = self.cfg
         rho, eps = np.float32(cfg.rho), np.float32(cfg.epsilon)
         l1, l2 = np.float32(cfg.l1), np.float32(cfg.l2)
+        k = _kernels(L.W.size)
         if L.unit_major:
-            _kernels(L.W.size).update_unit_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, L.db, self.optimizer, cfg.nesterov, rho,
-                                 eps, r, m, l1, l2, self.all_active, not cfg.fast_mode)
+            k.update_unit_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, L.db, self.optimizer, cfg.nesterov, rho,
+                                eps, r, m, l1, l2, self.all_active, not cfg.fast_mode)
             acc = L.acc
         else:
-            _kernels(L.W.size).update_input_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, self.optimizer, cfg.nesterov, rho, eps,
-                                  r, m, l1, l2, self.all_active, bool(cfg.fast_mode))
+            k.update_input_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, self.optimizer, cfg.nesterov, rho, eps,
+                                 r, m, l1, l2, self.all_active, bool(cfg.fast_mode))
             np.sum(L.acc, axis=0, out=L.acc1)
             acc = L.acc1
         kb.update_biases(L.b, L.egb, L.edxb, L.mb, L.db, acc, L.n_in, self.optimizer, cfg.nesterov, rho, eps,
@@ -242,8 +243,8 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
                 L.product(a, z)
                 if l < top:
                     nxt = A[l][:b]
-                    _kernels(z.size).activate_hidden(z, L.b, L.act, nxt, keep[:b, :nxt.shape[1]], 0, np.float32(1.0 - ratios[l + 1]),
-                                       np.uint64(0), 0, False)
+                    _kernels(z.size).activate_hidden(z, L.b, L.act, nxt, keep[:b, :nxt.shape[1]], 0,
+                                                     np.float32(1.0 - ratios[l + 1]), np.uint64(0), 0, False)
                     a = nxt
                     if hidden_layer == l + 1:
                         feats[lo:lo + b] = nxt
