@@ -47,7 +47,6 @@ def test_stratified_folds_keep_each_class_in_proportion():
     ({"categorical_encoding": "Eigen"}, "categorical_encoding"),
     ({"weights_column": "x"}, "weights_column"),
     ({"pretrained_autoencoder": "ae"}, "pretrained_autoencoder"),
-    ({"mini_batch_size": 10}, "mini_batch_size"),
     ({"standardize": False}, "standardize"),
     ({"missing_values_handling": "Skip"}, "missing_values_handling"),
     ({"auc_type": "MACRO_OVR"}, "auc_type"),

@@ -30,7 +30,7 @@ SPEC_DEFAULTS = {
     "fast_mode": True, "ignore_const_cols": True, "force_load_balance": True, "replicate_training_data": True,
     "single_node_mode": False, "shuffle_training_data": False, "use_all_factor_levels": True,
     "autoencoder": False, "override_with_best_model": True, "nfolds": 0, "validation_frame": None,
-    "checkpoint": None, "reproducible": False, "classification": None, "model_id": None,
+    "checkpoint": None, "reproducible": False, "mini_batch_size": 1, "classification": None, "model_id": None,
     "training_frame": None, "response_column": None, "ignored_columns": None, "sparse": False,
     "col_major": False, "max_categorical_features": 2 ** 31 - 1, "average_activation": 0.0,
     "sparsity_beta": 0.0, "holdout_fraction": 0.0,
@@ -112,7 +112,8 @@ def test_every_spec_is_complete():
 
 
 def test_checkpoint_modifiable_registry_is_complete():
-    assert P.CHECKPOINT_MODIFIABLE == LEGACY_CHECKPOINT_MODIFIABLE
+    # plus mini_batch_size: a per-sample model may continue on mini-batches and back (issue 10)
+    assert P.CHECKPOINT_MODIFIABLE == LEGACY_CHECKPOINT_MODIFIABLE | {"mini_batch_size"}
     assert P.CHECKPOINT_FROM_REQUEST.isdisjoint(P.CHECKPOINT_MODIFIABLE)
     every = {f.name for f in dataclasses.fields(DeepLearningParameters)}
     classified = {s.name for s in P.PARAMETERS if s.checkpoint_modifiable in (True, False)}

@@ -193,8 +193,14 @@ def mixed_frames():
     return _mixed_frame(3000, 1, "mixed_train"), _mixed_frame(1000, 2, "mixed_test", unseen=True)
 
 
-def _server_predictions(model, test) -> np.ndarray:
-    """The server's prediction frame as an array laid out like the POJO's preds."""
+def _server_predictions(model, test, monkeypatch=None) -> np.ndarray:
+    """The server's prediction frame as an array laid out like the POJO's preds. With
+    ``monkeypatch``: computed through the per-row reference kernel (engine.sgd.forward, which the
+    POJO reproduces bit for bit) instead of the server's matrix products (batch_sgd.forward)."""
+    if monkeypatch is not None:
+        from h2o_backend.engine import model as model_module
+        from h2o_backend.engine.sgd import forward as reference_forward
+        monkeypatch.setattr(model_module, "forward", reference_forward)
     frame = model.predict(test, "pred")
     cols = [c.data.astype(np.float64) for c in frame.columns]
     if model.problem == "AutoEncoder":
@@ -205,7 +211,7 @@ def _server_predictions(model, test) -> np.ndarray:
 
 @needs_java
 @pytest.mark.parametrize("kind", sorted(MODELS))
-def test_pojo_reproduces_the_server(tmp_path, mixed_frames, kind):
+def test_pojo_reproduces_the_server(tmp_path, mixed_frames, kind, monkeypatch):
     from h2o_backend.engine.parameters import DeepLearningParameters
     from h2o_backend.engine.training import train_deeplearning
     train, test = mixed_frames
@@ -218,16 +224,24 @@ def test_pojo_reproduces_the_server(tmp_path, mixed_frames, kind):
     assert f"public class {cls} " in src
     pojo_runner.compile_sources({cls: src}, tmp_path)
     preds, _ = pojo_runner.score_rows(tmp_path, cls, pojo_runner.pojo_rows(model.datainfo, test))
-    expected = _server_predictions(model, test)
-    assert preds.shape == expected.shape == (1000, len(expected[0]))
+    served = _server_predictions(model, test)
+    expected = _server_predictions(model, test, monkeypatch)
+    assert preds.shape == expected.shape == served.shape == (1000, len(expected[0]))
     if model.problem in ("Binomial", "Multinomial"):
         assert np.array_equal(preds[:, 0], expected[:, 0])          # the same class on every row
-        got, want = preds[:, 1:], expected[:, 1:]
+        assert np.array_equal(preds[:, 0], served[:, 0])            # also as the server predicts
+        got, want, fast = preds[:, 1:], expected[:, 1:], served[:, 1:]
     else:
-        got, want = preds, expected
+        got, want, fast = preds, expected, served
     rel = np.abs(got - want) / np.maximum(np.abs(want), 1e-12)
     print(f"{kind}: max relative difference {rel.max():.3g}, bit-equal values {np.mean(got == want):.4f}")
     assert rel.max() <= 1e-6
+    # the server's matrix products sum in another order than the per-row kernel: float32 rounding
+    # (relative to each value, or to its column's largest value for values near 0)
+    scale = np.maximum(np.abs(fast), np.abs(fast).max(axis=0) * 0.05)
+    fast_rel = np.abs(got - fast) / np.maximum(scale, 1e-300)
+    print(f"{kind}: against the matrix-product predictions: max relative difference {fast_rel.max():.3g}")
+    assert fast_rel.max() <= 2e-5
     # float32 network outputs are bit-equal; only the autoencoder's reconstruction error (a float64
     # sum the kernel vectorises) may differ in its last bits
     exact = got[:, 1:] if model.problem == "AutoEncoder" else got
@@ -293,7 +307,14 @@ def test_csv_main_scores_a_file(tmp_path, mixed_frames):
                    check=True, timeout=120)
     out = (tmp_path / "out.csv").read_text().splitlines()
     assert out[0] == '"predict","no","yes"'
-    expected = model.predict(test.take_rows(np.arange(20)), "p")
+    from h2o_backend.engine import model as model_module
+    from h2o_backend.engine.sgd import forward as reference_forward
+    fast = model.predict(test.take_rows(np.arange(20)), "p")
+    with pytest.MonkeyPatch.context() as mp:       # the per-row kernel the POJO reproduces
+        mp.setattr(model_module, "forward", reference_forward)
+        expected = model.predict(test.take_rows(np.arange(20)), "p")
+    assert np.array_equal(fast.columns[0].data, expected.columns[0].data)
+    np.testing.assert_allclose(fast.columns[2].data, expected.columns[2].data, rtol=2e-5, atol=1e-7)
     for i, line in enumerate(out[1:]):
         label, p_no, p_yes = line.split(",")
         assert label.strip('"') == expected.columns[0].domain[expected.columns[0].data[i]]

@@ -28,7 +28,7 @@
   ignore_const_cols = "logical", force_load_balance = "logical",
   replicate_training_data = "logical", single_node_mode = "logical",
   shuffle_training_data = "logical", sparse = "logical", col_major = "logical",
-  max_categorical_features = "numeric", reproducible = "logical")
+  max_categorical_features = "numeric", reproducible = "logical", mini_batch_size = "numeric")
 
 # Arguments that start a grid search when given several values: the legacy R rule
 # (legacy_h2o.md 1.7) with rate added. hidden and hidden_dropout_ratios: a list of
@@ -39,7 +39,8 @@
   "momentum_ramp", "momentum_stable", "momentum_start", "nesterov_accelerated_gradient",
   "override_with_best_model", "seed", "input_dropout_ratio", "max_w2",
   "initial_weight_distribution", "initial_weight_scale", "loss", "balance_classes",
-  "max_after_balance_size", "fast_mode", "shuffle_training_data", "max_categorical_features")
+  "max_after_balance_size", "fast_mode", "shuffle_training_data", "max_categorical_features",
+  "mini_batch_size")
 
 .h2o.__DL_DEFAULT_EPOCHS <- 10
 
@@ -65,7 +66,8 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                              force_load_balance = TRUE, replicate_training_data = TRUE,
                              single_node_mode = FALSE, shuffle_training_data = FALSE,
                              sparse = FALSE, col_major = FALSE,
-                             max_categorical_features = 2147483647, reproducible = FALSE, ...) {
+                             max_categorical_features = 2147483647, reproducible = FALSE,
+                             mini_batch_size = 1, ...) {
   call <- match.call(expand.dots = FALSE)
   .h2o.__unknownArgs(call$..., setdiff(names(formals(sys.function())), "..."),
                      "h2o.deeplearning")

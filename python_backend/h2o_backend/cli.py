@@ -112,15 +112,34 @@ def setup_logging(log_dir: str, level: str, port: int) -> str:
     return log_path
 
 
+def configure_threads(nthreads: int) -> int:
+    """One thread count for numba's kernels and BLAS (they alternate, never run at once, so the
+    cores are not oversubscribed): ``nthreads`` > 0 wins over NUMBA_NUM_THREADS and the BLAS
+    variables of the environment; 0 keeps numba's count and caps BLAS to it. Call before numba is
+    imported (numba reads NUMBA_NUM_THREADS once). Returns the count in force."""
+    if nthreads > 0:
+        os.environ["NUMBA_NUM_THREADS"] = str(nthreads)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(nthreads)
+    import numba
+    from threadpoolctl import threadpool_limits
+    count = numba.config.NUMBA_NUM_THREADS
+    if nthreads > 0 and count != nthreads:   # numba was imported before: keep within its pool
+        count = min(nthreads, count)
+    numba.set_num_threads(count)
+    threadpool_limits(limits=count, user_api="blas")
+    return count
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     log_path = setup_logging(args.log_dir, args.log_level, args.port)
-    if args.nthreads > 0:
-        os.environ.setdefault("NUMBA_NUM_THREADS", str(args.nthreads))
     # Jobs call the parallel kernels from several threads at once (two trainings, a prediction):
     # TBB is safe for that and shares one pool of cores between them (numba's workqueue layer is
     # not thread-safe; OpenMP gives each calling thread a team of its own, oversubscribing).
+    # Set before numba is imported (configure_threads imports it).
     os.environ.setdefault("NUMBA_THREADING_LAYER", THREADING_LAYER)
+    configure_threads(args.nthreads)
 
     import threading
 

@@ -18,7 +18,7 @@ from h2o_backend.engine.metrics import model_metrics as metrics
 from h2o_backend.engine.metrics import tables
 from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.model_info import ModelInfo
-from h2o_backend.engine.sgd import forward
+from h2o_backend.engine.batch_sgd import forward
 from h2o_backend.frames.frame import Column, Frame
 
 UNSTABLE_PREDICT = "Trying to predict with an unstable model."

@@ -88,6 +88,7 @@ class SGDConfig:
         opt[lay.OPT_FAST_MODE] = int(self.fast_mode)
         opt[lay.OPT_OUT_MODE] = self.out_mode
         opt[lay.OPT_STRIDE] = stride
+        opt[lay.OPT_RESCALE] = int(np.isfinite(self.max_w2))
         return opt
 
 
@@ -232,4 +233,20 @@ def warm_up() -> float:
     for n_threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
         SGDRunner(mi, SGDConfig(), n_threads).run(np.arange(4), X, y)
     forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
+    _warm_up_batches()
     return time.perf_counter() - t
+
+
+def _warm_up_batches() -> None:
+    """The mini-batch path's kernels (engine/batch_sgd.py): threaded and serial variants, both
+    weight orders, training and scoring."""
+    from h2o_backend.engine import batch_sgd
+    from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
+    X = np.random.default_rng(0).random((256, 300), dtype=np.float32)
+    y = (np.arange(256) % 2).astype(np.int32)
+    for majors in ([MAJOR_UNIT, MAJOR_INPUT], [MAJOR_INPUT, MAJOR_UNIT]):
+        mi = ModelInfo.create([300, 256, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                              classifier=True, majors=majors)
+        batch_sgd.BatchRunner(mi, SGDConfig(input_dropout=0.1), 1, 256).run(np.arange(256), X, y)
+        batch_sgd.forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
+        batch_sgd.forward(mi, X[:4], np.zeros(3, np.float32))

@@ -4,7 +4,9 @@ within the duty cycle, early stopping, best model, cancel, checkpoint restart, n
 The loop stays in Python; each chunk of rows is one compiled HOGWILD! call (sgd.SGDRunner), after
 which the job's progress is updated and its cancel flag read. A cancelled model keeps what it
 learnt (status CANCELLED); non-finite weights fail the job with H2O's instability message.
-Threads: ``numba.get_num_threads()``, or one with ``reproducible`` (bit-identical reruns).
+Threads: ``numba.get_num_threads()``, or one with ``reproducible`` (bit-identical reruns) on the
+per-sample path; ``mini_batch_size`` > 1 trains on batches (batch_sgd.BatchRunner) with all
+threads, reproducible or not.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
 from h2o_backend.engine.model import DeepLearningModel
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.errors import NumericalInstability, ValidationError
+from h2o_backend.engine.batch_sgd import BatchRunner
 from h2o_backend.engine.sgd import (SGDConfig, SGDRunner, ScoringStopped, rows_within,  # noqa: F401
                                     train_local)  # (train_local: the multi-node entry point)
 
@@ -195,9 +198,12 @@ class TrainingRun:
         self.n_rows = int(data.rows.size)
         self.target = int(math.ceil(eff.epochs * self.n_rows))
         self.reproducible = bool(eff.reproducible)
-        self.n_threads = 1 if self.reproducible else max(1, numba.get_num_threads())
+        self.batch = int(getattr(eff, "mini_batch_size", 1) or 1)
+        # the mini-batch path is bit-reproducible with any number of threads (batch_sgd.py)
+        self.n_threads = 1 if (self.reproducible and self.batch == 1) else max(1, numba.get_num_threads())
         self.cfg = SGDConfig.from_params(eff, model.problem)
-        self.runner = SGDRunner(self.mi, self.cfg, self.n_threads)
+        self.runner = (BatchRunner(self.mi, self.cfg, self.n_threads, self.batch) if self.batch > 1
+                       else SGDRunner(self.mi, self.cfg, self.n_threads))
         self.order = iterations.RowOrder(data.rows, eff.seed, epoch=int(self.mi.epoch_counter) + 1)
         self.y_cls, self.y_reg = data.targets()
         labelled_y = None if data.y is None else data.y
@@ -213,7 +219,7 @@ class TrainingRun:
         self.tspi = None if (eff.train_samples_per_iteration == -2 and not self.reproducible) else \
             iterations.resolve_train_samples(eff.train_samples_per_iteration, self.n_rows, eff.epochs,
                                              reproducible=self.reproducible)
-        self.chunk = self._first_chunk()
+        self.chunk = self._whole_batches(self._first_chunk())
         self.cancelled = False
         self.cancel_seen = 0.0
         self.out_of_time = False        # max_runtime_secs reached: the model so far is kept (DONE)
@@ -229,6 +235,10 @@ class TrainingRun:
         if self.reproducible:
             return min(REPRODUCIBLE_CHUNK, rows_within(REPRODUCIBLE_CHUNK_SECONDS, n_weights, 1))
         return min(128 * self.n_threads, rows_within(CHUNK_SECONDS, n_weights, self.n_threads))
+
+    def _whole_batches(self, n: int) -> int:
+        """A chunk length that is a multiple of the mini-batch (so chunks cut no batch)."""
+        return max(1, n // self.batch) * self.batch
 
     # -------------------------------------------------------------- timing
     def _training_ms(self) -> float:
@@ -284,7 +294,7 @@ class TrainingRun:
         self.mi.epoch_counter = self.mi.processed / self.n_rows
         if not self.reproducible and elapsed > 0:
             rate = n / elapsed
-            self.chunk = int(min(max(rate * CHUNK_SECONDS, self.n_threads), 200_000))
+            self.chunk = self._whole_batches(int(min(max(rate * CHUNK_SECONDS, self.n_threads), 200_000)))
         epochs = self.model.params.epochs
         self._progress(f"Training: epoch {self.mi.epoch_counter:.3f} of {epochs:g}, "
                        f"{self.mi.processed} samples")

@@ -12,7 +12,9 @@ over the unit's incoming weights. fast_mode skips weights whose input is 0 and c
 signal is exactly 0 (also done, as a pure shortcut, for plain SGD without momentum or L1/L2).
 The error sent to the previous layer uses the weights before their update. Dropped units (dropout
 mask 0) get no error signal and do not learn (H2O still updated dropped Tanh units; we follow the
-gradient). ``max_w2`` rescales a column's incoming weights when their squared sum exceeds it.
+gradient). ``max_w2`` rescales a column's incoming weights when their squared sum exceeds it;
+whether it applies at all (``rescale``: max_w2 finite) is decided in Python, since under fastmath
+``max_w2 < inf`` is always true.
 """
 from __future__ import annotations
 
@@ -278,7 +280,7 @@ def rescale_max_w2(wl, n_in, C, gl, all_active, max_w2, sq):
 # ---------------------------------------------------------------------------- one layer
 @njit(**JIT)
 def backprop_input_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, nnz, acc, sq,
-                         optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2):
+                         optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2, rescale):
     """Input-major layer: per live input row, its error (dot with the signals, before the update)
     and the masked update of its weights to every column."""
     n_in = net[l, NET_NIN]
@@ -327,14 +329,14 @@ def backprop_input_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep
     else:
         update_biases(b[boff:hi], agb, adb, mb[boff:hi], gl, acc, n_in, optimizer, nesterov,
                       rho, omr, eps, r, m, l1, l2, all_active)
-    if max_w2 < np.inf:
+    if rescale:
         rescale_max_w2(w[woff:woff + n_in * C], n_in, C, gl, all_active, np.float32(max_w2), sq)
 
 
 
 @njit(**JIT)
 def backprop_unit_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, optimizer, nesterov,
-                        fast_mode, rho, eps, r, m, l1, l2, max_w2):
+                        fast_mode, rho, eps, r, m, l1, l2, max_w2, rescale):
     """Unit-major layer: per column with a signal, its contribution to the inputs' errors (before
     the update), the update of its incoming weights, its bias, and max_w2."""
     n_in = net[l, NET_NIN]
@@ -379,18 +381,18 @@ def backprop_unit_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep,
                 urow_momentum(row, mw[lo:lo + n_in], x, gc, r, m, l1, l2, all_inputs)
             update_bias(bl, agb, adb, mb[boff:boff + C], c, gc, g2, optimizer, nesterov, rho, omr, eps, r, m,
                         l1, l2)
-        if max_w2 < np.inf:
+        if rescale:
             rescale_row(row, np.float32(max_w2))
 
 
 @njit(**JIT)
 def backprop_layer(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, nnz, acc, sq,
-                   optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2):
+                   optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2, rescale):
     """Propagate layer ``l``'s column signals to its inputs' errors (l > 0, using the weights
     before their update), then update its weights and biases in place."""
     if net[l, NET_MAJOR] == MAJOR_INPUT:
         backprop_input_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, nnz, acc, sq,
-                             optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2)
+                             optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2, rescale)
     else:
         backprop_unit_major(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, optimizer, nesterov,
-                            fast_mode, rho, eps, r, m, l1, l2, max_w2)
+                            fast_mode, rho, eps, r, m, l1, l2, max_w2, rescale)

@@ -190,9 +190,11 @@ def activate_output(net, a, z):
     else:
         for c in range(n_out):
             al[c] = zl[c] if zl[c] > _ZERO else _ZERO
+    # isfinite() is always true under fastmath (no NaN/inf assumed): test the exponent bits.
+    bits = al.view(np.uint32)
     ok = True
     for c in range(n_out):
-        if not np.isfinite(al[c]):
+        if (bits[c] & np.uint32(0x7F800000)) == np.uint32(0x7F800000):
             ok = False
     return ok
 

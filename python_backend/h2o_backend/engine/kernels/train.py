@@ -20,7 +20,7 @@ from h2o_backend.engine.kernels.forward import forward_row
 from h2o_backend.engine.kernels.layout import (HP_EPS, HP_L1, HP_L2, HP_MAX_W2, HP_MOM_RAMP,
                                                HP_MOM_STABLE, HP_MOM_START, HP_N0, HP_RATE,
                                                HP_RATE_ANNEALING, HP_RATE_DECAY, HP_RHO, OPT_FAST_MODE,
-                                               OPT_NESTEROV, OPT_OPTIMIZER, OPT_OUT_MODE, OPT_STRIDE,
+                                               OPT_NESTEROV, OPT_OPTIMIZER, OPT_OUT_MODE, OPT_RESCALE, OPT_STRIDE,
                                                OPTIM_ADADELTA, STATUS_UNSTABLE)
 from h2o_backend.engine.schedules import momentum_at, step_rate
 
@@ -42,6 +42,7 @@ def train_rows(rows, lo, hi, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, ad
     l1 = np.float32(hp[HP_L1])
     l2 = np.float32(hp[HP_L2])
     max_w2 = hp[HP_MAX_W2]
+    rescale = opt[OPT_RESCALE] != 0
     adaptive = optimizer == OPTIM_ADADELTA
     for k in range(lo, hi):
         row = rows[k]
@@ -60,7 +61,7 @@ def train_rows(rows, lo, hi, X, y_cls, y_reg, net, drop_thr, drop, w, b, agw, ad
             if not adaptive:
                 r = np.float32(step_rate(hp[HP_RATE], hp[HP_RATE_ANNEALING], hp[HP_RATE_DECAY], l, n, m))
             backprop_layer(net, l, w, b, agw, adw, agb, adb, mw, mb, a, g, e, keep, nz, nnz, acc, sq,
-                           optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2)
+                           optimizer, nesterov, fast_mode, rho, eps, r, m, l1, l2, max_w2, rescale)
             if l > 0:
                 hidden_signal(net, l - 1, a, z, e, keep, g)
 

@@ -215,6 +215,15 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "supported: training stops with an error instead.", False, level="expert", min=1),
     _p("reproducible", "boolean", False, "Reproducible training: one thread, fixed row order "
        "(slower). Use with a seed.", False, level="expert"),
+    _p("mini_batch_size", "int", 1, "Training rows per weight update. 1 (the default): per-sample "
+       "HOGWILD! training. Above 1: each batch's forward and backward passes are float32 matrix "
+       "products and the weights are updated once per batch with the MEAN of the rows' gradients; "
+       "rate (with its annealing, decay and momentum), l1, l2 and max_w2 act as in one per-sample "
+       "update, so a step keeps its size whatever the batch (and ADADELTA sees gradients of the "
+       "same scale), while an epoch makes rows/mini_batch_size updates: the regularisation applied "
+       "per epoch shrinks by that factor. Rate annealing and the momentum ramp still count samples. "
+       "With reproducible=true a batch run uses all threads and is still bit-identical. At most "
+       "the number of training rows.", True, level="expert", min=1),
 )
 
 # H2O-3's deep-learning parameters that legacy H2O lacked (the official Python client sends them all).
@@ -291,8 +300,6 @@ PARAMETERS = PARAMETERS + (
        "this server.", False, level="expert", nullable=True, gridable=False, supported=(None,)),
     _p("initial_biases", "Key<Frame>[]", None, "Frames of initial biases (H2O-3); not supported by "
        "this server.", False, level="expert", nullable=True, gridable=False, supported=(None,)),
-    _p("mini_batch_size", "int", 1, "Mini-batch size (H2O-3 trains with 1; only 1 is supported).",
-       False, level="expert", min=1, supported=(1,)),
     _p("elastic_averaging", "boolean", False, "Multi-node elastic averaging (H2O-3); only false is "
        "supported.", False, level="expert", supported=(False,)),
     _p("elastic_averaging_moving_rate", "double", 0.9, "Moving rate of elastic averaging (used only "

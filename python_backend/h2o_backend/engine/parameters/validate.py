@@ -222,6 +222,9 @@ def check_training_frame(params, train, checkpoint, p: Problems):
     if unknown:
         p.add("ignored_columns", f"ignored_columns: column(s) {', '.join(unknown)} not found in the "
                                  f"training frame '{train.key}'")
+    if params.mini_batch_size > train.nrows:
+        p.add("mini_batch_size", f"mini_batch_size ({params.mini_batch_size}) must not exceed the number of "
+                                 f"training rows ({train.nrows})")
     if params.nfolds >= 2 and params.nfolds > train.nrows:
         p.add("nfolds", f"nfolds ({params.nfolds}) must not exceed the number of training rows ({train.nrows})")
     if not params.autoencoder:
