@@ -19,18 +19,19 @@ split rows or fixed blocks), so ``reproducible`` runs with several threads are b
 """
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
 import numba
 import numpy as np
 
-from h2o_backend.engine import activations as act
 from h2o_backend.engine.errors import NumericalInstability
 from h2o_backend.engine.kernels import batch as kb
 from h2o_backend.engine.kernels.layout import MAJOR_UNIT, NET_BOFF, OPTIM_SGD, OPTIMIZER_CODES
 from h2o_backend.engine.kernels.rng import drop_threshold, splitmix64
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.schedules import momentum_at, step_rate
+from h2o_backend.engine.sgd import ScoringStopped, first_slice
 
 _NONE2 = np.zeros((0, 0), np.float32)
 
@@ -215,9 +216,14 @@ SCORE_BLOCK = 4096
 
 
 def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: bool = False,
-            hidden_layer: int = 0, n_threads: int | None = None):
+            hidden_layer: int = 0, n_threads: int | None = None, stop=None):
     """Score ``X`` [n, n_in] with matrix products, blocks of rows at a time: (outputs [n, n_out],
-    row MSEs or None, deep features or None); dropout ratios scale inputs and hidden units."""
+    row MSEs or None, deep features or None); dropout ratios scale inputs and hidden units.
+
+    With ``stop`` (a callable, as in sgd.forward), ``ScoringStopped`` is raised as soon as
+    ``stop(seconds_left)`` is true between two blocks; ``seconds_left`` is the time the remaining
+    rows will take at the speed measured so far (before the first block: the per-row kernel's
+    pessimistic estimate for all rows)."""
     X = np.ascontiguousarray(X, np.float32)
     n = X.shape[0]
     layers = [_ScoreLayer(mi, l) for l in range(mi.n_layers)]
@@ -231,8 +237,14 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
     keep = np.ones((B, max(mi.units)), np.float32)
     threads = numba.get_num_threads() if n_threads is None else n_threads
     top = len(layers) - 1
+    spent = 0.0
     with thread_limits(threads):
         for lo in range(0, n, B):
+            if stop is not None:
+                left = spent / lo * (n - lo) if lo else first_slice_estimate(n, int(mi.w.size), threads)
+                if stop(left):
+                    raise ScoringStopped()
+            began = time.perf_counter()
             b = min(B, n - lo)
             a = X[lo:lo + b]
             if ratios[0] > 0:
@@ -252,7 +264,14 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
                     _kernels(z.size).activate_output(z, L.b, L.act, out[lo:lo + b])
             if row_mse:
                 kb.row_mse(out[lo:lo + b], X[lo:lo + b], mse[lo:lo + b])
+            spent += time.perf_counter() - began
     return out, mse, feats
+
+
+def first_slice_estimate(n: int, n_weights: int, threads: int) -> float:
+    """Pessimistic seconds to score ``n`` rows (the per-row kernel's cost model)."""
+    rows, seconds = first_slice(n, n_weights, threads)
+    return seconds * n / max(1, min(rows, n))
 
 
 class _ScoreLayer:

@@ -66,7 +66,7 @@ class DeepLearningModel:
 
     def outputs(self, X: np.ndarray, row_mse: bool = False, hidden_layer: int = 0, stop=None):
         """(outputs [n, n_out], row MSEs, deep features) of prepared inputs ``X``; ``stop``: see
-        sgd.forward (scoring during training stops on a cancel)."""
+        batch_sgd.forward (scoring during training stops on a cancel)."""
         self._check_stable()
         return forward(self.model_info, X, self.drop_ratios(), row_mse=row_mse, hidden_layer=hidden_layer,
                        stop=stop)

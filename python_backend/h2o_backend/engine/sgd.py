@@ -173,7 +173,7 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
     ratios = np.asarray(drop_ratios, np.float32)
     step, first_cost = n, 0.0
     if stop is not None:
-        step, first_cost = _first_slice(n, sz["n_weights"], numba.get_num_threads())
+        step, first_cost = first_slice(n, sz["n_weights"], numba.get_num_threads())
     start, spent = 0, 0.0
     while start < n:
         if stop is not None and stop(spent / start * (n - start) if start else first_cost):
@@ -191,7 +191,7 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
     return out, (mse if row_mse else None), (feats if hidden_layer >= 1 else None)
 
 
-def _first_slice(n: int, n_weights: int, threads: int) -> tuple[int, float]:
+def first_slice(n: int, n_weights: int, threads: int) -> tuple[int, float]:
     """(rows, pessimistic seconds) of the first scoring slice: about SCORING_SLICE_SECONDS; rows in
     blocks of BLOCK run in parallel, fewer rows on one thread."""
     per_row = max(1, int(n_weights)) * FORWARD_SECONDS_PER_WEIGHT_ROW
