@@ -22,9 +22,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="folder of the log file")
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
+    parser.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
+                        help="join the Dask cluster of this scheduler (tcp://HOST:8786) and train on its workers")
+    parser.add_argument("--dask-workers", type=int, default=0, metavar="N",
+                        help="start a local Dask cluster of N worker processes and train on it")
+    parser.add_argument("--dask-threads", type=int, default=1, metavar="K",
+                        help="threads per worker of the local Dask cluster (default 1)")
     parser.add_argument("--http-threads", type=int, default=8, help="threads serving HTTP requests")
     parser.add_argument("--version", action="version", version=f"h2o-backend {__version__}")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.dask_scheduler and args.dask_workers:
+        parser.error("--dask-scheduler and --dask-workers exclude each other")
+    if args.dask_workers < 0 or args.dask_threads < 1:
+        parser.error("--dask-workers must be >= 1 and --dask-threads >= 1")
+    return args
 
 
 def setup_logging(log_dir: str, level: str, port: int) -> str:
@@ -52,7 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     from h2o_backend.server import create_app
 
     app = create_app({"ip": args.ip, "port": args.port, "cloud_name": args.name,
-                      "nthreads": args.nthreads or None})
+                      "nthreads": args.nthreads or None, "dask_scheduler": args.dask_scheduler,
+                      "dask_workers": args.dask_workers, "dask_threads": args.dask_threads})
     log = logging.getLogger("h2o_backend")
     from h2o_backend.engine.kernels.cache import clear_stale_cache
     if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed
@@ -65,6 +77,8 @@ def main(argv: list[str] | None = None) -> None:
                        channel_timeout=600)
     finally:
         app.config["SERVICES"].jobs.shutdown()
+        if app.config["SERVICES"].cluster is not None:
+            app.config["SERVICES"].cluster.close()
 
 
 def _warm_up_kernels(log: logging.Logger) -> None:

@@ -5,11 +5,20 @@ The loop stays in Python; each chunk of rows is one compiled HOGWILD! call (sgd.
 which the job's progress is updated and its cancel flag read. A cancelled model keeps what it
 learnt (status CANCELLED); non-finite weights fail the job with H2O's instability message.
 Threads: ``numba.get_num_threads()``, or one with ``reproducible`` (bit-identical reruns).
+
+Multi-node training (model averaging) plugs in through ``cluster``: an object with ``n_nodes`` and
+``session(run)``, which returns a session with ``train_samples_per_iteration`` (the current value),
+``run_iteration()`` (trains one iteration from ``run.mi`` on the nodes, averages the copies into
+``run.mi`` in place, adds the samples to ``run.mi.processed``, reports progress and sets
+``run.cancelled`` when the job's stop flag is seen) and ``close()``. The server passes one when it
+was started with a Dask option (package ``h2o_backend.cluster``); the engine never imports it, and
+everything else (scoring, early stopping, best model, checkpoints, cross-validation) is this loop.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import logging
 import math
 import random
@@ -41,21 +50,23 @@ CHUNK_SECONDS = 0.25         # target duration of one compiled call (progress / 
 REPRODUCIBLE_CHUNK = 2000
 
 
-def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None):
-    """Train a DeepLearningModel (see module doc). Raises ValidationError on invalid settings."""
+def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None, cluster=None):
+    """Train a DeepLearningModel (see module doc; ``cluster`` for multi-node training). Raises
+    ValidationError on invalid settings."""
     problems = [p for p in parameters.validate(params, train, valid, checkpoint_model) if p["level"] == "ERRR"]
     if problems:
         raise ValidationError(problems)
     model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
     if getattr(params, "nfolds", 0) and params.nfolds >= 2:
-        return crossval.train_cross_validated(params, train, job, model_id, _train_single)
-    return _train_single(params, train, valid, job, checkpoint_model, model_id)
+        return crossval.train_cross_validated(params, train, job, model_id,
+                                              functools.partial(_train_single, cluster=cluster))
+    return _train_single(params, train, valid, job, checkpoint_model, model_id, cluster=cluster)
 
 
 # ---------------------------------------------------------------------------- settings
-def _resolved(params, train, valid, checkpoint):
+def _resolved(params, train, valid, checkpoint, n_nodes: int = 1):
     """Effective parameters: H2O's silent adjustments, a concrete seed, checkpoint merging."""
-    eff = parameters.effective_parameters(params, train=train, valid=valid)
+    eff = parameters.effective_parameters(params, train=train, valid=valid, n_nodes=n_nodes)
     if eff.seed is None or eff.seed == -1:
         eff.seed = random.getrandbits(63)
     if checkpoint is not None:
@@ -136,9 +147,9 @@ def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | 
 
 
 # ---------------------------------------------------------------------------- one model
-def _train_single(params, train, valid, job, checkpoint, model_id) -> DeepLearningModel:
+def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None) -> DeepLearningModel:
     t0 = time.time()
-    eff = _resolved(params, train, valid, checkpoint)
+    eff = _resolved(params, train, valid, checkpoint, n_nodes=cluster.n_nodes if cluster is not None else 1)
     eff.model_id = model_id
     datainfo = checkpoint.datainfo if checkpoint is not None else DataInfo.fit(train, eff)
     data = _training_data(datainfo, train, eff)
@@ -155,7 +166,7 @@ def _train_single(params, train, valid, job, checkpoint, model_id) -> DeepLearni
     if checkpoint is not None and checkpoint.prior_class_dist is not None and data.prior is None:
         model.prior_class_dist, model.model_class_dist = checkpoint.prior_class_dist, checkpoint.model_class_dist
     _init_output(model, checkpoint, data, t0)
-    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0)
+    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster)
     run.train()
     return model
 
@@ -185,7 +196,7 @@ def _init_output(model: DeepLearningModel, checkpoint, data: TrainingData, t0: f
 class TrainingRun:
     """The iteration loop of one model."""
 
-    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float):
+    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float, cluster=None):
         self.model, self.data, self.job, self.t0 = model, data, job, t0
         eff = model.params
         self.mi = model.model_info
@@ -212,6 +223,9 @@ class TrainingRun:
                                              reproducible=self.reproducible)
         self.chunk = REPRODUCIBLE_CHUNK if self.reproducible else 128 * self.n_threads
         self.cancelled = False
+        self.dist = cluster.session(self) if cluster is not None else None
+        if self.dist is not None:
+            self.tspi = self.dist.train_samples_per_iteration
 
     # -------------------------------------------------------------- timing
     def _training_ms(self) -> float:
@@ -223,6 +237,14 @@ class TrainingRun:
 
     def _stop_requested(self) -> bool:
         return self.job is not None and bool(self.job.stop_requested)
+
+    def warn(self, msg: str) -> None:
+        """A warning kept with the model (output ``warnings``) and the job."""
+        log.warning("%s: %s", self.model.model_id, msg)
+        self.model.output.setdefault("warnings", []).append(msg)
+        job_warnings = getattr(self.job, "warnings", None)
+        if isinstance(job_warnings, list):
+            job_warnings.append(msg)
 
     # -------------------------------------------------------------- loop
     def train(self) -> None:
@@ -244,8 +266,16 @@ class TrainingRun:
         except NumericalInstability:
             model.output["status"] = "FAILED"
             raise
+        finally:
+            if self.dist is not None:
+                self.dist.close()
 
     def _train_iteration(self) -> None:
+        if self.dist is not None:
+            self.dist.run_iteration()
+            self.tspi = self.dist.train_samples_per_iteration
+            self.mi.epoch_counter = self.mi.processed / self.n_rows
+            return
         goal = self.target - self.mi.processed
         if self.tspi is not None:
             goal = min(goal, self.tspi)

@@ -29,10 +29,13 @@ class Services:
     cloud_name: str = "h2o_backend"
     start_time: float = field(default_factory=time.time)
     nthreads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    cluster: object | None = None     # a cluster.connect.DaskCluster when started with a Dask option
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application. `config` keys: ip, port, spool_dir, cloud_name, nthreads."""
+    """Build the application. `config` keys: ip, port, spool_dir, cloud_name, nthreads, and
+    dask_scheduler (an address to join) or dask_workers / dask_threads (a local Dask cluster to
+    start); without those two, dask is not imported."""
     config = dict(config or {})
     store = KeyStore()
     spool_dir = config.get("spool_dir") or tempfile.mkdtemp(prefix="h2o_backend_spool_")
@@ -45,6 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
         cloud_name=config.get("cloud_name", "h2o_backend"),
         nthreads=int(config.get("nthreads") or os.cpu_count() or 1),
     )
+    if config.get("dask_scheduler") or config.get("dask_workers"):
+        from h2o_backend.cluster import connect
+        services.cluster = connect.start(config.get("dask_scheduler"), int(config.get("dask_workers") or 0),
+                                         int(config.get("dask_threads") or 1))
     app = Flask("h2o_backend", static_folder=None)
     app.config["SERVICES"] = services
     app.json.sort_keys = False

@@ -87,7 +87,7 @@ def start_training(params, train, valid, checkpoint):
 
     def work(job):
         model = training.train_deeplearning(params, train, valid, job=job,
-                                            checkpoint_model=checkpoint, model_id=model_id)
+                                            checkpoint_model=checkpoint, model_id=model_id, cluster=svc.cluster)
         store_model(svc.store, model)
 
     return svc.jobs.submit(f"DeepLearning model {model_id}", work, dest_key=model_id, dest_type="Key<Model>")
