@@ -90,6 +90,7 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "status": out.get("status"),
         "epoch_counter": out.get("epoch_counter"),
         "training_rows": out.get("training_rows"),
+        "warnings": list(out.get("warnings") or []) or None,
     }
     return {
         "__meta": meta("DeepLearningModelV3", "DeepLearningModel"),
