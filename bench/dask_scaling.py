@@ -105,6 +105,10 @@ def main(argv=None) -> int:
     ap.add_argument("--no-simulated", action="store_true", help="skip the 4-worker run")
     ap.add_argument("--json", help="write the figures to this JSON file")
     args = ap.parse_args(argv)
+    import logging
+    logging.basicConfig(level=logging.WARNING, format="    %(name)s: %(message)s")
+    logging.getLogger("h2o_backend.cluster").setLevel(logging.INFO)
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     train, test = read_mnist("train"), read_mnist("test")
     report = {"epochs": args.epochs, "cpus": os.cpu_count(), "load_before": os.getloadavg()}
     print(f"MNIST trial network, {args.epochs:g} epochs, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",

@@ -63,8 +63,7 @@ class DaskTrainingSession:
             eff.train_samples_per_iteration, run.n_rows, eff.epochs, self.n_nodes,
             replicate=bool(eff.replicate_training_data), single_node=bool(eff.single_node_mode),
             reproducible=self.reproducible, time_per_row_us=None)
-        self.tuned = False
-        self.iteration_walls: list[float] = []
+        self.iteration_times: list[tuple[float, float]] = []    # (wall, slowest worker's compute) s
 
     # ------------------------------------------------------------------ data placement
     def _scatter(self, workers: list[str]) -> None:
@@ -78,6 +77,7 @@ class DaskTrainingSession:
                                    row_bytes=4 * X.shape[1])
         self._check_memory(workers, parts, X.shape[1])
         self.release_shards()
+        started, sent = time.perf_counter(), 0
         idle = 0
         for w, rows in zip(workers, parts):
             self.shard_rows[w] = int(rows.size)
@@ -87,6 +87,9 @@ class DaskTrainingSession:
             shard = (np.ascontiguousarray(X[rows]), np.ascontiguousarray(y_cls[rows]),
                      np.ascontiguousarray(y_reg[rows]))
             self.shards[w] = self.client.scatter(shard, workers=[w], direct=True, hash=False)
+            sent += sum(a.nbytes for a in shard)
+        log.info("%s: %.0f MB of training rows scattered to %d Dask worker(s) in %.2f s", run.model.model_id,
+                 sent / 2**20, len(workers) - idle, time.perf_counter() - started)
         if idle and not eff.single_node_mode:
             run.warn(f"{idle} node(s) (out of {len(workers)}) hold no training rows and do not contribute "
                      f"to model updates; consider replicate_training_data = TRUE, force_load_balance = TRUE "
@@ -137,7 +140,7 @@ class DaskTrainingSession:
             self._drop(lost)
         wall = time.perf_counter() - started
         compute = max([results[w][1] for w in results] or [0.0])
-        self.iteration_walls.append(wall)
+        self.iteration_times.append((wall, compute))
         if self.auto and compute > 0:
             self._retune(wall, compute, sum(shares))
         if not np.isfinite(run.mi.b).all() or run.mi.unstable:
@@ -195,6 +198,12 @@ class DaskTrainingSession:
             target=TARGET_RATIO_COMM_TO_COMP)
 
     def close(self) -> None:
+        if self.iteration_times:
+            wall = sum(t[0] for t in self.iteration_times)
+            comm = sum(t[0] - t[1] for t in self.iteration_times)
+            log.info("%s: %d iteration(s) on Dask, %.1f s, communication %.1f%% of it (target %.0f%%)",
+                     self.run.model.model_id, len(self.iteration_times), wall, 100 * comm / max(wall, 1e-9),
+                     100 * TARGET_RATIO_COMM_TO_COMP)
         try:
             self.release_shards()
             self.event.clear()
