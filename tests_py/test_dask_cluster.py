@@ -87,6 +87,43 @@ def test_shards_are_disjoint_without_replication():
     assert [p.size for p in one] == [1000, 0, 0]      # one 4 MB chunk: a small frame stays on one node
 
 
+def test_multi_node_train_samples_per_iteration():
+    from h2o_backend.engine.iterations import auto_train_samples_multi, resolve_train_samples_multi as tspi
+    assert tspi(-1, 1000, 10, 4, replicate=True) == 4000              # all local rows on every node
+    assert tspi(-1, 1000, 10, 4, replicate=True, single_node=True) == 1000
+    assert tspi(-1, 1000, 10, 4, replicate=False) == 1000             # each node its own share
+    assert tspi(0, 1000, 10, 4, replicate=True) == 1000
+    assert tspi(2500, 1000, 10, 4, replicate=True) == 2500
+    assert tspi(-2, 1000, 10, 4, replicate=True, reproducible=True) == 4000
+    # auto-tuning: 100 ms of communication, 5 % target, 1 ms a row on one node, 2 nodes -> 3,800 rows
+    assert auto_train_samples_multi(100_000, 10, 2, 1000.0, 1e5) == 3800
+    # twice the communication -> twice the rows per iteration
+    assert auto_train_samples_multi(100_000, 10, 2, 1000.0, 2e5) == 7600
+
+
+def test_single_node_mode_puts_every_row_on_the_first_worker():
+    from h2o_backend.cluster.shards import assign_rows
+    parts = assign_rows(np.arange(10), 3, replicate=True, single_node=True, shuffle=False,
+                        force_load_balance=True, seed=0)
+    assert [p.size for p in parts] == [10, 0, 0]
+
+
+def test_checkpoint_autoencoder_and_cross_validation_on_the_cluster(cluster, iris):
+    first = train_deeplearning(iris_params(epochs=5), iris, cluster=cluster)
+    resumed = train_deeplearning(iris_params(epochs=10, checkpoint=first.model_id), iris, checkpoint_model=first,
+                                 cluster=cluster)
+    assert resumed.output["epoch_counter"] == pytest.approx(10.0)
+    assert len(resumed.output["scoring_history"]) > len(first.output["scoring_history"])
+    cv = train_deeplearning(iris_params(nfolds=2, epochs=5, variable_importances=True), iris, cluster=cluster)
+    assert [m.output["status"] for m in cv.cv_models] == ["DONE", "DONE"]
+    assert cv.output["cross_validation_metrics"][ERR] < 0.3
+    assert cv.output["variable_importances"]
+    ae = train_deeplearning(params(autoencoder=True, hidden=[2], epochs=5, seed=1, ignored_columns=["C5"]),
+                            iris, cluster=cluster)
+    history = ae.output["scoring_history"]
+    assert history[-1]["training_mse"] < history[0]["training_mse"]
+
+
 def test_averaging_follows_h2o(cluster):
     from h2o_backend.cluster.averaging import average_into
     from h2o_backend.engine.model_info import ModelInfo

@@ -24,7 +24,10 @@ class DaskCluster:
 
     # ------------------------------------------------------------------ workers
     def _workers(self) -> dict:
-        return dict(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        # Asked of the scheduler directly: Client.scheduler_info() returns a cache that the
+        # client's periodic refresh can overwrite, at any moment, with one listing no workers.
+        identity = self.client.sync(self.client.scheduler.identity, n_workers=-1)
+        return dict(identity.get("workers", {}))
 
     def worker_addresses(self) -> list[str]:
         """The current workers' addresses, sorted: the rank order of shards, seeds and averaging."""

@@ -115,11 +115,23 @@ class DaskTrainingSession:
     # ------------------------------------------------------------------ one iteration
     def run_iteration(self) -> None:
         run = self.run
+        gone = [w for w in self.workers if w not in set(self.cluster.worker_addresses())]
+        if gone:
+            self._drop(gone)
         total = min(self.train_samples_per_iteration, run.target - run.mi.processed)
         active = [w for w in self.workers if w in self.shards]
         shares = shards.split_samples(total, len(active))
         started = time.perf_counter()
-        global_model = self.client.scatter(run.mi, workers=active, broadcast=True, hash=False)
+        try:
+            global_model = self.client.scatter(run.mi, workers=active, broadcast=True, hash=False)
+        except (OSError, TimeoutError) as exc:   # a worker left between the check and the broadcast
+            log.warning("broadcasting the model failed (%s); retrying without the lost workers", exc)
+            gone = [w for w in self.workers if w not in set(self.cluster.worker_addresses())]
+            if not gone:
+                raise
+            self._drop(gone)
+            self.run_iteration()
+            return
         n_threads = 1 if self.reproducible else None
         futures = {}
         for rank, (w, share) in enumerate(zip(active, shares)):
