@@ -218,6 +218,19 @@ def test_cloud_lists_the_workers(cluster, tmp_path):
     app.config["SERVICES"].jobs.shutdown()
 
 
+def test_a_server_joins_an_existing_scheduler(cluster, iris):
+    from h2o_backend.cluster import connect
+    joined = connect.start(scheduler=cluster.client.scheduler.address)    # --dask-scheduler ADDRESS
+    try:
+        assert joined.local_cluster is None
+        assert [n["ip_port"] for n in joined.nodes()] == [n["ip_port"] for n in cluster.nodes()]
+        model = train_deeplearning(iris_params(epochs=5), iris, cluster=joined)
+        assert model.output["status"] == "DONE" and model.output["training_metrics"][ERR] < 0.3
+    finally:
+        joined.close()
+    assert cluster.n_nodes == 2                     # closing a joined client leaves the cluster up
+
+
 def test_the_single_process_server_never_imports_dask(data_dir):
     script = f"""
 import sys, tempfile
