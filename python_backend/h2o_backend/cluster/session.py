@@ -33,6 +33,8 @@ from h2o_backend.engine.errors import ValidationError
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1
+SEND_TIMEOUT = 30         # seconds to reach a worker with the model
+RESULT_TIMEOUT = 5        # seconds to fetch a finished copy before checking that its worker is still there
 MEMORY_FRACTION = 0.6     # a shard may take at most this share of a worker's memory limit
 TARGET_RATIO_COMM_TO_COMP = 0.05   # H2O-3's default target_ratio_comm_to_comp (not a parameter here)
 
@@ -86,7 +88,11 @@ class DaskTrainingSession:
                 continue
             shard = (np.ascontiguousarray(X[rows]), np.ascontiguousarray(y_cls[rows]),
                      np.ascontiguousarray(y_reg[rows]))
-            self.shards[w] = self.client.scatter(shard, workers=[w], direct=True, hash=False)
+            try:
+                self.shards[w] = self.client.scatter(shard, workers=[w], direct=True, hash=False,
+                                                     timeout=SEND_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise WorkerLost(f"could not send the training rows to Dask worker {w}: {exc}") from exc
             sent += sum(a.nbytes for a in shard)
         log.info("%s: %.0f MB of training rows scattered to %d Dask worker(s) in %.2f s", run.model.model_id,
                  sent / 2**20, len(workers) - idle, time.perf_counter() - started)
@@ -122,28 +128,33 @@ class DaskTrainingSession:
         active = [w for w in self.workers if w in self.shards]
         shares = shards.split_samples(total, len(active))
         started = time.perf_counter()
-        try:
-            global_model = self.client.scatter(run.mi, workers=active, broadcast=True, hash=False)
-        except (OSError, TimeoutError) as exc:   # a worker left between the check and the broadcast
-            log.warning("broadcasting the model failed (%s); retrying without the lost workers", exc)
-            gone = [w for w in self.workers if w not in set(self.cluster.worker_addresses())]
-            if not gone:
-                raise
-            self._drop(gone)
+        models, failed = {}, []
+        for w in active:     # straight to each worker: the scheduler's broadcast retries a dead one for minutes
+            try:
+                models[w] = self.client.scatter(run.mi, workers=[w], direct=True, hash=False, timeout=SEND_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                log.warning("sending the model to %s failed: %s", w, exc)
+                failed.append(w)
+        if failed:       # a worker left between the check and the broadcast
+            self.client.cancel(list(models.values()))
+            alive = set(self.cluster.worker_addresses())
+            if any(w in alive for w in failed):
+                raise WorkerLost(f"could not send the model to Dask worker {', '.join(failed)}")
+            self._drop(failed)
             self.run_iteration()
             return
         n_threads = 1 if self.reproducible else None
         futures = {}
         for rank, (w, share) in enumerate(zip(active, shares)):
             cfg = dataclasses.replace(run.cfg, seed=_worker_seed(self.eff.seed, run.iteration, self.workers.index(w)))
-            futures[w] = self.client.submit(tasks.train_copy, global_model, cfg, self.shards[w], share,
+            futures[w] = self.client.submit(tasks.train_copy, models[w], cfg, self.shards[w], share,
                                             n_threads or self.threads.get(w, 1), cfg.seed, self.event_name,
                                             self.reproducible, workers=[w], allow_other_workers=False,
                                             pure=False, key=f"h2o-train-{uuid.uuid4().hex}")
         run._progress(f"Training on {len(active)} Dask workers: iteration {run.iteration + 1}, "
                       f"epoch {run.mi.epoch_counter:.3f} of {self.eff.epochs:g}")
         results, lost = self._collect(futures)
-        self.client.cancel([global_model])
+        self.client.cancel(list(models.values()))
         copies = [results[w][0] for w in active if w in results]
         averaging.average_into(run.mi, copies)
         if run._stop_requested():
@@ -174,8 +185,18 @@ class DaskTrainingSession:
             alive = set(self.cluster.worker_addresses())
             for w, fut in list(pending.items()):
                 if fut.status == "finished":
-                    results[w] = fut.result()
-                    del pending[w]
+                    try:     # the worker may die between finishing and handing the copy over
+                        results[w] = fut.result(timeout=RESULT_TIMEOUT)
+                        del pending[w]
+                    except TimeoutError:
+                        if w not in set(self.cluster.worker_addresses()):
+                            lost.append(w)
+                            del pending[w]
+                    except Exception as exc:  # noqa: BLE001 - a lost result, or the task's own error
+                        if w in set(self.cluster.worker_addresses()) and not _is_worker_loss(exc):
+                            raise
+                        lost.append(w)
+                        del pending[w]
                 elif w not in alive or fut.status == "cancelled":
                     lost.append(w)
                     del pending[w]

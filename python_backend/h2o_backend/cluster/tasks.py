@@ -3,10 +3,13 @@
 ``train_copy`` is H2O's per-node map step: the copy trains for its share of the iteration's samples
 on the worker's local shard (HOGWILD! over the worker's threads, one thread when reproducible), in
 shuffled passes over the local rows, one compiled call per chunk; between chunks it reads the
-job's stop event so that a cancel stops the workers within a chunk (about a quarter second).
+job's stop flag so that a cancel stops the workers within a chunk (about a quarter second). The
+flag is local: a watcher thread waits on the job's Dask event (one request every 0.2 s instead of
+one per chunk, which cost a fifth of the training speed on a loaded machine).
 """
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -26,7 +29,7 @@ def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_e
         return local, 0.0
     runner = SGDRunner(local, cfg, n_threads)
     rng = np.random.default_rng(int(seed) & 0xFFFFFFFFFFFFFFFF)
-    event = _event(stop_event)
+    stop = _StopWatcher(stop_event)
     perm, pos, left = rng.permutation(X.shape[0]), 0, int(n_samples)
     chunk = REPRODUCIBLE_CHUNK if reproducible else 128 * n_threads
     while left > 0:
@@ -40,16 +43,33 @@ def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_e
         left -= rows.size
         if not reproducible and elapsed > 0:
             chunk = int(min(max(rows.size / elapsed * CHUNK_SECONDS, 64 * n_threads), 200_000))
-        if event is not None and left > 0 and event.is_set():
+        if left > 0 and stop.requested.is_set():
             break
+    stop.close()
     return local, time.perf_counter() - started
 
 
-def _event(name: str | None):
-    if not name:
-        return None
-    from distributed import Event, get_client
-    return Event(name, client=get_client())
+class _StopWatcher:
+    """Sets ``requested`` when the Dask event ``name`` is set (polled by a daemon thread)."""
+
+    def __init__(self, name: str | None):
+        self.requested, self._done = threading.Event(), threading.Event()
+        if name:
+            from distributed import Event, get_client
+            event = Event(name, client=get_client())
+            threading.Thread(target=self._watch, args=(event,), name="h2o-stop-watch", daemon=True).start()
+
+    def _watch(self, event) -> None:
+        while not self._done.is_set():
+            try:
+                if event.wait(timeout=0.2):
+                    self.requested.set()
+                    return
+            except Exception:  # the cluster is closing: nothing left to stop
+                return
+
+    def close(self) -> None:
+        self._done.set()
 
 
 def warm_up() -> float:
