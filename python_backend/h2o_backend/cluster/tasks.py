@@ -3,7 +3,7 @@
 ``train_copy`` is H2O's per-node map step: the copy trains for its share of the iteration's samples
 on the worker's local shard (HOGWILD! over the worker's threads, one thread when reproducible), in
 shuffled passes over the local rows, one compiled call per chunk; between chunks it reads the
-job's stop flag so that a cancel stops the workers within a chunk (about a quarter second). The
+job's stop flag so that a cancel stops the workers within about half a second. The
 flag is local: a watcher thread waits on the job's Dask event (one request every 0.2 s instead of
 one per chunk, which cost a fifth of the training speed on a loaded machine).
 """
