@@ -247,3 +247,13 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed"
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_dask_options_are_checked():
+    from h2o_backend.cli import parse_args
+    args = parse_args(["--dask-workers", "3", "--dask-threads", "2"])
+    assert (args.dask_workers, args.dask_threads, args.dask_scheduler) == (3, 2, None)
+    assert parse_args([]).dask_workers == 0 and parse_args([]).dask_scheduler is None
+    for bad in (["--dask-workers", "2", "--dask-scheduler", "tcp://127.0.0.1:8786"], ["--dask-threads", "0"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
