@@ -15,7 +15,9 @@ Usage (from ``bench/`` as the working directory, or with ``bench/`` on ``sys.pat
 
 The server runs ``java -Xmx8g -jar h2o.jar -port P -name ref_P -nthreads N -ip 127.0.0.1`` with a
 fresh ``-ice_root`` and ``-log_dir`` in a temporary directory, on a free port (never 54321), and is
-always killed on exit (also when this Python process dies: PR_SET_PDEATHSIG on Linux). The h2o
+always killed on exit. ``nodes=K`` starts K such JVMs (each with ``nthreads``) joined into one cloud
+by a ``-flatfile`` listing their addresses, and waits until the cloud has K nodes; the client
+talks to the first. Every JVM is (also when this Python process dies: PR_SET_PDEATHSIG on Linux). The h2o
 Python client is connected to it with ``h2o.connect(url=...)``; a process can drive one server at
 a time (the client keeps one global connection).
 """
@@ -109,8 +111,10 @@ class H2O3Server:
 
     def __init__(self, nthreads: int = 2, xmx: str = "8g", name: str = "ref",
                  jar: str | None = None, startup_timeout: float = 180.0,
-                 keep_logs: str | None = None):
+                 keep_logs: str | None = None, nodes: int = 1):
         self.nthreads = int(nthreads)
+        self.nodes = max(1, int(nodes))
+        self.extra: list[subprocess.Popen] = []    # the JVMs of nodes 2..K
         self.xmx = xmx
         self.name = name
         self.jar = jar or h2o_jar_path()
@@ -137,17 +141,35 @@ class H2O3Server:
         self._stop()
 
     def _start(self) -> None:
-        self.port = free_port_pair()
+        ports = []
+        while len(ports) < self.nodes:
+            port = free_port_pair()
+            if all(abs(port - p) > 1 for p in ports):
+                ports.append(port)
+        self.port = ports[0]
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = ["java", f"-Xmx{self.xmx}", "-jar", self.jar, "-port", str(self.port),
-               # a cloud name unique to this JVM: two nodes started with the same -name on one
-               # host can discover each other and form one cloud (other engineers run "ref" too)
-               "-name", f"{self.name}_{self.port}", "-nthreads", str(self.nthreads),
-               "-ip", "127.0.0.1", "-ice_root", os.path.join(self.tmpdir, "ice"),
-               "-log_dir", self.log_dir]
+        flatfile = None
+        if self.nodes > 1:
+            flatfile = os.path.join(self.tmpdir, "flatfile.txt")
+            with open(flatfile, "w") as fh:
+                fh.write("".join(f"127.0.0.1:{p}\n" for p in ports))
         self._stdout = open(os.path.join(self.tmpdir, "stdout.txt"), "w")
-        self.proc = subprocess.Popen(cmd, stdout=self._stdout, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        for i, port in enumerate(ports):
+            # a cloud name unique to this run: JVMs started with the same -name on one host can
+            # discover each other and form one cloud (other engineers run "ref" too)
+            cmd = ["java", f"-Xmx{self.xmx}", "-jar", self.jar, "-port", str(port),
+                   "-name", f"{self.name}_{self.port}", "-nthreads", str(self.nthreads),
+                   "-ip", "127.0.0.1", "-ice_root", os.path.join(self.tmpdir, f"ice{i}"),
+                   "-log_dir", self.log_dir if i == 0 else os.path.join(self.tmpdir, f"logs{i}")]
+            if flatfile:
+                cmd += ["-flatfile", flatfile]
+            proc = subprocess.Popen(cmd, stdout=self._stdout if i == 0 else subprocess.DEVNULL,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    preexec_fn=_die_with_parent)
+            if i == 0:
+                self.proc = proc
+            else:
+                self.extra.append(proc)
 
     @property
     def log_dir(self) -> str:
@@ -160,8 +182,8 @@ class H2O3Server:
                 raise RuntimeError(f"H2O-3 exited with {self.proc.returncode}:\n{self.stdout_text()[-3000:]}")
             try:
                 cloud = requests.get(self.url + "/3/Cloud", timeout=5).json()
-                if cloud.get("cloud_healthy") and cloud.get("consensus") and cloud.get("cloud_size", 0) >= 1:
-                    if cloud["cloud_size"] != 1:
+                if cloud.get("cloud_healthy") and cloud.get("consensus") and cloud.get("cloud_size", 0) >= self.nodes:
+                    if cloud["cloud_size"] != self.nodes:
                         raise RuntimeError(f"H2O-3 on {self.url} joined a cloud of {cloud['cloud_size']} nodes")
                     return
             except (requests.RequestException, ValueError):
@@ -182,13 +204,15 @@ class H2O3Server:
                 h2o.connection().close()
         except Exception:  # noqa: BLE001 - best effort, the JVM is killed below anyway
             pass
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        for proc in [self.proc, *self.extra]:
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=15)
+        self.extra = []
         if getattr(self, "_stdout", None) is not None:
             self._stdout.close()
         if self.tmpdir and os.path.isdir(self.tmpdir):

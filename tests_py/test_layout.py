@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "python_backend" / "h2o_backe
 # package -> the h2o_backend packages its modules must not import (at top level or inside functions)
 FORBIDDEN = {
     "engine": ("h2o_backend.server", "h2o_backend.webui", "h2o_backend.cli", "h2o_backend.jobs"),
+    "cluster": ("h2o_backend.server", "h2o_backend.webui", "h2o_backend.cli", "h2o_backend.jobs"),
     "export": ("h2o_backend.server", "h2o_backend.webui", "h2o_backend.cli"),
     "frames": ("h2o_backend.server", "h2o_backend.engine", "h2o_backend.webui"),
     "parse": ("h2o_backend.server", "h2o_backend.engine", "h2o_backend.webui"),

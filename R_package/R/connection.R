@@ -296,6 +296,14 @@ h2o.clusterInfo <- function(client) {
   cat("    H2O cluster total cores:   ", numCPU, "\n")
   cat("    H2O cluster allowed cores: ", allowedCPU, "\n")
   cat("    H2O cluster healthy:       ", healthy, "\n")
+  if (length(nodes) > 1L) {   # a backend training on a Dask cluster: one node per worker
+    for (i in seq_along(nodes)) {
+      n <- nodes[[i]]
+      cat(sprintf("    Node %d: %s, %g cores, %.2f GB, %s\n", i, n$ip_port %||% n$h2o,
+                  field(n, "num_cpus"), field(n, "max_mem") / 1024^3,
+                  if (identical(n$healthy, FALSE)) "unhealthy" else "healthy"))
+    }
+  }
   invisible(res)
 }
 

@@ -25,6 +25,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="folder of the log file")
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
+    parser.add_argument("--dask-scheduler", default=None, metavar="ADDRESS",
+                        help="join the Dask cluster of this scheduler (tcp://HOST:8786) and train on its workers")
+    parser.add_argument("--dask-workers", type=int, default=0, metavar="N",
+                        help="start a local Dask cluster of N worker processes and train on it")
+    parser.add_argument("--dask-threads", type=int, default=1, metavar="K",
+                        help="threads per worker of the local Dask cluster (default 1)")
     parser.add_argument("--http-threads", type=int, default=8, help="threads serving HTTP requests")
     parser.add_argument("--max-mem", type=_size, default=None, metavar="SIZE",
                         help="memory budget, as H2O's -Xmx (k/m/g/t suffixes, e.g. 8g): the frames and "
@@ -55,6 +61,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     access.add_argument("--keyfile", metavar="FILE", help="the certificate's PEM private key")
     parser.add_argument("--version", action="version", version=f"h2o-backend {__version__}")
     args = parser.parse_args(argv)
+    if args.dask_scheduler and args.dask_workers:
+        parser.error("--dask-scheduler and --dask-workers exclude each other")
+    if args.dask_workers < 0 or args.dask_threads < 1:
+        parser.error("--dask-workers must be >= 1 and --dask-threads >= 1")
     check_access_args(parser, args)
     return args
 
@@ -153,7 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app({"ip": args.ip, "port": args.port, "cloud_name": args.name,
                       "nthreads": args.nthreads or None, "max_mem": max_mem, "max_upload": max_upload,
                       "recovery_dir": os.path.abspath(args.recovery_dir) if args.recovery_dir else None,
-                      "auth_users": args.auth_users, "data_dirs": args.data_dir})
+                      "auth_users": args.auth_users, "data_dirs": args.data_dir,
+                      "dask_scheduler": args.dask_scheduler, "dask_workers": args.dask_workers,
+                      "dask_threads": args.dask_threads})
     _warn_about_access(args, log)
     from h2o_backend.engine.kernels.cache import clear_stale_cache
     if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed
@@ -221,6 +233,8 @@ def _serve(app, args, log: logging.Logger, log_path: str, max_mem: int, max_uplo
         log.info("shutting down")
         close()
         housekeeping.shutdown(services)
+        if services.cluster is not None:
+            services.cluster.close()
 
 
 def _warn_about_access(args: argparse.Namespace, log: logging.Logger) -> None:

@@ -32,6 +32,11 @@ class _Share:
     def stop_requested(self) -> bool:
         return self._job is not None and bool(self._job.stop_requested)
 
+    @property
+    def warnings(self):
+        """The whole job's warnings list (None without a job)."""
+        return getattr(self._job, "warnings", None)
+
 
 def fold_assignment(n_rows: int, nfolds: int, seed: int) -> np.ndarray:
     """Fold number (0-based) of every row: a seeded random permutation dealt round-robin."""

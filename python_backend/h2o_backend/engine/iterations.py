@@ -53,6 +53,48 @@ def resolve_train_samples(tspi: int, n_rows: int, epochs: float, time_per_row_us
     return max(1, min(int(tspi), int(epochs * n_rows)))
 
 
+def resolve_train_samples_multi(tspi: int, n_rows: int, epochs: float, n_nodes: int, *,
+                                replicate: bool, single_node: bool = False, reproducible: bool = False,
+                                time_per_row_us: float | None = None) -> int:
+    """Training samples per iteration over the whole cluster (H2O-3 ``computeTrainSamplesPerIteration``
+    with ``n_nodes`` > 1): 0, and -1 without replication -> one epoch (#rows); -1 with replication ->
+    #nodes x #rows (#rows in single-node mode); N -> min(N, epochs x rows); -2 -> the initial guess
+    of the auto-tuning (``auto_train_samples_multi``), -1 when ``reproducible``."""
+    nodes = 1 if single_node else max(1, int(n_nodes))
+    if tspi == -2 and reproducible:
+        tspi = -1
+    if tspi == 0 or (tspi == -1 and not replicate):
+        return max(1, n_rows)
+    if tspi == -1:
+        return max(1, nodes * n_rows)
+    if tspi == -2:
+        return auto_train_samples_multi(n_rows, epochs, nodes, time_per_row_us or 100.0, COMM_TIME_MULTI_US)
+    if tspi < -2:
+        raise ValueError(f"train_samples_per_iteration must be >= -2, got {tspi}")
+    return max(1, min(int(tspi), int(epochs * n_rows)))
+
+
+COMM_TIME_MULTI_US = 1e5     # H2O-3's 100 ms per iteration of multi-node map/reduce overhead
+
+
+def auto_train_samples_multi(n_rows: int, epochs: float, n_nodes: int, time_per_row_us: float,
+                             comm_time_us: float, target: float = 0.05) -> int:
+    """Samples per iteration over ``n_nodes`` nodes so that communication (``comm_time_us`` per
+    iteration) is ``target`` of the iteration time: tspi = (comm / target - comm) / time per row,
+    where a row costs ``time_per_row_us`` on one node and the nodes work in parallel. Bounded as
+    H2O-3: at most 10 x #nodes x #rows, rounded down to whole epochs when within 20 %, at most
+    epochs x rows / 10, at most 100,000 per node, at least 1 per node."""
+    t_row = max(float(time_per_row_us), 1e-3) / max(1, n_nodes)
+    comm = max(float(comm_time_us), 1.0)
+    tspi = int((comm / target - comm) / t_row)
+    tspi = min(tspi, 10 * n_nodes * n_rows)
+    if tspi > n_rows and (tspi % n_rows) / n_rows < 0.2:
+        tspi -= tspi % n_rows
+    tspi = min(tspi, int(epochs * n_rows / 10))
+    tspi = min(tspi, MAX_ROWS_PER_ITERATION * n_nodes)
+    return max(n_nodes, tspi)
+
+
 class RowOrder:
     """Training row indices in shuffled epochs: ``take(n)`` continues where the last call stopped."""
 

@@ -7,11 +7,21 @@ learnt (status CANCELLED); non-finite weights fail the job with H2O's instabilit
 Threads: ``numba.get_num_threads()``, or one with ``reproducible`` (bit-identical reruns) on the
 per-sample path; ``mini_batch_size`` > 1 trains on batches (batch_sgd.BatchRunner) with all
 threads, reproducible or not.
+
+Multi-node training (model averaging) plugs in through ``cluster``: an object with ``n_nodes`` and
+``session(run)``, which returns a session with ``train_samples_per_iteration`` (the current value),
+``run_iteration()`` (trains one iteration from ``run.mi`` on the nodes, averages the copies into
+``run.mi`` in place, adds the samples to ``run.mi.processed``, reports progress and sets
+``run.cancelled`` when the job's stop flag is seen) and ``close()``. The server passes one when it
+was started with a Dask option (package ``h2o_backend.cluster``); the engine never imports it, and
+everything else (scoring, early stopping, best model, checkpoints, cross-validation) is this loop.
+Mini-batches on the nodes are not built: ``mini_batch_size`` > 1 with a cluster is refused.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import logging
 import math
 import random
@@ -47,21 +57,27 @@ REPRODUCIBLE_CHUNK_SECONDS = 15.0  # ... fewer when that many rows would take lo
                                    # estimate (so unchanged below ~250k weights; ~1-3 s on an idle core)
 
 
-def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None):
-    """Train a DeepLearningModel (see module doc). Raises ValidationError on invalid settings."""
+def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None, cluster=None):
+    """Train a DeepLearningModel (see module doc; ``cluster`` for multi-node training). Raises
+    ValidationError on invalid settings."""
     problems = [p for p in parameters.validate(params, train, valid, checkpoint_model) if p["level"] == "ERRR"]
     if problems:
         raise ValidationError(problems)
     model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
+    if cluster is not None and int(getattr(params, "mini_batch_size", 1) or 1) > 1:
+        raise ValidationError([{"field": "mini_batch_size", "level": "ERRR", "message":
+                                "mini_batch_size > 1 is not supported on a Dask cluster (each node trains "
+                                "per sample); use 1, or a server without --dask-workers/--dask-scheduler"}])
     if (getattr(params, "nfolds", 0) and params.nfolds >= 2) or getattr(params, "fold_column", None):
-        return crossval.train_cross_validated(params, train, job, model_id, _train_single)
-    return _train_single(params, train, valid, job, checkpoint_model, model_id)
+        return crossval.train_cross_validated(params, train, job, model_id,
+                                              functools.partial(_train_single, cluster=cluster))
+    return _train_single(params, train, valid, job, checkpoint_model, model_id, cluster=cluster)
 
 
 # ---------------------------------------------------------------------------- settings
-def _resolved(params, train, valid, checkpoint):
+def _resolved(params, train, valid, checkpoint, n_nodes: int = 1):
     """Effective parameters: H2O's silent adjustments, a concrete seed, checkpoint merging."""
-    eff = parameters.effective_parameters(params, train=train, valid=valid)
+    eff = parameters.effective_parameters(params, train=train, valid=valid, n_nodes=n_nodes)
     if eff.seed is None or eff.seed == -1:
         eff.seed = random.getrandbits(63)
     if checkpoint is not None:
@@ -142,9 +158,9 @@ def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | 
 
 
 # ---------------------------------------------------------------------------- one model
-def _train_single(params, train, valid, job, checkpoint, model_id) -> DeepLearningModel:
+def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None) -> DeepLearningModel:
     t0 = time.time()
-    eff = _resolved(params, train, valid, checkpoint)
+    eff = _resolved(params, train, valid, checkpoint, n_nodes=cluster.n_nodes if cluster is not None else 1)
     eff.model_id = model_id
     datainfo = checkpoint.datainfo if checkpoint is not None else DataInfo.fit(train, eff)
     data = _training_data(datainfo, train, eff)
@@ -161,7 +177,7 @@ def _train_single(params, train, valid, job, checkpoint, model_id) -> DeepLearni
     if checkpoint is not None and checkpoint.prior_class_dist is not None and data.prior is None:
         model.prior_class_dist, model.model_class_dist = checkpoint.prior_class_dist, checkpoint.model_class_dist
     _init_output(model, checkpoint, data, t0)
-    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0)
+    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster)
     run.train()
     return model
 
@@ -191,7 +207,7 @@ def _init_output(model: DeepLearningModel, checkpoint, data: TrainingData, t0: f
 class TrainingRun:
     """The iteration loop of one model."""
 
-    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float):
+    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float, cluster=None):
         self.model, self.data, self.job, self.t0 = model, data, job, t0
         eff = model.params
         self.mi = model.model_info
@@ -236,6 +252,10 @@ class TrainingRun:
             return min(REPRODUCIBLE_CHUNK, rows_within(REPRODUCIBLE_CHUNK_SECONDS, n_weights, 1))
         return min(128 * self.n_threads, rows_within(CHUNK_SECONDS, n_weights, self.n_threads))
 
+        self.dist = cluster.session(self) if cluster is not None else None
+        if self.dist is not None:
+            self.tspi = self.dist.train_samples_per_iteration
+
     def _whole_batches(self, n: int) -> int:
         """A chunk length that is a multiple of the mini-batch (so chunks cut no batch)."""
         return max(1, n // self.batch) * self.batch
@@ -250,6 +270,14 @@ class TrainingRun:
 
     def _stop_requested(self) -> bool:
         return self.job is not None and bool(self.job.stop_requested)
+
+    def warn(self, msg: str) -> None:
+        """A warning kept with the model (output ``warnings``) and the job."""
+        log.warning("%s: %s", self.model.model_id, msg)
+        self.model.output.setdefault("warnings", []).append(msg)
+        job_warnings = getattr(self.job, "warnings", None)
+        if isinstance(job_warnings, list):
+            job_warnings.append(msg)
 
     # -------------------------------------------------------------- loop
     def train(self) -> None:
@@ -272,8 +300,16 @@ class TrainingRun:
         except NumericalInstability:
             model.output["status"] = "FAILED"
             raise
+        finally:
+            if self.dist is not None:
+                self.dist.close()
 
     def _train_iteration(self) -> None:
+        if self.dist is not None:
+            self.dist.run_iteration()
+            self.tspi = self.dist.train_samples_per_iteration
+            self.mi.epoch_counter = self.mi.processed / self.n_rows
+            return
         goal = self.target - self.mi.processed
         if self.tspi is not None:
             goal = min(goal, self.tspi)

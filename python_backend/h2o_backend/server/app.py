@@ -36,6 +36,7 @@ class Services:
     start_time: float = field(default_factory=time.time)
     nthreads: int = field(default_factory=lambda: os.cpu_count() or 1)
     files: FileAccess = field(default_factory=FileAccess)
+    cluster: object | None = None     # a cluster.connect.DaskCluster when started with a Dask option
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,7 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
     (bytes; default a share of physical memory), max_upload (bytes; default none), recovery_dir;
     data_dirs (folders requests may read and write files in; default: working folder, home,
     temporary folder), auth_users ({user: bcrypt hash}) or auth_file (htpasswd -B file):
-    HTTP basic authentication on every route."""
+    HTTP basic authentication on every route; dask_scheduler (an address to join) or dask_workers /
+    dask_threads (a local Dask cluster to start): without those two, dask is not imported."""
     config = dict(config or {})
     store = KeyStore()
     spool_dir = config.get("spool_dir") or make_spool_dir()
@@ -60,6 +62,10 @@ def create_app(config: dict | None = None) -> Flask:
         nthreads=int(config.get("nthreads") or os.cpu_count() or 1),
         files=FileAccess(config.get("data_dirs"), spool_dir),
     )
+    if config.get("dask_scheduler") or config.get("dask_workers"):
+        from h2o_backend.cluster import connect
+        services.cluster = connect.start(config.get("dask_scheduler"), int(config.get("dask_workers") or 0),
+                                         int(config.get("dask_threads") or 1))
     app = Flask("h2o_backend", static_folder=None)
     app.config["SERVICES"] = services
     app.json.sort_keys = False

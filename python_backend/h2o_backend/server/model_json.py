@@ -107,6 +107,7 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "cross_validation_fold_assignment_frame_id": _frame_ref(out.get("cross_validation_fold_assignment_frame_id")),
         "weights": _frame_refs(out.get("weights")),
         "biases": _frame_refs(out.get("biases")),
+        "warnings": list(out.get("warnings") or []) or None,
     }
     return {
         "__meta": meta("DeepLearningModelV3", "DeepLearningModel"),

@@ -75,7 +75,9 @@ def _node() -> dict:
 
 
 def get_cloud():
+    """One node (this process), or one per Dask worker when the server trains on a Dask cluster."""
     svc = services()
+    nodes = svc.cluster.nodes() if svc.cluster is not None else [_node()]
     return jsonify({
         "__meta": meta("CloudV3"),
         "version": __version__,
@@ -85,16 +87,16 @@ def get_cloud():
         "build_too_old": False,
         "node_idx": 0,
         "cloud_name": svc.cloud_name,
-        "cloud_size": 1,
+        "cloud_size": len(nodes),
         "cloud_uptime_millis": int((time.time() - svc.start_time) * 1000),
         "cloud_internal_timezone": "UTC",
         "datafile_parser_timezone": "UTC",
-        "cloud_healthy": True,
-        "bad_nodes": 0,
+        "cloud_healthy": bool(nodes) and all(n["healthy"] for n in nodes),
+        "bad_nodes": sum(1 for n in nodes if not n["healthy"]),
         "consensus": True,
         "locked": True,
         "is_client": False,
-        "nodes": [_node()],
+        "nodes": nodes,
         "internal_security_enabled": False,
     })
 

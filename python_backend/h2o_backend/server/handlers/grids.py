@@ -108,7 +108,8 @@ def build_grid():
     def train_one(params, progress, model_id):
         from h2o_backend.engine import training
         return training.train_deeplearning(params, train, valid, job=progress,
-                                           checkpoint_model=checkpoint, model_id=model_id)
+                                           checkpoint_model=checkpoint, model_id=model_id,
+                                           cluster=svc.cluster)
 
     def work(job):
         run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc, m), job=job)

@@ -3,7 +3,7 @@
 import { get } from "../api.js";
 import { h, replace } from "../dom.js";
 import { bytes, duration } from "../format.js";
-import { errorNotice, facts, section } from "../widgets.js";
+import { errorNotice, facts, section, table } from "../widgets.js";
 
 export async function render(main, ctx) {
   ctx.title("Start");
@@ -25,17 +25,26 @@ export async function render(main, ctx) {
   try {
     const cloud = await get("/3/Cloud");
     if (!ctx.alive()) return;
-    const node = (cloud.nodes || [])[0] || {};
-    replace(status, facts([
+    const nodes = cloud.nodes || [];
+    const sum = (key) => nodes.reduce((acc, n) => acc + (Number(n[key]) || 0), 0);
+    const node = nodes.length > 1 ? { num_cpus: sum("num_cpus"), free_mem: sum("free_mem"), max_mem: sum("max_mem") }
+      : nodes[0] || {};
+    const summary = facts([
       ["Cloud name", cloud.cloud_name],
       ["Version", cloud.version],
       ["Healthy", cloud.cloud_healthy ? "yes" : "no"],
       ["Nodes", String(cloud.cloud_size)],
       ["Uptime", duration(cloud.cloud_uptime_millis)],
-      ["Node", node.h2o],
+      ["Node", nodes.length > 1 ? `${nodes.length} Dask workers (below)` : node.h2o],
       ["CPUs", node.num_cpus !== undefined ? String(node.num_cpus) : ""],
       ["Memory (free / total)", node.max_mem ? `${bytes(node.free_mem)} / ${bytes(node.max_mem)}` : ""],
-    ]));
+    ]);
+    // Training on a Dask cluster: one node per worker.
+    replace(status, summary, nodes.length > 1 ? table(
+      [{ label: "Worker" }, { label: "Threads", numeric: true }, { label: "Memory (free / total)" }, { label: "Healthy" }],
+      nodes.map((n) => [n.ip_port || n.h2o, String(n.nthreads ?? n.num_cpus ?? ""),
+        n.max_mem ? `${bytes(n.free_mem)} / ${bytes(n.max_mem)}` : "", n.healthy ? "yes" : "no"]),
+      { caption: "Dask workers", className: "cluster-nodes" }) : null);
   } catch (err) {
     if (ctx.alive()) replace(status, errorNotice(err, "Server status"));
   }

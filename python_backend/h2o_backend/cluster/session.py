@@ -1,0 +1,255 @@
+"""One training run on the Dask cluster: H2O's model-averaging iterations behind the engine's loop.
+
+At start the prepared training rows (float32, after DataInfo.transform) are cut into one shard per
+worker (shards.py) and scattered once, each to its worker's memory. Each iteration the current
+global model is broadcast to the workers, every worker trains a copy on its shard for its share of
+the iteration's samples (tasks.train_copy), and the copies are averaged into the global model
+(averaging.py) in the workers' rank order. The engine's loop then scores, checks early stopping
+and keeps the best model exactly as on one node.
+
+``train_samples_per_iteration`` has its multi-node meaning (engine/iterations.py
+``resolve_train_samples_multi``); -2 is re-tuned after every iteration from the measured times so
+that communication (iteration wall time minus the slowest worker's compute time) stays near
+``target_ratio_comm_to_comp`` of the iteration.
+
+Faults: a worker that leaves during training is dropped with a warning in the job and the model;
+without replication its rows are dealt again to the remaining workers; with none left the job
+fails naming the worker. A cancel sets a Dask event that the workers read between chunks.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+import uuid
+
+import numpy as np
+
+from h2o_backend.cluster import averaging, shards, tasks
+from h2o_backend.engine import iterations
+from h2o_backend.engine.errors import ValidationError
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.1
+SEND_TIMEOUT = 30         # seconds to reach a worker with the model
+RESULT_TIMEOUT = 5        # seconds to fetch a finished copy before checking that its worker is still there
+MEMORY_FRACTION = 0.6     # a shard may take at most this share of a worker's memory limit
+TARGET_RATIO_COMM_TO_COMP = 0.05   # H2O-3's default target_ratio_comm_to_comp (not a parameter here)
+
+
+class WorkerLost(RuntimeError):
+    """Every worker of a distributed training left the cluster."""
+
+
+class DaskTrainingSession:
+    def __init__(self, cluster, run):
+        from distributed import Event
+        self.cluster, self.client, self.run = cluster, cluster.client, run
+        eff = run.model.params
+        self.eff = eff
+        self.reproducible = bool(eff.reproducible)
+        self.workers = cluster.worker_addresses()
+        if not self.workers:
+            raise WorkerLost("the Dask cluster has no workers")
+        self.n_nodes = len(self.workers)
+        self.threads = cluster.worker_threads()
+        self.event_name = f"h2o-stop-{uuid.uuid4().hex}"
+        self.event = Event(self.event_name, client=self.client)
+        self.shards: dict[str, object] = {}
+        self.shard_rows: dict[str, int] = {}
+        self._scatter(self.workers)
+        self.auto = eff.train_samples_per_iteration == -2 and not self.reproducible
+        self.train_samples_per_iteration = iterations.resolve_train_samples_multi(
+            eff.train_samples_per_iteration, run.n_rows, eff.epochs, self.n_nodes,
+            replicate=bool(eff.replicate_training_data), single_node=bool(eff.single_node_mode),
+            reproducible=self.reproducible, time_per_row_us=None)
+        self.iteration_times: list[tuple[float, float]] = []    # (wall, slowest worker's compute) s
+
+    # ------------------------------------------------------------------ data placement
+    def _scatter(self, workers: list[str]) -> None:
+        run, eff = self.run, self.eff
+        data = run.data
+        X, y_cls, y_reg = data.X, run.y_cls, run.y_reg
+        parts = shards.assign_rows(data.rows, len(workers), replicate=bool(eff.replicate_training_data),
+                                   single_node=bool(eff.single_node_mode),
+                                   shuffle=bool(eff.shuffle_training_data),
+                                   force_load_balance=bool(eff.force_load_balance), seed=eff.seed,
+                                   row_bytes=4 * X.shape[1])
+        self._check_memory(workers, parts, X.shape[1])
+        self.release_shards()
+        started, sent = time.perf_counter(), 0
+        idle = 0
+        for w, rows in zip(workers, parts):
+            self.shard_rows[w] = int(rows.size)
+            if rows.size == 0:
+                idle += 1
+                continue
+            shard = (np.ascontiguousarray(X[rows]), np.ascontiguousarray(y_cls[rows]),
+                     np.ascontiguousarray(y_reg[rows]))
+            try:
+                self.shards[w] = self.client.scatter(shard, workers=[w], direct=True, hash=False,
+                                                     timeout=SEND_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise WorkerLost(f"could not send the training rows to Dask worker {w}: {exc}") from exc
+            sent += sum(a.nbytes for a in shard)
+        log.info("%s: %.0f MB of training rows scattered to %d Dask worker(s) in %.2f s", run.model.model_id,
+                 sent / 2**20, len(workers) - idle, time.perf_counter() - started)
+        if idle and not eff.single_node_mode:
+            run.warn(f"{idle} node(s) (out of {len(workers)}) hold no training rows and do not contribute "
+                     f"to model updates; consider replicate_training_data = TRUE, force_load_balance = TRUE "
+                     f"or fewer nodes")
+
+    def _check_memory(self, workers, parts, n_cols) -> None:
+        limits = self.cluster.memory_limits()
+        for w, rows in zip(workers, parts):
+            need = rows.size * (n_cols * 4 + 8)
+            limit = limits.get(w, 0)
+            if limit and need > MEMORY_FRACTION * limit:
+                raise ValidationError([{"field": "training_frame", "level": "ERRR", "message":
+                    f"the training rows for Dask worker {w} need {need / 2**20:.0f} MB, more than "
+                    f"{MEMORY_FRACTION:.0%} of its memory limit ({limit / 2**20:.0f} MB); use "
+                    f"replicate_training_data = FALSE, more workers, or workers with more memory"}])
+
+    def release_shards(self) -> None:
+        futures = list(self.shards.values())
+        self.shards.clear()
+        if futures:
+            self.client.cancel(futures)
+
+    # ------------------------------------------------------------------ one iteration
+    def run_iteration(self) -> None:
+        run = self.run
+        gone = [w for w in self.workers if w not in set(self.cluster.worker_addresses())]
+        if gone:
+            self._drop(gone)
+        total = min(self.train_samples_per_iteration, run.target - run.mi.processed)
+        active = [w for w in self.workers if w in self.shards]
+        shares = shards.split_samples(total, len(active))
+        started = time.perf_counter()
+        models, failed = {}, []
+        for w in active:     # straight to each worker: the scheduler's broadcast retries a dead one for minutes
+            try:
+                models[w] = self.client.scatter(run.mi, workers=[w], direct=True, hash=False, timeout=SEND_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                log.warning("sending the model to %s failed: %s", w, exc)
+                failed.append(w)
+        if failed:       # a worker left between the check and the broadcast
+            self.client.cancel(list(models.values()))
+            alive = set(self.cluster.worker_addresses())
+            if any(w in alive for w in failed):
+                raise WorkerLost(f"could not send the model to Dask worker {', '.join(failed)}")
+            self._drop(failed)
+            self.run_iteration()
+            return
+        n_threads = 1 if self.reproducible else None
+        futures = {}
+        for rank, (w, share) in enumerate(zip(active, shares)):
+            cfg = dataclasses.replace(run.cfg, seed=_worker_seed(self.eff.seed, run.iteration, self.workers.index(w)))
+            futures[w] = self.client.submit(tasks.train_copy, models[w], cfg, self.shards[w], share,
+                                            n_threads or self.threads.get(w, 1), cfg.seed, self.event_name,
+                                            self.reproducible, workers=[w], allow_other_workers=False,
+                                            pure=False, key=f"h2o-train-{uuid.uuid4().hex}")
+        run._progress(f"Training on {len(active)} Dask workers: iteration {run.iteration + 1}, "
+                      f"epoch {run.mi.epoch_counter:.3f} of {self.eff.epochs:g}")
+        results, lost = self._collect(futures)
+        self.client.cancel(list(models.values()))
+        copies = [results[w][0] for w in active if w in results]
+        averaging.average_into(run.mi, copies)
+        if run._stop_requested():
+            run.cancelled = True
+        if lost:
+            self._drop(lost)
+        wall = time.perf_counter() - started
+        compute = max([results[w][1] for w in results] or [0.0])
+        self.iteration_times.append((wall, compute))
+        if self.auto and compute > 0:
+            self._retune(wall, compute, sum(shares))
+        if not np.isfinite(run.mi.b).all() or run.mi.unstable:
+            from h2o_backend.engine.errors import NumericalInstability
+            raise NumericalInstability()
+
+    def _collect(self, futures: dict):
+        """Wait for the workers' copies: returns ({worker: (copy, seconds)}, [lost workers])."""
+        pending = dict(futures)
+        results, lost = {}, []
+        changed = threading.Event()
+        for fut in pending.values():
+            fut.add_done_callback(lambda _f: changed.set())
+        while pending:
+            changed.wait(POLL_SECONDS)
+            changed.clear()
+            if self.run._stop_requested() and not self.event.is_set():
+                self.event.set()
+            alive = set(self.cluster.worker_addresses())
+            for w, fut in list(pending.items()):
+                if fut.status == "finished":
+                    try:     # the worker may die between finishing and handing the copy over
+                        results[w] = fut.result(timeout=RESULT_TIMEOUT)
+                        del pending[w]
+                    except TimeoutError:
+                        if w not in set(self.cluster.worker_addresses()):
+                            lost.append(w)
+                            del pending[w]
+                    except Exception as exc:  # noqa: BLE001 - a lost result, or the task's own error
+                        if w in set(self.cluster.worker_addresses()) and not _is_worker_loss(exc):
+                            raise
+                        lost.append(w)
+                        del pending[w]
+                elif w not in alive or fut.status == "cancelled":
+                    lost.append(w)
+                    del pending[w]
+                elif fut.status == "error":
+                    exc = fut.exception()
+                    if w not in set(self.cluster.worker_addresses()) or _is_worker_loss(exc):
+                        lost.append(w)
+                        del pending[w]
+                    else:
+                        raise exc
+        return results, lost
+
+    def _drop(self, lost: list[str]) -> None:
+        run = self.run
+        remaining = [w for w in self.workers if w not in lost]
+        if not remaining:
+            raise WorkerLost(f"Dask worker {', '.join(lost)} was lost during training and no worker is left; "
+                             f"the model was not finished")
+        run.warn(f"Dask worker {', '.join(lost)} was lost at iteration {run.iteration + 1}; training "
+                 f"continues on the {len(remaining)} remaining worker(s)")
+        self.workers = remaining
+        self.n_nodes = len(remaining)
+        self._scatter(remaining)
+
+    def _retune(self, wall: float, compute: float, samples: int) -> None:
+        """-2: the next iteration's samples from the measured communication and compute times."""
+        comm_us = max(wall - compute, 1e-4) * 1e6
+        per_row_us = compute * 1e6 / max(1, samples) * len(self.workers)
+        eff = self.eff
+        self.train_samples_per_iteration = iterations.auto_train_samples_multi(
+            self.run.n_rows, eff.epochs, len(self.workers), per_row_us, comm_us,
+            target=TARGET_RATIO_COMM_TO_COMP)
+
+    def close(self) -> None:
+        if self.iteration_times:
+            wall = sum(t[0] for t in self.iteration_times)
+            comm = sum(t[0] - t[1] for t in self.iteration_times)
+            log.info("%s: %d iteration(s) on Dask, %.1f s, communication %.1f%% of it (target %.0f%%)",
+                     self.run.model.model_id, len(self.iteration_times), wall, 100 * comm / max(wall, 1e-9),
+                     100 * TARGET_RATIO_COMM_TO_COMP)
+        try:
+            self.release_shards()
+            self.event.clear()
+        except Exception:  # the cluster may be gone; the model is already complete
+            log.debug("releasing the training shards failed", exc_info=True)
+
+
+def _worker_seed(seed: int, iteration: int, rank: int) -> int:
+    """A fixed seed per (training seed, iteration, worker rank): reproducible, different per worker."""
+    mixed = np.random.SeedSequence([int(seed) & 0xFFFFFFFFFFFFFFFF, int(iteration), int(rank), 0xDA5C])
+    return int(mixed.generate_state(1, np.uint64)[0] & 0x7FFFFFFFFFFFFFFF)
+
+
+def _is_worker_loss(exc) -> bool:
+    name = type(exc).__name__
+    return name in ("KilledWorker", "CommClosedError", "FutureCancelledError", "CancelledError")

@@ -1,0 +1,78 @@
+"""What runs on a Dask worker: train a copy of the global model on the worker's rows.
+
+``train_copy`` is H2O's per-node map step: the copy trains for its share of the iteration's samples
+on the worker's local shard (HOGWILD! over the worker's threads, one thread when reproducible), in
+shuffled passes over the local rows, one compiled call per chunk; between chunks it reads the
+job's stop flag so that a cancel stops the workers within about half a second. The
+flag is local: a watcher thread waits on the job's Dask event (one request every 0.2 s instead of
+one per chunk, which cost a fifth of the training speed on a loaded machine).
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+CHUNK_SECONDS = 0.25
+REPRODUCIBLE_CHUNK = 2000
+
+
+def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_event: str | None,
+               reproducible: bool):
+    """(trained copy, compute seconds) for ``n_samples`` samples of ``shard`` = (X, y_cls, y_reg)."""
+    from h2o_backend.engine.sgd import SGDRunner
+    X, y_cls, y_reg = shard
+    local = mi.copy()
+    started = time.perf_counter()
+    if n_samples <= 0 or X.shape[0] == 0:
+        return local, 0.0
+    runner = SGDRunner(local, cfg, n_threads)
+    rng = np.random.default_rng(int(seed) & 0xFFFFFFFFFFFFFFFF)
+    stop = _StopWatcher(stop_event)
+    perm, pos, left = rng.permutation(X.shape[0]), 0, int(n_samples)
+    chunk = REPRODUCIBLE_CHUNK if reproducible else 128 * n_threads
+    while left > 0:
+        if pos >= perm.size:
+            perm, pos = rng.permutation(X.shape[0]), 0
+        rows = perm[pos:pos + min(chunk, left)]
+        t = time.perf_counter()
+        runner.run(rows, X, y_cls, y_reg)
+        elapsed = time.perf_counter() - t
+        pos += rows.size
+        left -= rows.size
+        if not reproducible and elapsed > 0:
+            chunk = int(min(max(rows.size / elapsed * CHUNK_SECONDS, 64 * n_threads), 200_000))
+        if left > 0 and stop.requested.is_set():
+            break
+    stop.close()
+    return local, time.perf_counter() - started
+
+
+class _StopWatcher:
+    """Sets ``requested`` when the Dask event ``name`` is set (polled by a daemon thread)."""
+
+    def __init__(self, name: str | None):
+        self.requested, self._done = threading.Event(), threading.Event()
+        if name:
+            from distributed import Event, get_client
+            event = Event(name, client=get_client())
+            threading.Thread(target=self._watch, args=(event,), name="h2o-stop-watch", daemon=True).start()
+
+    def _watch(self, event) -> None:
+        while not self._done.is_set():
+            try:
+                if event.wait(timeout=0.2):
+                    self.requested.set()
+                    return
+            except Exception:  # the cluster is closing: nothing left to stop
+                return
+
+    def close(self) -> None:
+        self._done.set()
+
+
+def warm_up() -> float:
+    """Load the numba kernels on a worker (run once per worker at start)."""
+    from h2o_backend.engine.sgd import warm_up as engine_warm_up
+    return engine_warm_up()

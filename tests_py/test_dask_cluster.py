@@ -1,0 +1,259 @@
+"""Training on a local Dask cluster of 2 worker processes (issue 11): H2O's model averaging with
+every train_samples_per_iteration mode and both replication settings, reproducibility, cancel, a
+worker killed mid-training, /3/Cloud listing the workers, and the single-process server never
+importing dask."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from h2o_backend.engine.training import train_deeplearning
+from h2o_backend.frames.frame import Column, Frame
+from h2o_backend.jobs import JobRunner
+from h2o_backend.store import KeyStore
+from test_engine_training import csv_frame, params
+
+ERR = "classification_error"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from h2o_backend.cluster import connect
+    cl = connect.start(n_workers=2, threads=1)
+    cl.client.run(lambda: __import__("h2o_backend.engine.sgd", fromlist=["warm_up"]).warm_up())
+    yield cl
+    cl.close()
+
+
+@pytest.fixture(scope="module")
+def iris(data_dir):
+    return csv_frame(data_dir / "iris.csv", "iris")
+
+
+def blobs(n=6000, d=20, seed=0) -> Frame:
+    """Three separable classes, enough rows for iterations that last a while."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    X = rng.normal(size=(n, d)) + y[:, None] * 1.5
+    cols = [Column(f"x{i}", "real", X[:, i]) for i in range(d)]
+    return Frame("blobs", cols + [Column("y", "enum", y.astype(np.int32), ["a", "b", "c"])])
+
+
+def iris_params(**kw):
+    base = dict(response_column="C5", hidden=[10], epochs=20, seed=3)
+    base.update(kw)
+    return params(**base)
+
+
+@pytest.fixture(scope="module")
+def single_process_error(iris):
+    model = train_deeplearning(iris_params(), iris)
+    return model.output["training_metrics"][ERR]
+
+
+@pytest.mark.parametrize("replicate", [True, False])
+@pytest.mark.parametrize("tspi", [-2, -1, 0, 40])
+def test_model_averaging_trains_as_well_as_one_process(cluster, iris, single_process_error, replicate, tspi):
+    model = train_deeplearning(iris_params(train_samples_per_iteration=tspi, replicate_training_data=replicate),
+                               iris, cluster=cluster)
+    out = model.output
+    assert out["status"] == "DONE"
+    assert model.params.replicate_training_data is replicate       # kept on a 2-node cloud
+    assert out["epoch_counter"] == pytest.approx(20.0)
+    assert out["training_metrics"][ERR] <= max(0.12, single_process_error + 0.08)
+    samples = out["train_samples_per_iteration"]
+    expected = {-1: 300 if replicate else 150, 0: 150, 40: 40}
+    if tspi in expected:
+        assert samples == expected[tspi]
+    assert out["iterations"] == pytest.approx(20 * 150 / samples, abs=1)
+
+
+def test_shards_are_disjoint_without_replication():
+    from h2o_backend.cluster.shards import assign_rows
+    rows = np.arange(1000)
+    parts = assign_rows(rows, 3, replicate=False, single_node=False, shuffle=True, force_load_balance=True, seed=1)
+    assert sorted(np.concatenate(parts).tolist()) == rows.tolist()
+    assert [p.size for p in parts] == [334, 333, 333]
+    assert all(p.size == 1000 for p in assign_rows(rows, 3, replicate=True, single_node=False, shuffle=False,
+                                                   force_load_balance=True, seed=1))
+    one = assign_rows(rows, 3, replicate=False, single_node=False, shuffle=False, force_load_balance=False, seed=1)
+    assert [p.size for p in one] == [1000, 0, 0]      # one 4 MB chunk: a small frame stays on one node
+
+
+def test_multi_node_train_samples_per_iteration():
+    from h2o_backend.engine.iterations import auto_train_samples_multi, resolve_train_samples_multi as tspi
+    assert tspi(-1, 1000, 10, 4, replicate=True) == 4000              # all local rows on every node
+    assert tspi(-1, 1000, 10, 4, replicate=True, single_node=True) == 1000
+    assert tspi(-1, 1000, 10, 4, replicate=False) == 1000             # each node its own share
+    assert tspi(0, 1000, 10, 4, replicate=True) == 1000
+    assert tspi(2500, 1000, 10, 4, replicate=True) == 2500
+    assert tspi(-2, 1000, 10, 4, replicate=True, reproducible=True) == 4000
+    # auto-tuning: 100 ms of communication, 5 % target, 1 ms a row on one node, 2 nodes -> 3,800 rows
+    assert auto_train_samples_multi(100_000, 10, 2, 1000.0, 1e5) == 3800
+    # twice the communication -> twice the rows per iteration
+    assert auto_train_samples_multi(100_000, 10, 2, 1000.0, 2e5) == 7600
+
+
+def test_single_node_mode_puts_every_row_on_the_first_worker():
+    from h2o_backend.cluster.shards import assign_rows
+    parts = assign_rows(np.arange(10), 3, replicate=True, single_node=True, shuffle=False,
+                        force_load_balance=True, seed=0)
+    assert [p.size for p in parts] == [10, 0, 0]
+
+
+def test_checkpoint_autoencoder_and_cross_validation_on_the_cluster(cluster, iris):
+    first = train_deeplearning(iris_params(epochs=5), iris, cluster=cluster)
+    resumed = train_deeplearning(iris_params(epochs=10, checkpoint=first.model_id), iris, checkpoint_model=first,
+                                 cluster=cluster)
+    assert resumed.output["epoch_counter"] == pytest.approx(10.0)
+    assert len(resumed.output["scoring_history"]) > len(first.output["scoring_history"])
+    cv = train_deeplearning(iris_params(nfolds=2, epochs=5, variable_importances=True), iris, cluster=cluster)
+    assert [m.output["status"] for m in cv.cv_models] == ["DONE", "DONE"]
+    assert cv.output["cross_validation_metrics"][ERR] < 0.3
+    assert cv.output["variable_importances"]
+    ae = train_deeplearning(params(autoencoder=True, hidden=[2], epochs=5, seed=1, ignored_columns=["C5"]),
+                            iris, cluster=cluster)
+    history = ae.output["scoring_history"]
+    assert history[-1]["training_mse"] < history[0]["training_mse"]
+
+
+def test_averaging_follows_h2o(cluster):
+    from h2o_backend.cluster.averaging import average_into
+    from h2o_backend.engine.model_info import ModelInfo
+    base = ModelInfo.create([3, 4, 2], 1, 3, optimizer="adadelta", classifier=True, seed=1)
+    copies = []
+    for k in (1.0, 3.0):
+        c = base.copy()
+        c.w += k
+        c.ada_g_w += k
+        c.processed += 10
+        copies.append(c)
+    idle = base.copy()                      # a node without rows does not dilute the average
+    before = base.w.copy()
+    assert average_into(base, copies + [idle]) == 20
+    np.testing.assert_allclose(base.w, before + 2.0, rtol=1e-6)
+    np.testing.assert_allclose(base.ada_g_w, 2.0, rtol=1e-6)
+    assert base.processed == 20
+
+
+def test_reproducible_on_the_same_cluster_shape(cluster, iris):
+    p = iris_params(reproducible=True, replicate_training_data=False, train_samples_per_iteration=-2)
+    a = train_deeplearning(p, iris, cluster=cluster).model_info
+    b = train_deeplearning(p, iris, cluster=cluster).model_info
+    np.testing.assert_array_equal(a.w, b.w)
+    np.testing.assert_array_equal(a.b, b.b)
+    c = train_deeplearning(iris_params(reproducible=True, seed=4), iris, cluster=cluster).model_info
+    assert not np.array_equal(a.w, c.w)
+
+
+def _run_job(work):
+    runner = JobRunner(KeyStore())
+    result = {}
+    job = runner.submit("dask test", lambda j: result.setdefault("model", work(j)))
+    return runner, job, result
+
+
+def _wait(predicate, what, timeout=120.0):
+    deadline = time.time() + timeout
+    while not predicate():
+        assert time.time() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_cancel_stops_the_workers_within_an_iteration(cluster):
+    frame = blobs()
+    # one iteration = 200 epochs over 2 replicated nodes: far longer than the test waits
+    p = params(response_column="y", hidden=[64, 64], epochs=400, seed=5, train_samples_per_iteration=-1,
+               replicate_training_data=True, score_interval=0)
+    p.train_samples_per_iteration = 200 * frame.nrows
+    runner, job, result = _run_job(lambda j: train_deeplearning(p, frame, job=j, cluster=cluster))
+    _wait(lambda: "Dask workers" in job.progress_msg, "the first iteration")
+    time.sleep(1.0)
+    job.cancel()
+    job.wait(120)
+    model = result["model"]
+    assert model.output["status"] == "CANCELLED"
+    processed = model.model_info.processed
+    assert 0 < processed < 200 * frame.nrows          # the workers stopped inside the iteration
+    assert model.output["training_metrics"] is not None
+
+
+def test_a_worker_killed_mid_training_leaves_a_model_trained_on_the_rest(cluster):
+    frame = blobs(seed=1)
+    p = params(response_column="y", hidden=[32], epochs=2000, seed=6, train_samples_per_iteration=0,
+               replicate_training_data=False)
+    runner, job, result = _run_job(lambda j: train_deeplearning(p, frame, job=j, cluster=cluster))
+    _wait(lambda: "iteration 3" in job.progress_msg, "a few iterations")
+    victim = cluster.worker_addresses()[1]
+    pid = cluster.client.run(os.getpid, workers=[victim])[victim]
+    os.kill(pid, signal.SIGKILL)
+    _wait(lambda: job.warnings, "the lost worker's warning")
+    seen = job.progress
+    _wait(lambda: job.progress > seen, "training to go on")
+    job.cancel()
+    job.wait(120)
+    model = result["model"]
+    assert job.status == "CANCELLED" and model.output["status"] == "CANCELLED"
+    assert any(victim in w and "remaining" in w for w in model.output["warnings"]), model.output["warnings"]
+    assert job.warnings == model.output["warnings"]
+    assert model.output["training_metrics"][ERR] < 0.2
+    _wait(lambda: cluster.n_nodes == 2, "the nanny to restart the worker")
+
+
+def test_cloud_lists_the_workers(cluster, tmp_path):
+    from h2o_backend.server import create_app
+    app = create_app({"spool_dir": str(tmp_path)})
+    app.config["SERVICES"].cluster = cluster
+    body = app.test_client().get("/3/Cloud").get_json()
+    assert body["cloud_size"] == 2 and body["cloud_healthy"]
+    assert sorted(f"tcp://{n['ip_port']}" for n in body["nodes"]) == cluster.worker_addresses()
+    assert all(n["nthreads"] == 1 and n["max_mem"] > 0 for n in body["nodes"])
+    app.config["SERVICES"].jobs.shutdown()
+
+
+def test_a_server_joins_an_existing_scheduler(cluster, iris):
+    from h2o_backend.cluster import connect
+    joined = connect.start(scheduler=cluster.client.scheduler.address)    # --dask-scheduler ADDRESS
+    try:
+        assert joined.local_cluster is None
+        assert [n["ip_port"] for n in joined.nodes()] == [n["ip_port"] for n in cluster.nodes()]
+        model = train_deeplearning(iris_params(epochs=5), iris, cluster=joined)
+        assert model.output["status"] == "DONE" and model.output["training_metrics"][ERR] < 0.3
+    finally:
+        joined.close()
+    assert cluster.n_nodes == 2                     # closing a joined client leaves the cluster up
+
+
+def test_the_single_process_server_never_imports_dask(data_dir):
+    script = f"""
+import sys, tempfile
+sys.path.insert(0, {os.path.dirname(__file__)!r})
+from h2o_backend.server import create_app
+from test_engine_training import csv_frame, params
+from h2o_backend.engine.training import train_deeplearning
+app = create_app({{"spool_dir": tempfile.mkdtemp()}})
+assert app.test_client().get("/3/Cloud").get_json()["cloud_size"] == 1
+model = train_deeplearning(params(response_column="C5", hidden=[3], epochs=1), csv_frame({str(data_dir / 'iris.csv')!r}, "iris"))
+assert model.output["status"] == "DONE"
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_dask_options_are_checked():
+    from h2o_backend.cli import parse_args
+    args = parse_args(["--dask-workers", "3", "--dask-threads", "2"])
+    assert (args.dask_workers, args.dask_threads, args.dask_scheduler) == (3, 2, None)
+    assert parse_args([]).dask_workers == 0 and parse_args([]).dask_scheduler is None
+    for bad in (["--dask-workers", "2", "--dask-scheduler", "tcp://127.0.0.1:8786"], ["--dask-threads", "0"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)

@@ -1,0 +1,35 @@
+# The R package against a backend started with --dask-workers 2 (issue 11): h2o.init's banner lists
+# the two workers, and h2o.deeplearning trains on the cluster unchanged.
+
+start_dask_backend <- function() {
+  port <- dead_port()
+  log_dir <- tempfile("h2o_dask_")
+  dir.create(log_dir)
+  pid <- h2o:::.h2o.__launchBackend(port, log_dir, file.path(log_dir, "out.txt"),
+                                    c("--dask-workers", "2", "--dask-threads", "1"))
+  deadline <- Sys.time() + 120
+  while (!port_answers(port)) {
+    if (Sys.time() > deadline || !isTRUE(tools::pskill(pid, 0L)))
+      stop("the Dask backend did not start: ", paste(readLines(file.path(log_dir, "out.txt")), collapse = "\n"))
+    Sys.sleep(0.25)
+  }
+  list(port = port, pid = pid)
+}
+
+test_that("h2o.deeplearning trains on a 2-worker Dask cluster and the banner lists the workers", {
+  skip_if_no_server()
+  backend <- start_dask_backend()
+  on.exit(tools::pskill(backend$pid, tools::SIGTERM), add = TRUE)
+  banner <- capture.output(client <- h2o.init(port = backend$port, startH2O = FALSE))
+  expect_true(any(grepl("H2O cluster total nodes:\\s+2", banner)))
+  expect_equal(sum(grepl("^\\s+Node [12]: 127\\.0\\.0\\.1:[0-9]+, 1 cores", banner)), 2L)
+  iris.hex <- h2o.uploadFile(client, path = data_file("iris.csv"), key = "iris.hex")
+  model <- h2o.deeplearning(x = 1:4, y = 5, data = iris.hex, hidden = c(10), epochs = 20, seed = 3,
+                            replicate_training_data = FALSE)
+  expect_s4_class(model, "H2ODeepLearningModel")
+  err <- model@model$train_class_error
+  expect_lt(err, 0.15)
+  pred <- as.data.frame(h2o.predict(model, iris.hex))
+  expect_equal(nrow(pred), 150L)
+  expect_gt(mean(pred$predict == as.data.frame(iris.hex)[[5]]), 0.85)
+})
