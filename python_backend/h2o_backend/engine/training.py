@@ -241,6 +241,9 @@ class TrainingRun:
         self.out_of_time = False        # max_runtime_secs reached: the model so far is kept (DONE)
         self.max_runtime = float(getattr(eff, "max_runtime_secs", 0.0) or 0.0)
         self.early_stopping = stopping.EarlyStopping(eff, model.problem)
+        self.dist = cluster.session(self) if cluster is not None else None
+        if self.dist is not None:
+            self.tspi = self.dist.train_samples_per_iteration
 
     def _first_chunk(self) -> int:
         """Rows of the first compiled call: 128 per thread, or fewer when the network is so large
@@ -251,10 +254,6 @@ class TrainingRun:
         if self.reproducible:
             return min(REPRODUCIBLE_CHUNK, rows_within(REPRODUCIBLE_CHUNK_SECONDS, n_weights, 1))
         return min(128 * self.n_threads, rows_within(CHUNK_SECONDS, n_weights, self.n_threads))
-
-        self.dist = cluster.session(self) if cluster is not None else None
-        if self.dist is not None:
-            self.tspi = self.dist.train_samples_per_iteration
 
     def _whole_batches(self, n: int) -> int:
         """A chunk length that is a multiple of the mini-batch (so chunks cut no batch)."""
