@@ -20,7 +20,8 @@ $(BUILD)/apt.stamp:
 	fi
 	@touch $@
 
-$(BUILD)/pip.stamp: python_backend/pyproject.toml
+# after apt: rpy2 (a test dependency) builds against the R that apt installs
+$(BUILD)/pip.stamp: python_backend/pyproject.toml $(BUILD)/apt.stamp
 	@mkdir -p $(BUILD)
 	$(PYTHON) -m pip install -q -e 'python_backend[test]'
 	@touch $@
