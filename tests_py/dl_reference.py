@@ -144,3 +144,21 @@ def update(Ws, bs, a, gs, *, optimizer, fast_mode, rho=0.99, eps=1e-8, rates=Non
             Wn = Wn * scale[:, None]
         W[:] = Wn
     return state
+
+
+def finite_difference(f, arrays, h=1e-6):
+    """Central-difference gradients of the scalar ``f()`` with respect to every element of each
+    array in ``arrays`` (changed in place and put back)."""
+    grads = []
+    for arr in arrays:
+        g = np.zeros_like(arr)
+        for idx in np.ndindex(arr.shape):
+            old = arr[idx]
+            arr[idx] = old + h
+            up = f()
+            arr[idx] = old - h
+            down = f()
+            arr[idx] = old
+            g[idx] = (up - down) / (2 * h)
+        grads.append(g)
+    return grads

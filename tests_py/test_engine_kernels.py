@@ -75,22 +75,6 @@ def test_forward_of_no_rows():
 
 
 # ----------------------------------------------------------------------------- gradients
-def _finite_difference(f, arrays, h=1e-6):
-    grads = []
-    for arr in arrays:
-        g = np.zeros_like(arr)
-        for idx in np.ndindex(arr.shape):
-            old = arr[idx]
-            arr[idx] = old + h
-            up = f()
-            arr[idx] = old - h
-            down = f()
-            arr[idx] = old
-            g[idx] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads
-
-
 @pytest.mark.parametrize("major", ["input", "unit"])
 @pytest.mark.parametrize("fast_mode", [False, True])
 @pytest.mark.parametrize("hidden", list(HIDDEN))
@@ -115,7 +99,7 @@ def test_backward_kernels_match_finite_differences(hidden, mode, fast_mode, majo
             a, _ = ref.forward(Ws, bs, mi.acts, x)
             return ref.loss(code, mi.output_act, a[-1], target_cls if code == act.OUT_SOFTMAX_CE
                             else target_reg, x)
-    fd = _finite_difference(total_loss, Ws + bs)
+    fd = ref.finite_difference(total_loss, Ws + bs)
     cfg = SGDConfig(out_mode=code, optimizer="sgd", rate=1.0, rate_annealing=0.0, fast_mode=fast_mode)
     SGDRunner(mi, cfg).run(np.array([0]), x[None, :], np.array([target_cls]), np.array([target_reg]))
     for l in range(mi.n_layers):

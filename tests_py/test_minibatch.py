@@ -45,22 +45,6 @@ def _rows(n=4, seed=0):
     return X
 
 
-def _finite_difference(f, arrays, h=1e-6):
-    grads = []
-    for arr in arrays:
-        g = np.zeros_like(arr)
-        for idx in np.ndindex(arr.shape):
-            old = arr[idx]
-            arr[idx] = old + h
-            up = f()
-            arr[idx] = old - h
-            down = f()
-            arr[idx] = old
-            g[idx] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads
-
-
 # ----------------------------------------------------------------------------- gradients
 @pytest.mark.parametrize("major", [MAJOR_INPUT, MAJOR_UNIT], ids=["input_major", "unit_major"])
 @pytest.mark.parametrize("hidden", list(HIDDEN))
@@ -91,7 +75,7 @@ def test_batch_gradient_is_the_mean_of_the_rows_gradients(hidden, mode, major):
                 total += ref.loss(code, mi.output_act, a[-1], target, x)
         return total / len(X)
 
-    fd = _finite_difference(mean_loss, Ws + bs)
+    fd = ref.finite_difference(mean_loss, Ws + bs)
     cfg = SGDConfig(out_mode=code, optimizer="sgd", rate=1.0, rate_annealing=0.0, fast_mode=True)
     BatchRunner(mi, cfg, n_threads=1, batch_size=4).run(np.arange(4), X, y_cls, y_reg)
     for l in range(mi.n_layers):
