@@ -56,6 +56,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def finished_job(url: str, job_key: str, timeout: float = 600.0, interval: float = 0.1) -> dict:
+    """The JobV3 of `job_key` on the server at `url` once it is no longer CREATED or RUNNING."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = requests.get(f"{url}/3/Jobs/{job_key}", timeout=30).json()["jobs"][0]
+        if job["status"] not in ("CREATED", "RUNNING"):
+            return job
+        time.sleep(interval)
+    raise AssertionError(f"job {job_key} did not finish within {timeout:g} s")
+
+
 class ServerProcess:
     """`python -m h2o_backend` on a free port; `url` is its base address."""
 

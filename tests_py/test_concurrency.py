@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from conftest import DATA, ServerProcess
+from conftest import DATA, ServerProcess, finished_job
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def busy_server():
     raw = "nfs:/" + str(DATA / "covtype.20k.csv.gz")
     requests.post(f"{url}/3/Parse", data={"source_frames": f'["{raw}"]', "destination_frame": "covtype.hex",
                                           "blocking": "true"}, timeout=300).raise_for_status()
-    assert wait(url, start_training(url, "base", seed="7"))["status"] == "DONE"
+    assert finished_job(url, start_training(url, "base", seed="7"))["status"] == "DONE"
     yield proc
     proc.stop()
 
@@ -33,16 +33,6 @@ def start_training(url: str, model_id: str, seed: str) -> str:
         timeout=60)
     assert reply.status_code == 200, reply.text
     return reply.json()["job"]["key"]["name"]
-
-
-def wait(url: str, job_key: str, timeout: float = 600) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        job = requests.get(f"{url}/3/Jobs/{job_key}", timeout=30).json()["jobs"][0]
-        if job["status"] not in ("CREATED", "RUNNING"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_key} still running")
 
 
 def predict(url: str, model_id: str, dest: str) -> int:
@@ -84,13 +74,13 @@ def test_two_trainings_and_a_prediction_at_once_match_their_runs_alone(busy_serv
         t.start()
     for t in threads:
         t.join(600)
-    jobs = {m: wait(url, k) for m, k in keys.items()}
+    jobs = {m: finished_job(url, k) for m, k in keys.items()}
     assert {m: j["status"] for m, j in jobs.items()} == {"together_a": "DONE", "together_b": "DONE"}, jobs
     assert statuses["prediction"] == 200
 
     # the same work, one job at a time
-    assert wait(url, start_training(url, "alone_a", "1"))["status"] == "DONE"
-    assert wait(url, start_training(url, "alone_b", "2"))["status"] == "DONE"
+    assert finished_job(url, start_training(url, "alone_a", "1"))["status"] == "DONE"
+    assert finished_job(url, start_training(url, "alone_b", "2"))["status"] == "DONE"
     assert predict(url, "base", "pred_alone") == 200
 
     assert training_metrics(url, "together_a") == training_metrics(url, "alone_a")

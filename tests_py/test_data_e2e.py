@@ -3,19 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import requests
 
-
-def poll(url: str, job_key: str, timeout: float = 60.0) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        job = requests.get(f"{url}/3/Jobs/{job_key}", timeout=10).json()["jobs"][0]
-        if job["status"] not in ("CREATED", "RUNNING"):
-            return job
-        time.sleep(0.1)
-    raise AssertionError("parse job did not finish")
+from conftest import finished_job
 
 
 def test_upload_parse_summary_download(server, data_dir):
@@ -32,7 +23,7 @@ def test_upload_parse_summary_download(server, data_dir):
         "column_types": str(setup["column_types"]).replace("'", '"'),
         "separator": setup["separator"], "check_header": setup["check_header"],
         "number_columns": setup["number_columns"], "chunk_size": setup["chunk_size"]}, timeout=30).json()
-    job = poll(url, parse["job"]["key"]["name"])
+    job = finished_job(url, parse["job"]["key"]["name"], timeout=60.0)
     assert job["status"] == "DONE", job
     summary = requests.get(f"{url}/3/Frames/weather.hex/summary", timeout=30).json()["frames"][0]
     assert summary["rows"] == 355 and len(summary["columns"]) == 24
