@@ -54,25 +54,30 @@ class ThresholdCurve:
             return -1
         return int(np.argmax(np.where(np.isnan(values), -np.inf, values)))
 
-    def auc(self) -> float:
+    def _degenerate_area(self) -> float | None:
+        """The area of a curve without both classes (NaN when empty, 1 with no negatives, 0 with
+        no positives); None for a proper curve."""
         if self.size == 0:
             return float("nan")
         if self.fps[-1] == 0:
             return 1.0
         if self.tps[-1] == 0:
             return 0.0
+        return None
+
+    def auc(self) -> float:
+        degenerate = self._degenerate_area()
+        if degenerate is not None:
+            return degenerate
         tp0 = np.concatenate(([0.0], self.tps[:-1]))
         fp0 = np.concatenate(([0.0], self.fps[:-1]))
         area = float(np.sum((self.fps - fp0) * (self.tps + tp0) / 2.0))
         return area / self.p / self.n
 
     def pr_auc(self) -> float:
-        if self.size == 0:
-            return float("nan")
-        if self.fps[-1] == 0:
-            return 1.0
-        if self.tps[-1] == 0:
-            return 0.0
+        degenerate = self._degenerate_area()
+        if degenerate is not None:
+            return degenerate
         tp, fp = self.tps, self.fps
         prev_tp = np.concatenate(([0.0], tp[:-1]))
         prev_fp = np.concatenate(([0.0], fp[:-1]))
