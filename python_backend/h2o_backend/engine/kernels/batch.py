@@ -22,7 +22,7 @@ from h2o_backend.engine.activations import (ACT_RECTIFIER, ACT_SOFTMAX, ACT_TANH
 from h2o_backend.engine.kernels.backward import (row_adadelta, row_momentum, row_nesterov, row_sgd,
                                                  update_bias, urow_adadelta, urow_momentum, urow_nesterov,
                                                  urow_sgd)
-from h2o_backend.engine.kernels.forward import tanh32
+from h2o_backend.engine.kernels.forward import softmax_into, tanh32
 from h2o_backend.engine.kernels.layout import OPTIM_ADADELTA, OPTIM_SGD
 
 JIT = dict(cache=True, fastmath=True, error_model="numpy")
@@ -104,18 +104,7 @@ def activate_output(Z, b, actc, A):
             z[c] += b[c]
         a = A[r]
         if actc == ACT_SOFTMAX:
-            mx = z[0]
-            for c in range(1, n_out):
-                if z[c] > mx:
-                    mx = z[c]
-            for c in range(n_out):
-                a[c] = np.exp(z[c] - mx)
-            s = _ZERO
-            for c in range(n_out):
-                s += a[c]
-            inv = _ONE / s
-            for c in range(n_out):
-                a[c] *= inv
+            softmax_into(z, a, n_out)
         elif actc == ACT_TANH:
             for c in range(n_out):
                 a[c] = tanh32(z[c])

@@ -156,6 +156,27 @@ def activate_hidden(net, l, drop, a, z, keep, nz, nnz, training):
 
 
 @njit(**JIT)
+def softmax_into(z, a, n):
+    """a[:n] = softmax(z[:n]), the largest z subtracted first (shared by the per-row and the batch
+    kernels, so both sum in the order the POJO reproduces)."""
+    mx = z[0]
+    for c in range(1, n):
+        if z[c] > mx:
+            mx = z[c]
+    for c in range(n):
+        a[c] = np.exp(z[c] - mx)
+    # A separate loop that only reads: summed in the same loop as the stores above, LLVM
+    # guards its vector version with a run-time aliasing check, so the summation order (which
+    # the POJO reproduces) would depend on where the buffers lie.
+    s = _ZERO
+    for c in range(n):
+        s += a[c]
+    inv = _ONE / s
+    for c in range(n):
+        a[c] *= inv
+
+
+@njit(**JIT)
 def activate_output(net, a, z):
     """Output layer: Softmax, Linear, or the autoencoder's Tanh/Rectifier (no dropout).
 
@@ -166,21 +187,7 @@ def activate_output(net, a, z):
     zl = z[net[l, NET_ZOFF]:net[l, NET_ZOFF] + n_out]
     al = a[net[l, NET_AOUT]:net[l, NET_AOUT] + n_out]
     if actc == ACT_SOFTMAX:
-        mx = zl[0]
-        for c in range(1, n_out):
-            if zl[c] > mx:
-                mx = zl[c]
-        for c in range(n_out):
-            al[c] = np.exp(zl[c] - mx)
-        # A separate loop that only reads: summed in the same loop as the stores above, LLVM
-        # guards its vector version with a run-time aliasing check, so the summation order (which
-        # the POJO reproduces) would depend on where the buffers lie.
-        s = _ZERO
-        for c in range(n_out):
-            s += al[c]
-        inv = _ONE / s
-        for c in range(n_out):
-            al[c] *= inv
+        softmax_into(zl, al, n_out)
     elif actc == ACT_LINEAR:
         for c in range(n_out):
             al[c] = zl[c]
