@@ -31,12 +31,13 @@ PARSE_FIELDS = HINT_FIELDS + ("destination_frame", "number_columns", "chunk_size
 MIN_CHUNK = 1 << 16
 
 
-def hide_spool(text: str, raws: list[RawFile], spool_dir: str) -> str:
-    """`text` with uploaded files named by their keys: the spool folder is never shown."""
+def hide_spool(text: str, raws: list[RawFile], files) -> str:
+    """`text` with uploaded files named by their keys, and any other path in the spool folder
+    masked (`files`: the server's FileAccess)."""
     for raw in raws:
         if raw.delete_after_parse:
             text = text.replace(raw.path, f"'{raw.key}'")
-    return text.replace(spool_dir, "<upload>") if spool_dir else text
+    return files.hide_spool(text)
 
 
 @contextlib.contextmanager
@@ -45,7 +46,7 @@ def api_errors(raws: list[RawFile] = ()):
     try:
         yield
     except ParseError as exc:
-        raise bad_request(hide_spool(str(exc), raws, services().spool_dir), field=exc.field) from None
+        raise bad_request(hide_spool(str(exc), raws, services().files), field=exc.field) from None
     except FileNotFoundError as exc:
         raise ApiError(404, str(exc), field="path", exception_type="H2ONotFoundArgumentException",
                        values={"path": str(exc)}) from None
@@ -189,7 +190,7 @@ def setup_json(setup: parse.ParseSetup, raws: list[RawFile], names_given: bool) 
         "header_lines": 0,
         "number_columns": setup.number_columns,
         "data": setup.data,
-        "warnings": [hide_spool(w, raws, services().spool_dir) for w in setup.warnings] or None,
+        "warnings": [hide_spool(w, raws, services().files) for w in setup.warnings] or None,
         "chunk_size": setup.chunk_size,
         "total_filtered_column_count": setup.number_columns,
         "escapechar": setup.escapechar,
@@ -230,10 +231,10 @@ def _parse_setup(params: dict, raws: list[RawFile]) -> parse.ParseSetup:
 def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_on_done: bool):
     store = services().store
 
-    spool = services().spool_dir
+    files = services().files     # jobs run outside the request
 
     def shown(text: str) -> str:
-        return hide_spool(text, raws, spool)
+        return hide_spool(text, raws, files)
 
     def work(job):
         try:
