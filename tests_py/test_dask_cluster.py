@@ -257,3 +257,11 @@ def test_dask_options_are_checked():
     for bad in (["--dask-workers", "2", "--dask-scheduler", "tcp://127.0.0.1:8786"], ["--dask-threads", "0"]):
         with pytest.raises(SystemExit):
             parse_args(bad)
+
+
+def test_mini_batches_are_refused_on_the_cluster_by_name(cluster, iris):
+    from h2o_backend.engine.errors import ValidationError
+    with pytest.raises(ValidationError) as info:
+        train_deeplearning(iris_params(mini_batch_size=16), iris, cluster=cluster)
+    assert [p["field"] for p in info.value.problems] == ["mini_batch_size"]
+    assert "Dask cluster" in info.value.problems[0]["message"]

@@ -68,10 +68,8 @@ def parse_and_validate(raw: dict, default_model_id: str | None = None):
         raw["model_id"] = default_model_id
     params, train, valid, checkpoint, problems = parse_and_resolve(raw)
     problems += parameters.validate(params, train, valid, checkpoint)
-    if services().cluster is not None and params.mini_batch_size > 1:
-        problems.append({"field": "mini_batch_size", "level": "ERRR", "message":
-                         "mini_batch_size > 1 is not supported on a Dask cluster (each node trains per "
-                         "sample); use 1, or a server without --dask-workers/--dask-scheduler"})
+    from h2o_backend.engine.training import cluster_problems
+    problems += cluster_problems(params, services().cluster)
     raise_if_errors(problems, params.model_id)
     problems += memory_problems(params, train, valid, checkpoint)
     raise_if_errors(problems, params.model_id)
