@@ -61,7 +61,7 @@ def single_process(train, test, epochs: float, seed: int) -> dict:
         numba.set_num_threads(prev)
 
 
-def on_cluster(train, test, n_workers: int, epochs: float, seed: int, label: str) -> list[dict]:
+def on_cluster(train, test, n_workers: int, epochs: float, seed: int, label: str, tspi: int = -2) -> list[dict]:
     from h2o_backend.cluster import connect
     from h2o_backend.cluster.tasks import warm_up
     from h2o_backend.engine.training import train_deeplearning
@@ -70,7 +70,8 @@ def on_cluster(train, test, n_workers: int, epochs: float, seed: int, label: str
         cluster.client.run(warm_up)
         runs = []
         for replicate in (True, False):
-            p = params_for(epochs=epochs, seed=seed, replicate_training_data=replicate)
+            p = params_for(epochs=epochs, seed=seed, replicate_training_data=replicate,
+                           train_samples_per_iteration=tspi)
             t = time.perf_counter()
             model = train_deeplearning(p, train, test, cluster=cluster)
             runs.append(summarize(f"{label}, replicate_training_data={str(replicate).upper()}", model,
@@ -101,6 +102,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--epochs", type=float, default=TRIAL["epochs"])
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--tspi", type=int, default=-2,
+                    help="train_samples_per_iteration of the cluster runs (-2 auto, -1 all local rows, 0 one epoch)")
     ap.add_argument("--with-h2o3", action="store_true", help="also train H2O-3 as a 2-node cloud")
     ap.add_argument("--no-simulated", action="store_true", help="skip the 4-worker run")
     ap.add_argument("--json", help="write the figures to this JSON file")
@@ -114,7 +117,7 @@ def main(argv=None) -> int:
     print(f"MNIST trial network, {args.epochs:g} epochs, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
           flush=True)
     one = single_process(train, test, args.epochs, args.seed)
-    two = on_cluster(train, test, 2, args.epochs, args.seed, "Dask 2 workers x 1 thread")
+    two = on_cluster(train, test, 2, args.epochs, args.seed, "Dask 2 workers x 1 thread", args.tspi)
     report["runs"] = [one, *two]
     for r in two:
         r["speed_up"] = one["wall_s"] / r["wall_s"]
@@ -123,7 +126,7 @@ def main(argv=None) -> int:
               f"{r['test_error_points_vs_single']:+.2f} points vs single process", flush=True)
     if not args.no_simulated:
         report["runs"] += on_cluster(train, test, 4, args.epochs, args.seed,
-                                     "SIMULATED Dask 4 workers x 1 thread")
+                                     "SIMULATED Dask 4 workers x 1 thread", args.tspi)
     if args.with_h2o3:
         h = h2o3_cloud(args.epochs, 2)
         report["h2o3"] = h
