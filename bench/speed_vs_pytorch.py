@@ -43,7 +43,7 @@ EPOCHS = 10
 TARGET = 2.4
 BUDGET_S = 270.0
 BATCH = 128          # PyTorch's
-OUR_BATCH = 32
+OUR_BATCH = 128
 OURS = dict(optimizer="adadelta", rho=0.95, epsilon=1e-6, input_dropout=0.2, l1=0.0, l2=0.0)
 OUR_INIT = dict(distribution="Uniform", scale=0.05)
 T0 = time.perf_counter()

@@ -116,6 +116,32 @@ def test_batch_of_one_row_agrees_with_the_per_sample_path(case, hidden, major):
     assert batch.processed == per_sample.processed == 60
 
 
+@pytest.mark.parametrize("major", [MAJOR_INPUT, MAJOR_UNIT], ids=["input_major", "unit_major"])
+@pytest.mark.parametrize("hidden", list(HIDDEN))
+@pytest.mark.parametrize("case", list(ONE_ROW_CASES))
+def test_a_batch_split_across_threads_trains_as_one_part(case, hidden, major):
+    """With 2 threads each batch runs as 2 row parts on 2 threads whose gradients are summed: the
+    same model as the batch in one part, up to float32 summation order; dropout masks identical."""
+    settings = ONE_ROW_CASES[case]
+    cfg = SGDConfig(out_mode=act.OUT_SOFTMAX_CE, seed=5, input_dropout=0.2, hidden_dropout=[0.3, 0.1], **settings)
+    mi = _net(hidden, "ce", optimizer=settings["optimizer"], major=major)
+    X = np.maximum(np.random.default_rng(2).normal(size=(256, N_IN)), 0).astype(np.float32)
+    y = np.random.default_rng(3).integers(0, 3, 256).astype(np.int32)
+    one, split = mi.copy(), mi.copy()
+    order = np.random.default_rng(4).permutation(256)
+    single = BatchRunner(one, cfg, n_threads=1, batch_size=64)
+    parts = BatchRunner(split, cfg, n_threads=2, batch_size=64)
+    assert (single.max_parts, parts.max_parts) == (1, 2)
+    single.run(order, X, y)
+    parts.run(order, X, y)
+    assert np.abs(one.w - mi.w).max() > 1e-3
+    np.testing.assert_array_equal(parts.KEEP[1], single.KEEP[1])
+    np.testing.assert_allclose(split.w, one.w, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(split.b, one.b, rtol=1e-4, atol=1e-6)
+    for name in ("ada_g_w", "ada_dx_w", "mom_w"):
+        np.testing.assert_allclose(getattr(split, name), getattr(one, name), rtol=1e-3, atol=1e-7)
+
+
 # ----------------------------------------------------------------------------- scoring
 @pytest.mark.parametrize("major", [MAJOR_INPUT, MAJOR_UNIT], ids=["input_major", "unit_major"])
 @pytest.mark.parametrize("hidden", list(HIDDEN))

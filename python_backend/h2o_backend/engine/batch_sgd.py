@@ -1,6 +1,6 @@
-"""The mini-batch path (``mini_batch_size`` > 1): float32 matrix products (numpy's BLAS) for the
-forward and backward passes, numba kernels (kernels/batch.py) for the element-wise work, one
-weight update per batch. It trains the same ModelInfo as the per-sample path (same weights in the
+"""The mini-batch path (``mini_batch_size`` > 1): float32 matrix products (BLAS) for the forward
+and backward passes, numba kernels (kernels/batch.py) for the element-wise work, one weight update
+per batch. It trains the same ModelInfo as the per-sample path (same weights in the
 same storage, same optimizer state), so a checkpoint may switch between the two.
 
 Scaling with the batch (documented for users in the parameter's help and the R help): the
@@ -13,13 +13,19 @@ per epoch shrinks by that factor (raise l1/l2 with the batch to keep their pull 
 rate annealing and the momentum ramp count samples, as in the per-sample path (the sample count
 at the start of the batch).
 
-Threads: the kernels and BLAS each use ``n_threads`` (never both at once: the calls alternate).
-Every result is independent of thread scheduling (BLAS partitions output blocks, the kernels
-split rows or fixed blocks), so ``reproducible`` runs with several threads are bit-identical.
+Threads (data parallel): with ``n_threads`` > 1 a batch is split into that many row parts (each
+at least ``PART_MIN_ROWS`` rows). Each part runs its forward and backward passes on its own Python
+thread, with single-threaded BLAS and the serial kernels (both release the GIL), into its own
+gradient buffers; the parts' gradients are then summed in part order and the update runs with the
+threaded kernels. Small matrix products do not split well across BLAS threads, so splitting the
+batch is what makes a second core pay. Every result depends only on the rows and the number of
+parts, never on scheduling, so ``reproducible`` runs with the same number of threads are
+bit-identical (a different number of threads sums the gradients in another order).
 """
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import numba
@@ -34,16 +40,18 @@ from h2o_backend.engine.schedules import momentum_at, step_rate
 from h2o_backend.engine.sgd import ScoringStopped, first_slice
 
 _NONE2 = np.zeros((0, 0), np.float32)
+PART_MIN_ROWS = 16      # rows per thread below which a batch is not split
 
 
 @contextmanager
-def thread_limits(n_threads: int):
-    """numba and BLAS both limited to ``n_threads`` inside the block (restored after)."""
+def thread_limits(n_threads: int, blas_threads: int | None = None):
+    """numba limited to ``n_threads`` and BLAS to ``blas_threads`` (default the same) inside the
+    block (restored after)."""
     from threadpoolctl import threadpool_limits
     prev = numba.get_num_threads()
     numba.set_num_threads(max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS)))
     try:
-        with threadpool_limits(limits=int(n_threads), user_api="blas"):
+        with threadpool_limits(limits=int(n_threads if blas_threads is None else blas_threads), user_api="blas"):
             yield
     finally:
         numba.set_num_threads(prev)
@@ -84,24 +92,10 @@ class _Layer:
         """out = A W (pre-activations without bias)."""
         np.matmul(A, self.W.T if self.unit_major else self.W, out=out)
 
-    def back(self, G: np.ndarray, out: np.ndarray) -> None:
-        """out = G W^T (errors of the layer's inputs)."""
-        np.matmul(G, self.W if self.unit_major else self.W.T, out=out)
-
-    def gradients(self, A: np.ndarray, G: np.ndarray) -> None:
-        if self.unit_major:
-            np.matmul(G.T, A, out=self.D)
-        else:
-            np.matmul(A.T, G, out=self.D)
-        kb.column_sums(G, self.db)
-
 
 class _Serial:
-    gather_input = kb.gather_input_serial
     activate_hidden = kb.activate_hidden_serial
     activate_output = kb.activate_output_serial
-    output_signal = kb.output_signal_serial
-    hidden_signal = kb.hidden_signal_serial
     update_input_major = kb.update_input_major_serial
     update_unit_major = kb.update_unit_major_serial
 
@@ -136,6 +130,11 @@ class BatchRunner:
         self.all_active = not (cfg.fast_mode or plain)
         self.rescale = bool(np.isfinite(cfg.max_w2))
         self.chunks_done = 0
+        self.max_parts = max(1, min(self.n_threads, self.batch // PART_MIN_ROWS))
+        # gradient buffers of parts 1, 2, ... per layer (part 0 writes the layers' own D and db)
+        self.part_D = [np.zeros((self.max_parts - 1, *L.D.shape), np.float32) for L in self.layers]
+        self.part_db = [np.zeros((self.max_parts - 1, L.cols), np.float32) for L in self.layers]
+        self._pool = None
 
     def run(self, rows: np.ndarray, X: np.ndarray, y_cls=None, y_reg=None) -> None:
         """Train on ``rows`` (indices into X) in batches of ``batch_size`` rows (the last may be
@@ -143,66 +142,119 @@ class BatchRunner:
         the update) when a batch's output is not finite."""
         rows = np.ascontiguousarray(rows, np.int64)
         n = X.shape[0]
+        X = np.ascontiguousarray(X, np.float32)
         yc = np.zeros(n, np.int32) if y_cls is None else np.ascontiguousarray(y_cls, np.int32)
         yr = np.zeros(n, np.float32) if y_reg is None else np.ascontiguousarray(y_reg, np.float32)
-        with thread_limits(self.n_threads), np.errstate(over="ignore", invalid="ignore"):
-            for lo in range(0, rows.size, self.batch):
-                self._batch(rows[lo:lo + self.batch], X, yc, yr)
+        # every matrix product runs inside one part, on that part's thread: BLAS single-threaded
+        with thread_limits(self.n_threads, 1), np.errstate(over="ignore", invalid="ignore"):
+            self._pool = ThreadPoolExecutor(self.max_parts - 1) if self.max_parts > 1 else None
+            try:
+                for lo in range(0, rows.size, self.batch):
+                    idx = rows[lo:lo + self.batch]
+                    self._batch(idx, X, yc, yr, max(1, min(self.max_parts, idx.size // PART_MIN_ROWS)))
+            finally:
+                if self._pool is not None:
+                    self._pool.shutdown()
+                    self._pool = None
         self.chunks_done += 1
 
-    def _batch(self, idx: np.ndarray, X, yc, yr) -> None:
+    def _batch(self, idx: np.ndarray, X, yc, yr, parts: int) -> None:
+        """One batch: its rows in ``parts`` parts on as many threads, then one update (module
+        docstring)."""
         mi, cfg = self.mi, self.cfg
         b = idx.size
         n0 = mi.processed
-        A = [a[:b] for a in self.A]
-        top = len(self.layers) - 1
-        k = _kernels(A[0].size)
-        k.gather_input(X, idx, A[0], self.thr[0], np.float32(1.0), self.key_in, n0)
-        for L in self.layers:
-            l = L.l
-            Z = self.Z[l][:b]
-            L.product(A[l], Z)
-            k = _kernels(Z.size)
-            if l < top:
-                k.activate_hidden(Z, L.b, L.act, A[l + 1], self.KEEP[l + 1][:b], self.thr[l + 1],
-                                  np.float32(1.0), self.key_hid, n0, True)
-            else:
-                k.activate_output(Z, L.b, L.act, A[l + 1])
-        if kb.non_finite_rows(A[-1]):
+        cut = [b * p // parts for p in range(parts + 1)]
+        pending = [self._pool.submit(self._part, p, cut[p], cut[p + 1], idx, X, yc, yr, n0, b)
+                   for p in range(1, parts)]
+        bad = self._part(0, cut[0], cut[1], idx, X, yc, yr, n0, b)
+        bad += sum(f.result() for f in pending)
+        if bad:
             mi.unstable = True
             raise NumericalInstability()
-        _kernels(A[-1].size).output_signal(cfg.out_mode, self.layers[top].act, A[-1], yc, yr, X, idx,
-                                           np.float32(1.0 / b), self.G[top][:b])
-        m = r = 0.0
-        adaptive = cfg.optimizer == "adadelta"
-        if not adaptive:
+        m, rates = 0.0, [0.0] * len(self.layers)
+        if cfg.optimizer != "adadelta":
             m = momentum_at(cfg.momentum_start, cfg.momentum_stable, cfg.momentum_ramp, float(n0))
+            rates = [step_rate(cfg.rate, cfg.rate_annealing, cfg.rate_decay, l, float(n0), m)
+                     for l in range(len(self.layers))]
+        if parts == 1:
+            for L in reversed(self.layers):
+                self._update_weights(L, np.float32(rates[L.l]), np.float32(m))
+        else:
+            for L in self.layers:
+                for q in range(parts - 1):
+                    np.add(L.db, self.part_db[L.l][q], out=L.db)
+            pending = [self._pool.submit(self._update_share, q, parts, rates, m) for q in range(1, parts)]
+            self._update_share(0, parts, rates, m)
+            for f in pending:
+                f.result()
         for L in reversed(self.layers):
-            l = L.l
-            G = self.G[l][:b]
-            L.gradients(A[l], G)
-            if l > 0:
-                E = self.E[l][:b]
-                L.back(G, E)
-                _kernels(E.size).hidden_signal(E, A[l], self.Z[l - 1][:b], self.KEEP[l][:b],
-                                               self.layers[l - 1].act, self.G[l - 1][:b])
-            if not adaptive:
-                r = step_rate(cfg.rate, cfg.rate_annealing, cfg.rate_decay, l, float(n0), m)
-            self._update(L, np.float32(r), np.float32(m))
+            self._update_biases(L, np.float32(rates[L.l]), np.float32(m))
         mi.processed += b
 
-    def _update(self, L: _Layer, r, m) -> None:
+    def _part(self, p: int, lo: int, hi: int, idx, X, yc, yr, n0: int, b: int) -> int:
+        """Forward and backward passes of rows ``lo:hi`` of the batch (serial kernels, this thread's
+        single-threaded BLAS) into part ``p``'s gradient buffers; returns 1 when an output is not
+        finite (then no gradient is computed)."""
+        top = len(self.layers) - 1
+        rows = idx[lo:hi]
+        A = [a[lo:hi] for a in self.A]
+        kb.gather_input_serial(X, rows, A[0], self.thr[0], np.float32(1.0), self.key_in, n0 + lo)
+        for L in self.layers:
+            l = L.l
+            kb.forward_layer(A[l], L.W, L.unit_major, self.Z[l][lo:hi], L.b, L.act, A[l + 1],
+                             self.KEEP[l + 1][lo:hi], self.thr[l + 1], self.key_hid, n0 + lo, l == top)
+        if kb.non_finite_rows_nogil(A[-1]):
+            return 1
+        kb.output_signal_serial(self.cfg.out_mode, self.layers[top].act, A[-1], yc, yr, X, rows,
+                                np.float32(1.0 / b), self.G[top][lo:hi])
+        for L in reversed(self.layers):
+            l = L.l
+            D, db = (L.D, L.db) if p == 0 else (self.part_D[l][p - 1], self.part_db[l][p - 1])
+            below = l - 1 if l > 0 else 0
+            kb.backward_layer(A[l], self.G[l][lo:hi], L.W, L.unit_major, D, db, l > 0, self.E[l][lo:hi],
+                              self.Z[below][lo:hi], self.KEEP[l][lo:hi], self.layers[below].act,
+                              self.G[below][lo:hi])
+        return 0
+
+    def _update_share(self, q: int, parts: int, rates, m) -> None:
+        """Thread ``q``'s share of every layer's weight update (its weight rows' gradients summed
+        over the parts in part order, then updated)."""
+        for L in self.layers:
+            n = L.W.shape[0] if L.unit_major else kb.UPDATE_BLOCKS
+            share = (n * q // parts, n * (q + 1) // parts)
+            self._update_weights(L, np.float32(rates[L.l]), np.float32(m), share, self.part_D[L.l][:parts - 1])
+
+    def _update_weights(self, L: _Layer, r, m, share: tuple[int, int] | None = None, PD=None) -> None:
+        """Update L's weights from L.D: all of them with the threaded kernels, or only ``share``
+        (unit-major: a column range; input-major: a range of the fixed row blocks) on this thread,
+        after adding the other parts' gradients ``PD`` to those rows of L.D."""
         cfg = self.cfg
         rho, eps = np.float32(cfg.rho), np.float32(cfg.epsilon)
         l1, l2 = np.float32(cfg.l1), np.float32(cfg.l2)
-        k = _kernels(L.W.size)
+        opt, nest = self.optimizer, cfg.nesterov
+        if L.unit_major and share is None:
+            _kernels(L.W.size).update_unit_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, L.db, opt, nest, rho, eps, r,
+                                                 m, l1, l2, self.all_active, not cfg.fast_mode)
+        elif L.unit_major:
+            kb.update_unit_major_columns(L.W, L.D, PD, L.EG, L.EDX, L.MOM, L.acc, L.db, share[0], share[1], opt, nest,
+                                         rho, eps, r, m, l1, l2, self.all_active, not cfg.fast_mode)
+        elif share is None:
+            _kernels(L.W.size).update_input_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, opt, nest, rho, eps, r, m,
+                                                  l1, l2, self.all_active, bool(cfg.fast_mode))
+        else:
+            kb.update_input_major_blocks(L.W, L.D, PD, L.EG, L.EDX, L.MOM, L.acc, share[0], share[1], opt, nest, rho,
+                                         eps, r, m, l1, l2, self.all_active, bool(cfg.fast_mode))
+
+    def _update_biases(self, L: _Layer, r, m) -> None:
+        """The biases (with the squared-gradient statistic the weight update left in L.acc), then
+        max_w2."""
+        cfg = self.cfg
+        rho, eps = np.float32(cfg.rho), np.float32(cfg.epsilon)
+        l1, l2 = np.float32(cfg.l1), np.float32(cfg.l2)
         if L.unit_major:
-            k.update_unit_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, L.db, self.optimizer, cfg.nesterov, rho,
-                                eps, r, m, l1, l2, self.all_active, not cfg.fast_mode)
             acc = L.acc
         else:
-            k.update_input_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, self.optimizer, cfg.nesterov, rho, eps,
-                                 r, m, l1, l2, self.all_active, bool(cfg.fast_mode))
             np.sum(L.acc, axis=0, out=L.acc1)
             acc = L.acc1
         kb.update_biases(L.b, L.egb, L.edxb, L.mb, L.db, acc, L.n_in, self.optimizer, cfg.nesterov, rho, eps,

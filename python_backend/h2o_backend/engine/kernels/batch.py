@@ -1,4 +1,5 @@
-"""Element-wise kernels of the mini-batch path (engine/batch_sgd.py); the matrix products are BLAS.
+"""Kernels of the mini-batch path (engine/batch_sgd.py): the element-wise work, and per layer one
+call that also runs the layer's matrix products (BLAS through numba's np.dot, i.e. scipy's BLAS).
 
 Matrices are float32, one row per sample of the batch: ``A`` activations [B, units], ``Z``
 pre-activations [B, cols], ``G`` signals [B, cols] (H2O's sign: target minus output, so updates
@@ -32,6 +33,7 @@ _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GOLD = np.uint64(0x9E3779B97F4A7C15)
 _S30, _S27, _S31, _S48 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(48)
 UPDATE_BLOCKS = 16          # fixed row blocks of the update (column sums independent of threads)
+_NO_PARTS = np.zeros((0, 0, 0), np.float32)     # no other batch parts' gradients to add
 STREAM_INPUT, STREAM_HIDDEN = 1, 2
 
 
@@ -72,26 +74,37 @@ def activate_hidden(Z, b, actc, A, KEEP, keep_thr, scale, key, n0, training):
     """Z += b (the biases), then A = act(Z) [B, units] (Maxout: max of the two pieces), times a drawn dropout mask (training,
     ``keep_thr`` > 0, the mask is written to KEEP) or ``scale`` (scoring)."""
     B, n_out = A.shape
-    thr = np.uint64(keep_thr)
+    drop = training and keep_thr > 0
     for r in prange(B):
         z = Z[r]
         for c in range(z.shape[0]):
             z[c] += b[c]
         a = A[r]
+        # One loop per activation (no per-element branching) so that each loop vectorises.
+        if actc == ACT_RECTIFIER:
+            for j in range(n_out):
+                a[j] = z[j] if z[j] > _ZERO else _ZERO
+        elif actc == ACT_TANH:
+            for j in range(n_out):
+                a[j] = tanh32(z[j])
+        else:
+            for j in range(n_out):
+                a[j] = z[2 * j] if z[2 * j] >= z[2 * j + 1] else z[2 * j + 1]
         k = KEEP[r]
-        s = n0 + r
-        for j in range(n_out):
-            if actc == ACT_RECTIFIER:
-                v = z[j] if z[j] > _ZERO else _ZERO
-            elif actc == ACT_TANH:
-                v = tanh32(z[j])
-            else:
-                v = z[2 * j] if z[2 * j] >= z[2 * j + 1] else z[2 * j + 1]
-            m = _ONE
-            if training and keep_thr > 0:
-                m = _ONE if draw16(key, s, j) >= thr else _ZERO
-            k[j] = m
-            a[j] = v * m * scale
+        if drop:
+            _draw_mask(k, key, n0 + r, np.uint64(keep_thr))
+            for j in range(n_out):
+                a[j] = a[j] * k[j] * scale
+        else:
+            for j in range(n_out):
+                k[j] = _ONE
+                a[j] = a[j] * scale
+
+
+@njit(**JIT)
+def _draw_mask(k, key, sample, thr):
+    for j in range(k.shape[0]):
+        k[j] = _ONE if draw16(key, sample, j) >= thr else _ZERO
 
 
 @njit(parallel=True, **JIT)
@@ -205,31 +218,52 @@ def update_input_major(W, D, EG, EDX, MOM, acc, optimizer, nesterov, rho, eps, r
     backward.py with the gradient in place of signal x input); ``acc`` [UPDATE_BLOCKS, C] receives
     per-block column sums of grad^2 (ADADELTA's bias statistic). ``skip_zero_rows``: fast_mode
     skips inputs that fed nothing in the batch (their data gradient is 0)."""
+    for blk in prange(acc.shape[0]):
+        _update_input_block(W, D, _NO_PARTS, EG, EDX, MOM, acc, blk, optimizer, nesterov, rho, eps, r, m, l1, l2,
+                            all_active, skip_zero_rows)
+
+
+@njit(nogil=True, **JIT)
+def update_input_major_blocks(W, D, PD, EG, EDX, MOM, acc, blk_lo, blk_hi, optimizer, nesterov, rho, eps, r, m, l1,
+                              l2, all_active, skip_zero_rows):
+    """``update_input_major`` restricted to the row blocks ``blk_lo:blk_hi`` (one thread's share),
+    each row's gradient first summed with the other batch parts' ``PD[q]`` (in order)."""
+    for blk in range(blk_lo, blk_hi):
+        _update_input_block(W, D, PD, EG, EDX, MOM, acc, blk, optimizer, nesterov, rho, eps, r, m, l1, l2,
+                            all_active, skip_zero_rows)
+
+
+@njit(**JIT)
+def _update_input_block(W, D, PD, EG, EDX, MOM, acc, blk, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
+                        skip_zero_rows):
     n_in, C = W.shape
     omr = _ONE - rho
     nb = acc.shape[0]
-    for blk in prange(nb):
-        ab = acc[blk]
-        for c in range(C):
-            ab[c] = _ZERO
-        for i in range(blk * n_in // nb, (blk + 1) * n_in // nb):
-            d = D[i]
-            if skip_zero_rows:
-                nzr = False
-                for c in range(C):
-                    if d[c] != _ZERO:
-                        nzr = True
-                        break
-                if not nzr:
-                    continue
-            if optimizer == OPTIM_ADADELTA:
-                row_adadelta(W[i], EG[i], EDX[i], d, _ONE, rho, omr, eps, l1, l2, all_active, ab)
-            elif optimizer == OPTIM_SGD:
-                row_sgd(W[i], d, _ONE, r, l1, l2, all_active)
-            elif nesterov:
-                row_nesterov(W[i], MOM[i], d, _ONE, r, m, l1, l2, all_active)
-            else:
-                row_momentum(W[i], MOM[i], d, _ONE, r, m, l1, l2, all_active)
+    ab = acc[blk]
+    for c in range(C):
+        ab[c] = _ZERO
+    for i in range(blk * n_in // nb, (blk + 1) * n_in // nb):
+        d = D[i]
+        for q in range(PD.shape[0]):
+            pq = PD[q, i]
+            for c in range(C):
+                d[c] += pq[c]
+        if skip_zero_rows:
+            nzr = False
+            for c in range(C):
+                if d[c] != _ZERO:
+                    nzr = True
+                    break
+            if not nzr:
+                continue
+        if optimizer == OPTIM_ADADELTA:
+            row_adadelta(W[i], EG[i], EDX[i], d, _ONE, rho, omr, eps, l1, l2, all_active, ab)
+        elif optimizer == OPTIM_SGD:
+            row_sgd(W[i], d, _ONE, r, l1, l2, all_active)
+        elif nesterov:
+            row_nesterov(W[i], MOM[i], d, _ONE, r, m, l1, l2, all_active)
+        else:
+            row_momentum(W[i], MOM[i], d, _ONE, r, m, l1, l2, all_active)
 
 
 @njit(parallel=True, **JIT)
@@ -238,20 +272,41 @@ def update_unit_major(W, D, EG, EDX, MOM, acc, db, optimizer, nesterov, rho, eps
     """Update W [C, n_in] (one row per column) with the mean data gradients D [C, n_in]; ``acc[c]``
     receives the column's sum of grad^2. Columns whose bias gradient ``db`` is 0 are skipped unless
     ``all_active`` (fast_mode's shortcut of the per-sample path)."""
-    C, n_in = W.shape
+    for c in prange(W.shape[0]):
+        _update_unit(W, D, _NO_PARTS, EG, EDX, MOM, acc, db, c, optimizer, nesterov, rho, eps, r, m, l1, l2,
+                     all_active, all_inputs)
+
+
+@njit(nogil=True, **JIT)
+def update_unit_major_columns(W, D, PD, EG, EDX, MOM, acc, db, c_lo, c_hi, optimizer, nesterov, rho, eps, r, m, l1,
+                              l2, all_active, all_inputs):
+    """``update_unit_major`` restricted to the columns ``c_lo:c_hi`` (one thread's share), each
+    column's gradient first summed with the other batch parts' ``PD[q]`` (in order)."""
+    for c in range(c_lo, c_hi):
+        _update_unit(W, D, PD, EG, EDX, MOM, acc, db, c, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
+                     all_inputs)
+
+
+@njit(**JIT)
+def _update_unit(W, D, PD, EG, EDX, MOM, acc, db, c, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
+                 all_inputs):
     omr = _ONE - rho
-    for c in prange(C):
-        acc[c] = _ZERO
-        if not all_active and db[c] == _ZERO:
-            continue
-        if optimizer == OPTIM_ADADELTA:
-            acc[c] = urow_adadelta(W[c], EG[c], EDX[c], D[c], _ONE, rho, omr, eps, l1, l2, all_inputs)
-        elif optimizer == OPTIM_SGD:
-            urow_sgd(W[c], D[c], _ONE, r, l1, l2, all_inputs)
-        elif nesterov:
-            urow_nesterov(W[c], MOM[c], D[c], _ONE, r, m, l1, l2, all_inputs)
-        else:
-            urow_momentum(W[c], MOM[c], D[c], _ONE, r, m, l1, l2, all_inputs)
+    d = D[c]
+    for q in range(PD.shape[0]):
+        pq = PD[q, c]
+        for i in range(d.shape[0]):
+            d[i] += pq[i]
+    acc[c] = _ZERO
+    if not all_active and db[c] == _ZERO:
+        return
+    if optimizer == OPTIM_ADADELTA:
+        acc[c] = urow_adadelta(W[c], EG[c], EDX[c], D[c], _ONE, rho, omr, eps, l1, l2, all_inputs)
+    elif optimizer == OPTIM_SGD:
+        urow_sgd(W[c], D[c], _ONE, r, l1, l2, all_inputs)
+    elif nesterov:
+        urow_nesterov(W[c], MOM[c], D[c], _ONE, r, m, l1, l2, all_inputs)
+    else:
+        urow_momentum(W[c], MOM[c], D[c], _ONE, r, m, l1, l2, all_inputs)
 
 
 @njit(**JIT)
@@ -305,11 +360,49 @@ def row_mse(A, X, out):
 # The same kernels compiled without threads, for small matrices (a batch of a few dozen rows):
 # there a parallel launch costs more than the work, and each launch is a point where the threads
 # wait for each other (slow when other processes hold the cores).
-gather_input_serial = njit(**JIT)(gather_input.py_func)
-activate_hidden_serial = njit(**JIT)(activate_hidden.py_func)
-activate_output_serial = njit(**JIT)(activate_output.py_func)
-output_signal_serial = njit(**JIT)(output_signal.py_func)
-hidden_signal_serial = njit(**JIT)(hidden_signal.py_func)
+# They release the GIL: the data-parallel runner calls them from several Python threads at once.
+gather_input_serial = njit(nogil=True, **JIT)(gather_input.py_func)
+activate_hidden_serial = njit(nogil=True, **JIT)(activate_hidden.py_func)
+activate_output_serial = njit(nogil=True, **JIT)(activate_output.py_func)
+output_signal_serial = njit(nogil=True, **JIT)(output_signal.py_func)
+hidden_signal_serial = njit(nogil=True, **JIT)(hidden_signal.py_func)
 update_input_major_serial = njit(**JIT)(update_input_major.py_func)
 update_unit_major_serial = njit(**JIT)(update_unit_major.py_func)
+non_finite_rows_nogil = njit(nogil=True, cache=True)(non_finite_rows.py_func)
+column_sums_nogil = njit(nogil=True, cache=True, fastmath=True)(column_sums.py_func)
+
+
+# ---------------------------------------------------------------------------- one layer, one call
+# A batch part's passes call BLAS (scipy's, through numba's np.dot) from inside these kernels: one
+# call per layer and direction instead of four, because each Python-level call holds the GIL that
+# the other parts' threads are waiting for.
+@njit(nogil=True, **JIT)
+def forward_layer(A, W, unit_major, Z, b, actc, A_next, KEEP, keep_thr, key, n0, is_output):
+    """Z = A W (+ biases), A_next = the activation (training: hidden dropout drawn into KEEP)."""
+    if unit_major:
+        np.dot(A, W.T, Z)
+    else:
+        np.dot(A, W, Z)
+    if is_output:
+        activate_output_serial(Z, b, actc, A_next)
+    else:
+        activate_hidden_serial(Z, b, actc, A_next, KEEP, keep_thr, _ONE, key, n0, True)
+
+
+@njit(nogil=True, **JIT)
+def backward_layer(A, G, W, unit_major, D, db, below, E, Z_below, KEEP, act_below, G_below):
+    """D, db = the layer's data and bias gradients from its inputs A and signals G; with ``below``
+    (a hidden layer feeds it), E = G W^T and G_below = the signals of the layer below."""
+    if unit_major:
+        np.dot(G.T, A, D)
+    else:
+        np.dot(A.T, G, D)
+    column_sums(G, db)
+    if below:
+        if unit_major:
+            np.dot(G, W, E)
+        else:
+            np.dot(G, W.T, E)
+        hidden_signal_serial(E, A, Z_below, KEEP, act_below, G_below)
+
 PARALLEL_MIN = 65536        # elements of a matrix below which the serial twin runs
