@@ -265,12 +265,15 @@ class BatchRunner:
 
 # ---------------------------------------------------------------------------- scoring
 SCORE_BLOCK = 4096
+SCORE_PART_MIN_ROWS = 1024      # rows per thread below which scoring does not split
 
 
 def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: bool = False,
             hidden_layer: int = 0, n_threads: int | None = None, stop=None):
     """Score ``X`` [n, n_in] with matrix products, blocks of rows at a time: (outputs [n, n_out],
     row MSEs or None, deep features or None); dropout ratios scale inputs and hidden units.
+    With several threads the rows are split into one contiguous range per thread, each scored with
+    single-threaded BLAS and the serial kernels (every row's result is the same either way).
 
     With ``stop`` (a callable, as in sgd.forward), ``ScoringStopped`` is raised as soon as
     ``stop(seconds_left)`` is true between two blocks; ``seconds_left`` is the time the remaining
@@ -278,26 +281,53 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
     pessimistic estimate for all rows)."""
     X = np.ascontiguousarray(X, np.float32)
     n = X.shape[0]
-    layers = [_ScoreLayer(mi, l) for l in range(mi.n_layers)]
-    out = np.zeros((n, mi.units[-1]), np.float32)
-    mse = np.zeros(n, np.float64) if row_mse else None
-    feats = np.zeros((n, mi.units[hidden_layer]), np.float32) if hidden_layer >= 1 else None
-    ratios = np.asarray(drop_ratios, np.float32)
-    B = min(SCORE_BLOCK, max(1, n))
-    Z = [np.empty((B, L.cols), np.float32) for L in layers]
-    A = [np.empty((B, u), np.float32) for u in mi.units[1:-1]]
-    keep = np.ones((B, max(mi.units)), np.float32)
+    scorer = _Scorer(mi, np.asarray(drop_ratios, np.float32), row_mse, hidden_layer, n, stop)
     threads = numba.get_num_threads() if n_threads is None else n_threads
-    top = len(layers) - 1
-    spent = 0.0
-    with thread_limits(threads):
-        for lo in range(0, n, B):
-            if stop is not None:
-                left = spent / lo * (n - lo) if lo else first_slice_estimate(n, int(mi.w.size), threads)
-                if stop(left):
+    parts = max(1, min(threads, n // SCORE_PART_MIN_ROWS))
+    cut = [n * p // parts for p in range(parts + 1)]
+    with thread_limits(threads, 1 if parts > 1 else None):
+        if parts == 1:
+            scorer.score(X, 0, n, threads, _kernels)
+        else:
+            with ThreadPoolExecutor(parts - 1) as pool:
+                pending = [pool.submit(scorer.score, X, cut[p], cut[p + 1], parts, lambda size: _Serial)
+                           for p in range(1, parts)]
+                try:
+                    scorer.score(X, cut[0], cut[1], parts, lambda size: _Serial)
+                finally:
+                    for f in pending:
+                        f.result()
+    return scorer.out, scorer.mse, scorer.feats
+
+
+class _Scorer:
+    """The outputs of one scoring call, filled by ``score`` over row ranges (one per thread)."""
+
+    def __init__(self, mi: ModelInfo, ratios, row_mse: bool, hidden_layer: int, n: int, stop):
+        self.mi, self.ratios, self.hidden_layer, self.n, self.stop = mi, ratios, hidden_layer, n, stop
+        self.layers = [_ScoreLayer(mi, l) for l in range(mi.n_layers)]
+        self.out = np.zeros((n, mi.units[-1]), np.float32)
+        self.mse = np.zeros(n, np.float64) if row_mse else None
+        self.feats = np.zeros((n, mi.units[hidden_layer]), np.float32) if hidden_layer >= 1 else None
+
+    def score(self, X, start: int, end: int, threads: int, kernels) -> None:
+        """Score rows ``start:end`` block by block; ``kernels(size)`` picks the element-wise kernels."""
+        mi, ratios, layers, out = self.mi, self.ratios, self.layers, self.out
+        B = min(SCORE_BLOCK, max(1, end - start))
+        Z = [np.empty((B, L.cols), np.float32) for L in layers]
+        A = [np.empty((B, u), np.float32) for u in mi.units[1:-1]]
+        keep = np.ones((B, max(mi.units)), np.float32)
+        top = len(layers) - 1
+        spent = 0.0
+        for lo in range(start, end, B):
+            if self.stop is not None:
+                done = lo - start
+                left = (spent / done * (end - lo) if done
+                        else first_slice_estimate(end - start, int(mi.w.size), threads))
+                if self.stop(left):
                     raise ScoringStopped()
             began = time.perf_counter()
-            b = min(B, n - lo)
+            b = min(B, end - lo)
             a = X[lo:lo + b]
             if ratios[0] > 0:
                 a = a * np.float32(1.0 - ratios[0])
@@ -307,17 +337,16 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
                 L.product(a, z)
                 if l < top:
                     nxt = A[l][:b]
-                    _kernels(z.size).activate_hidden(z, L.b, L.act, nxt, keep[:b, :nxt.shape[1]], 0,
-                                                     np.float32(1.0 - ratios[l + 1]), np.uint64(0), 0, False)
+                    kernels(z.size).activate_hidden(z, L.b, L.act, nxt, keep[:b, :nxt.shape[1]], 0,
+                                                    np.float32(1.0 - ratios[l + 1]), np.uint64(0), 0, False)
                     a = nxt
-                    if hidden_layer == l + 1:
-                        feats[lo:lo + b] = nxt
+                    if self.hidden_layer == l + 1:
+                        self.feats[lo:lo + b] = nxt
                 else:
-                    _kernels(z.size).activate_output(z, L.b, L.act, out[lo:lo + b])
-            if row_mse:
-                kb.row_mse(out[lo:lo + b], X[lo:lo + b], mse[lo:lo + b])
+                    kernels(z.size).activate_output(z, L.b, L.act, out[lo:lo + b])
+            if self.mse is not None:
+                kb.row_mse_serial(out[lo:lo + b], X[lo:lo + b], self.mse[lo:lo + b])
             spent += time.perf_counter() - began
-    return out, mse, feats
 
 
 def first_slice_estimate(n: int, n_weights: int, threads: int) -> float:

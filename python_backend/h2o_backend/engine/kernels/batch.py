@@ -369,6 +369,7 @@ hidden_signal_serial = njit(nogil=True, **JIT)(hidden_signal.py_func)
 update_input_major_serial = njit(**JIT)(update_input_major.py_func)
 update_unit_major_serial = njit(**JIT)(update_unit_major.py_func)
 non_finite_rows_nogil = njit(nogil=True, cache=True)(non_finite_rows.py_func)
+row_mse_serial = njit(nogil=True, **JIT)(row_mse.py_func)
 column_sums_nogil = njit(nogil=True, cache=True, fastmath=True)(column_sums.py_func)
 
 
