@@ -161,6 +161,22 @@ def test_matrix_scoring_matches_the_per_row_kernel(hidden, mode, major):
     assert empty.shape == (0, mi.units[-1])
 
 
+def test_scoring_split_across_threads_is_bit_identical_and_stops():
+    """Scoring splits the rows into one range per thread: the same outputs, row MSEs and deep
+    features as one thread, bit for bit; a stop request still ends it."""
+    from h2o_backend.engine.sgd import ScoringStopped
+    mi = ModelInfo.create([N_IN, 64, 32, N_IN], act.ACT_TANH, act.output_activation("AutoEncoder", act.ACT_TANH),
+                          optimizer="adadelta", seed=1, distribution="Normal", scale=0.3)
+    X = np.random.default_rng(0).normal(size=(5000, N_IN)).astype(np.float32)
+    ratios = np.array([0.1, 0.2, 0.0, 0.0], np.float32)
+    one = batch_forward(mi, X, ratios, row_mse=True, hidden_layer=2, n_threads=1)
+    two = batch_forward(mi, X, ratios, row_mse=True, hidden_layer=2, n_threads=2)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ScoringStopped):
+        batch_forward(mi, X, ratios, n_threads=2, stop=lambda seconds_left: True)
+
+
 # ----------------------------------------------------------------------------- dropout masks
 def test_dropout_masks_follow_the_ratios_and_hidden_layers_share_draws():
     mi = ModelInfo.create([400, 300, 300, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
