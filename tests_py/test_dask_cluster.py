@@ -1,6 +1,6 @@
 """Training on a local Dask cluster of 2 worker processes (issue 11): H2O's model averaging with
-every train_samples_per_iteration mode and both replication settings, reproducibility, cancel, a
-worker killed mid-training, /3/Cloud listing the workers, and the single-process server never
+every train_samples_per_iteration mode and both replication settings, mini-batches on the workers,
+reproducibility, cancel, a worker killed mid-training, /3/Cloud listing the workers, and the single-process server never
 importing dask."""
 from __future__ import annotations
 
@@ -259,9 +259,16 @@ def test_dask_options_are_checked():
             parse_args(bad)
 
 
-def test_mini_batches_are_refused_on_the_cluster_by_name(cluster, iris):
-    from h2o_backend.engine.errors import ValidationError
-    with pytest.raises(ValidationError) as info:
-        train_deeplearning(iris_params(mini_batch_size=16), iris, cluster=cluster)
-    assert [p["field"] for p in info.value.problems] == ["mini_batch_size"]
-    assert "Dask cluster" in info.value.problems[0]["message"]
+def test_mini_batches_train_on_the_cluster(cluster, iris, single_process_error):
+    """mini_batch_size > 1: each worker trains its copy on mini-batches, the copies are averaged;
+    reproducible with a seed on the same cluster shape."""
+    p = iris_params(mini_batch_size=8, replicate_training_data=False, reproducible=True, epochs=40)
+    model = train_deeplearning(p, iris, cluster=cluster)
+    out = model.output
+    assert out["status"] == "DONE" and out["epoch_counter"] == pytest.approx(40.0)
+    assert out["training_metrics"][ERR] <= max(0.12, single_process_error + 0.08)
+    again = train_deeplearning(p, iris, cluster=cluster).model_info
+    np.testing.assert_array_equal(model.model_info.w, again.w)
+    per_sample = train_deeplearning(iris_params(replicate_training_data=False, reproducible=True, epochs=40),
+                                    iris, cluster=cluster).model_info
+    assert not np.array_equal(per_sample.w, again.w)

@@ -149,7 +149,7 @@ class DaskTrainingSession:
             cfg = dataclasses.replace(run.cfg, seed=_worker_seed(self.eff.seed, run.iteration, self.workers.index(w)))
             futures[w] = self.client.submit(tasks.train_copy, models[w], cfg, self.shards[w], share,
                                             n_threads or self.threads.get(w, 1), cfg.seed, self.event_name,
-                                            self.reproducible, workers=[w], allow_other_workers=False,
+                                            self.reproducible, run.batch, workers=[w], allow_other_workers=False,
                                             pure=False, key=f"h2o-train-{uuid.uuid4().hex}")
         run._progress(f"Training on {len(active)} Dask workers: iteration {run.iteration + 1}, "
                       f"epoch {run.mi.epoch_counter:.3f} of {self.eff.epochs:g}")

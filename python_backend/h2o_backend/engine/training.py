@@ -15,7 +15,7 @@ Multi-node training (model averaging) plugs in through ``cluster``: an object wi
 ``run.cancelled`` when the job's stop flag is seen) and ``close()``. The server passes one when it
 was started with a Dask option (package ``h2o_backend.cluster``); the engine never imports it, and
 everything else (scoring, early stopping, best model, checkpoints, cross-validation) is this loop.
-Mini-batches on the nodes are not built: ``mini_batch_size`` > 1 with a cluster is refused.
+With ``mini_batch_size`` > 1 the nodes train their copies on mini-batches (``run.batch``).
 """
 from __future__ import annotations
 
@@ -57,15 +57,6 @@ REPRODUCIBLE_CHUNK_SECONDS = 15.0  # ... fewer when that many rows would take lo
                                    # estimate (so unchanged below ~250k weights; ~1-3 s on an idle core)
 
 
-def cluster_problems(params, cluster) -> list[dict]:
-    """Settings that a multi-node run (``cluster`` not None) cannot honour."""
-    if cluster is not None and int(getattr(params, "mini_batch_size", 1) or 1) > 1:
-        return [{"field": "mini_batch_size", "level": "ERRR", "message":
-                 "mini_batch_size > 1 is not supported on a Dask cluster (each node trains per sample); "
-                 "use 1, or a server without --dask-workers/--dask-scheduler"}]
-    return []
-
-
 def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None, cluster=None):
     """Train a DeepLearningModel (see module doc; ``cluster`` for multi-node training). Raises
     ValidationError on invalid settings."""
@@ -73,9 +64,6 @@ def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=Non
     if problems:
         raise ValidationError(problems)
     model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
-    refused = cluster_problems(params, cluster)
-    if refused:
-        raise ValidationError(refused)
     if (getattr(params, "nfolds", 0) and params.nfolds >= 2) or getattr(params, "fold_column", None):
         return crossval.train_cross_validated(params, train, job, model_id,
                                               functools.partial(_train_single, cluster=cluster))

@@ -68,8 +68,6 @@ def parse_and_validate(raw: dict, default_model_id: str | None = None):
         raw["model_id"] = default_model_id
     params, train, valid, checkpoint, problems = parse_and_resolve(raw)
     problems += parameters.validate(params, train, valid, checkpoint)
-    from h2o_backend.engine.training import cluster_problems
-    problems += cluster_problems(params, services().cluster)
     raise_if_errors(problems, params.model_id)
     problems += memory_problems(params, train, valid, checkpoint)
     raise_if_errors(problems, params.model_id)
