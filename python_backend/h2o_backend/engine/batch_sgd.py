@@ -135,6 +135,15 @@ class BatchRunner:
         self.part_D = [np.zeros((self.max_parts - 1, *L.D.shape), np.float32) for L in self.layers]
         self.part_db = [np.zeros((self.max_parts - 1, L.cols), np.float32) for L in self.layers]
         self._pool = None
+        # what the part kernel takes, as tuples (one array per layer): built once
+        self.thr_array = np.array(self.thr, np.int64)
+        self.net_arrays = (tuple(L.W for L in self.layers), tuple(L.b for L in self.layers),
+                           np.array([L.act for L in self.layers], np.int64),
+                           np.array([L.unit_major for L in self.layers], np.bool_),
+                           tuple(self.A), tuple(self.KEEP), tuple(self.Z), tuple(self.G), tuple(self.E))
+        self.part_arrays = [(tuple(L.D for L in self.layers), tuple(L.db for L in self.layers))]
+        self.part_arrays += [(tuple(D[q] for D in self.part_D), tuple(db[q] for db in self.part_db))
+                             for q in range(self.max_parts - 1)]
 
     def run(self, rows: np.ndarray, X: np.ndarray, y_cls=None, y_reg=None) -> None:
         """Train on ``rows`` (indices into X) in batches of ``batch_size`` rows (the last may be
@@ -193,29 +202,11 @@ class BatchRunner:
         mi.processed += b
 
     def _part(self, p: int, lo: int, hi: int, idx, X, yc, yr, n0: int, b: int) -> int:
-        """Forward and backward passes of rows ``lo:hi`` of the batch (serial kernels, this thread's
-        single-threaded BLAS) into part ``p``'s gradient buffers; returns 1 when an output is not
-        finite (then no gradient is computed)."""
-        top = len(self.layers) - 1
-        rows = idx[lo:hi]
-        A = [a[lo:hi] for a in self.A]
-        kb.gather_input_serial(X, rows, A[0], self.thr[0], np.float32(1.0), self.key_in, n0 + lo)
-        for L in self.layers:
-            l = L.l
-            kb.forward_layer(A[l], L.W, L.unit_major, self.Z[l][lo:hi], L.b, L.act, A[l + 1],
-                             self.KEEP[l + 1][lo:hi], self.thr[l + 1], self.key_hid, n0 + lo, l == top)
-        if kb.non_finite_rows_nogil(A[-1]):
-            return 1
-        kb.output_signal_serial(self.cfg.out_mode, self.layers[top].act, A[-1], yc, yr, X, rows,
-                                np.float32(1.0 / b), self.G[top][lo:hi])
-        for L in reversed(self.layers):
-            l = L.l
-            D, db = (L.D, L.db) if p == 0 else (self.part_D[l][p - 1], self.part_db[l][p - 1])
-            below = l - 1 if l > 0 else 0
-            kb.backward_layer(A[l], self.G[l][lo:hi], L.W, L.unit_major, D, db, l > 0, self.E[l][lo:hi],
-                              self.Z[below][lo:hi], self.KEEP[l][lo:hi], self.layers[below].act,
-                              self.G[below][lo:hi])
-        return 0
+        """Forward and backward passes of rows ``lo:hi`` of the batch (one kernel call: serial
+        kernels, this thread's single-threaded BLAS) into part ``p``'s gradient buffers; returns 1
+        when an output is not finite (then no gradient is computed)."""
+        return kb.train_part(X, yc, yr, idx, lo, hi, n0, np.float32(1.0 / b), self.cfg.out_mode, self.thr_array,
+                             self.key_in, self.key_hid, *self.net_arrays, *self.part_arrays[p])
 
     def _update_share(self, q: int, parts: int, rates, m) -> None:
         """Thread ``q``'s share of every layer's weight update (its weight rows' gradients summed

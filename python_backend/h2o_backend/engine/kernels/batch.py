@@ -406,4 +406,29 @@ def backward_layer(A, G, W, unit_major, D, db, below, E, Z_below, KEEP, act_belo
             np.dot(G, W.T, E)
         hidden_signal_serial(E, A, Z_below, KEEP, act_below, G_below)
 
+
+@njit(nogil=True, **JIT)
+def train_part(X, y_cls, y_reg, idx, lo, hi, n0, inv_b, out_mode, keep_thr, key_in, key_hid,
+               Ws, bs, acts, unit_major, As, KEEPs, Zs, Gs, Es, Ds, dbs):
+    """Forward and backward passes of rows ``lo:hi`` of a batch (``idx``: its rows of X; ``n0``: the
+    sample count of its first row; ``inv_b``: 1 / the batch's size) in one call: the layers'
+    arrays come as tuples (weights, biases, and the runner's full-batch buffers, sliced here) and
+    the gradients go to ``Ds``/``dbs``. Returns 1 (and computes no gradient) when an output is not
+    finite."""
+    n_layers = len(Ws)
+    rows = idx[lo:hi]
+    gather_input_serial(X, rows, As[0][lo:hi], keep_thr[0], _ONE, key_in, n0 + lo)
+    for l in range(n_layers):
+        forward_layer(As[l][lo:hi], Ws[l], unit_major[l], Zs[l][lo:hi], bs[l], acts[l], As[l + 1][lo:hi],
+                      KEEPs[l + 1][lo:hi], keep_thr[l + 1], key_hid, n0 + lo, l == n_layers - 1)
+    if non_finite_rows(As[n_layers][lo:hi]):
+        return 1
+    output_signal_serial(out_mode, acts[n_layers - 1], As[n_layers][lo:hi], y_cls, y_reg, X, rows, inv_b,
+                         Gs[n_layers - 1][lo:hi])
+    for l in range(n_layers - 1, -1, -1):
+        below = l - 1 if l > 0 else 0
+        backward_layer(As[l][lo:hi], Gs[l][lo:hi], Ws[l], unit_major[l], Ds[l], dbs[l], l > 0, Es[l][lo:hi],
+                       Zs[below][lo:hi], KEEPs[l][lo:hi], acts[below], Gs[below][lo:hi])
+    return 0
+
 PARALLEL_MIN = 65536        # elements of a matrix below which the serial twin runs
