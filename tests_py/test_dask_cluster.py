@@ -265,3 +265,43 @@ def test_mini_batches_are_refused_on_the_cluster_by_name(cluster, iris):
         train_deeplearning(iris_params(mini_batch_size=16), iris, cluster=cluster)
     assert [p["field"] for p in info.value.problems] == ["mini_batch_size"]
     assert "Dask cluster" in info.value.problems[0]["message"]
+
+
+def test_the_local_cluster_workers_run_without_the_dask_profiler(cluster):
+    # Dask's profiler samples every thread 100 times a second: 6-9 % of a training worker's CPU
+    running = cluster.client.run(lambda dask_worker: sorted(
+        name for name, pc in dask_worker.periodic_callbacks.items() if "profile" in name and pc.is_running()))
+    assert list(running.values()) == [[], []]
+
+
+class _ProfilerWatch:
+    """A job (update / stop_requested) that notes whether the worker's profiler ran at each update."""
+
+    def __init__(self, worker):
+        self.worker, self.stop_requested, self.running = worker, False, []
+
+    def update(self, progress, msg):
+        self.running.append(self.worker.periodic_callbacks["profile"].is_running())
+
+
+def test_a_joined_clusters_profiler_is_paused_while_it_trains(iris):
+    from distributed import LocalCluster
+
+    from h2o_backend.cluster import connect, tasks
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as users:
+        worker = next(iter(users.workers.values()))
+        profiler = worker.periodic_callbacks["profile"]
+        assert profiler.is_running()                    # a user's cluster, its profiler on
+        assert tasks.pause_profiler(worker) and tasks.pause_profiler(worker)
+        assert tasks.resume_profiler(worker) and not profiler.is_running()   # another training still runs
+        assert tasks.resume_profiler(worker) and profiler.is_running()
+        assert not tasks.resume_profiler(worker) and profiler.is_running()
+        joined = connect.start(scheduler=users.scheduler_address)
+        try:
+            watch = _ProfilerWatch(worker)
+            model = train_deeplearning(iris_params(epochs=5), iris, job=watch, cluster=joined)
+        finally:
+            joined.close()
+        assert model.output["status"] == "DONE"
+        assert watch.running and not any(watch.running)     # paused while it trained
+        assert profiler.is_running()                    # and running again after it
