@@ -267,11 +267,15 @@ def test_mini_batches_are_refused_on_the_cluster_by_name(cluster, iris):
     assert "Dask cluster" in info.value.problems[0]["message"]
 
 
-def test_the_local_cluster_workers_run_without_the_dask_profiler(cluster):
+def test_the_local_cluster_keeps_its_housekeeping_off_the_cores(cluster):
     # Dask's profiler samples every thread 100 times a second: 6-9 % of a training worker's CPU
     running = cluster.client.run(lambda dask_worker: sorted(
         name for name, pc in dask_worker.periodic_callbacks.items() if "profile" in name and pc.is_running()))
     assert list(running.values()) == [[], []]
+    # the event-loop ticks every second, not every 20 ms, on the workers and in the server's scheduler
+    ticks = cluster.client.run(lambda dask_worker: dask_worker.periodic_callbacks["tick"].callback_time)
+    assert list(ticks.values()) == [1000, 1000]
+    assert cluster.local_cluster.scheduler.periodic_callbacks["tick"].callback_time == 1000
 
 
 class _ProfilerWatch:
