@@ -309,3 +309,17 @@ def test_a_joined_clusters_profiler_is_paused_while_it_trains(iris):
         assert model.output["status"] == "DONE"
         assert watch.running and not any(watch.running)     # paused while it trained
         assert profiler.is_running()                    # and running again after it
+
+
+def test_replicated_shards_send_the_prepared_rows_without_a_copy():
+    from h2o_backend.cluster.session import _shard
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    y_cls, y_reg = np.arange(6, dtype=np.int32), np.zeros(6, np.float32)
+    every = _shard(X, y_cls, y_reg, np.arange(6))
+    assert every[0] is X and every[1] is y_cls                  # all rows in order: the arrays themselves
+    part = _shard(X, y_cls, y_reg, np.array([4, 1]))
+    np.testing.assert_array_equal(part[0], X[[4, 1]])
+    np.testing.assert_array_equal(part[1], [4, 1])
+    assert not np.shares_memory(part[0], X)
+    shuffled = _shard(X, y_cls, y_reg, np.array([1, 0, 2, 3, 4, 5]))
+    np.testing.assert_array_equal(shuffled[0][:2], X[[1, 0]])

@@ -97,8 +97,7 @@ class DaskTrainingSession:
                 idle += 1
                 continue
             if id(rows) not in built:
-                built[id(rows)] = (np.ascontiguousarray(X[rows]), np.ascontiguousarray(y_cls[rows]),
-                                   np.ascontiguousarray(y_reg[rows]))
+                built[id(rows)] = _shard(X, y_cls, y_reg, rows)
             outgoing[w] = built[id(rows)]
             sent += sum(a.nbytes for a in outgoing[w])
         self.shards, failed = self._send(outgoing)
@@ -278,6 +277,14 @@ class DaskTrainingSession:
                 self._on_workers(tasks.resume_profiler)
         except Exception:  # the cluster may be gone; the model is already complete
             log.debug("releasing the training shards failed", exc_info=True)
+
+
+def _shard(X, y_cls, y_reg, rows) -> tuple:
+    """The arrays a worker holds for ``rows``: the prepared arrays themselves when ``rows`` are all
+    rows in order (replicated data: no copy of a frame that may be most of the server's memory)."""
+    if rows.size == X.shape[0] and (rows.size == 0 or (rows[0] == 0 and np.all(np.diff(rows) == 1))):
+        return np.ascontiguousarray(X), np.ascontiguousarray(y_cls), np.ascontiguousarray(y_reg)
+    return np.ascontiguousarray(X[rows]), np.ascontiguousarray(y_cls[rows]), np.ascontiguousarray(y_reg[rows])
 
 
 def _worker_seed(seed: int, iteration: int, rank: int) -> int:
