@@ -272,3 +272,61 @@ def test_mini_batches_train_on_the_cluster(cluster, iris, single_process_error):
     per_sample = train_deeplearning(iris_params(replicate_training_data=False, reproducible=True, epochs=40),
                                     iris, cluster=cluster).model_info
     assert not np.array_equal(per_sample.w, again.w)
+
+
+def test_the_local_cluster_keeps_its_housekeeping_off_the_cores(cluster):
+    # Dask's profiler samples every thread 100 times a second: 6-9 % of a training worker's CPU
+    running = cluster.client.run(lambda dask_worker: sorted(
+        name for name, pc in dask_worker.periodic_callbacks.items() if "profile" in name and pc.is_running()))
+    assert list(running.values()) == [[], []]
+    # the event-loop ticks every second, not every 20 ms, on the workers and in the server's scheduler
+    ticks = cluster.client.run(lambda dask_worker: dask_worker.periodic_callbacks["tick"].callback_time)
+    assert list(ticks.values()) == [1000, 1000]
+    assert cluster.local_cluster.scheduler.periodic_callbacks["tick"].callback_time == 1000
+
+
+class _ProfilerWatch:
+    """A job (update / stop_requested) that notes whether the worker's profiler ran at each update."""
+
+    def __init__(self, worker):
+        self.worker, self.stop_requested, self.running = worker, False, []
+
+    def update(self, progress, msg):
+        self.running.append(self.worker.periodic_callbacks["profile"].is_running())
+
+
+def test_a_joined_clusters_profiler_is_paused_while_it_trains(iris):
+    from distributed import LocalCluster
+
+    from h2o_backend.cluster import connect, tasks
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as users:
+        worker = next(iter(users.workers.values()))
+        profiler = worker.periodic_callbacks["profile"]
+        assert profiler.is_running()                    # a user's cluster, its profiler on
+        assert tasks.pause_profiler(worker) and tasks.pause_profiler(worker)
+        assert tasks.resume_profiler(worker) and not profiler.is_running()   # another training still runs
+        assert tasks.resume_profiler(worker) and profiler.is_running()
+        assert not tasks.resume_profiler(worker) and profiler.is_running()
+        joined = connect.start(scheduler=users.scheduler_address)
+        try:
+            watch = _ProfilerWatch(worker)
+            model = train_deeplearning(iris_params(epochs=5), iris, job=watch, cluster=joined)
+        finally:
+            joined.close()
+        assert model.output["status"] == "DONE"
+        assert watch.running and not any(watch.running)     # paused while it trained
+        assert profiler.is_running()                    # and running again after it
+
+
+def test_replicated_shards_send_the_prepared_rows_without_a_copy():
+    from h2o_backend.cluster.session import _shard
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    y_cls, y_reg = np.arange(6, dtype=np.int32), np.zeros(6, np.float32)
+    every = _shard(X, y_cls, y_reg, np.arange(6))
+    assert every[0] is X and every[1] is y_cls                  # all rows in order: the arrays themselves
+    part = _shard(X, y_cls, y_reg, np.array([4, 1]))
+    np.testing.assert_array_equal(part[0], X[[4, 1]])
+    np.testing.assert_array_equal(part[1], [4, 1])
+    assert not np.shares_memory(part[0], X)
+    shuffled = _shard(X, y_cls, y_reg, np.array([1, 0, 2, 3, 4, 5]))
+    np.testing.assert_array_equal(shuffled[0][:2], X[[1, 0]])

@@ -4,6 +4,13 @@
 that cluster (its workers started with ``dask worker ADDRESS --nthreads K``); else start a local
 cluster of ``n_workers`` processes with ``threads`` threads each, on the loopback interface only.
 The workers load the numba kernels in the background once they are up.
+
+The local cluster shares the machine's cores with the server, so its housekeeping is kept small
+(``LOCAL_CLUSTER_CONFIG``, for the scheduler, nannies and workers): no statistical profiler on the
+workers (it samples every thread's stack 100 times a second: 6-9 % of a training worker's CPU, and
+no dashboard shows it here), and the event-loop tick, memory and system monitors at 1-2 s instead of
+20-500 ms (at 20 ms the ticks alone kept the idle server at 4 % of a core and each worker at 1.5 %;
+0.9 % and 0.4 % now).
 """
 from __future__ import annotations
 
@@ -13,6 +20,12 @@ import time
 log = logging.getLogger(__name__)
 
 HEALTHY_SECONDS = 10.0   # a worker unheard of for longer is reported unhealthy
+LOCAL_CLUSTER_CONFIG = {          # dotted keys: a nanny hands them to its worker one by one
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+}
 
 
 class DaskCluster:
@@ -90,10 +103,13 @@ def start(scheduler: str | None = None, n_workers: int = 0, threads: int = 1) ->
     else:
         if n_workers < 1:
             raise ValueError("--dask-workers must be at least 1")
-        local = LocalCluster(n_workers=int(n_workers), threads_per_worker=max(1, int(threads)),
-                             processes=True, host="127.0.0.1", dashboard_address=None,
-                             worker_dashboard_address=None,
-                             env={"NUMBA_NUM_THREADS": str(max(1, int(threads)))})
+        import dask
+        with dask.config.set(LOCAL_CLUSTER_CONFIG):      # the scheduler's and the nannies' own
+            local = LocalCluster(n_workers=int(n_workers), threads_per_worker=max(1, int(threads)),
+                                 processes=True, host="127.0.0.1", dashboard_address=None,
+                                 worker_dashboard_address=None,
+                                 env={"NUMBA_NUM_THREADS": str(max(1, int(threads)))},
+                                 config=LOCAL_CLUSTER_CONFIG)
         client = Client(local, set_as_default=False)
         cluster = DaskCluster(client, local)
     _warm_up_workers(client)

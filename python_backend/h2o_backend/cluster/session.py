@@ -1,8 +1,8 @@
 """One training run on the Dask cluster: H2O's model-averaging iterations behind the engine's loop.
 
 At start the prepared training rows (float32, after DataInfo.transform) are cut into one shard per
-worker (shards.py) and scattered once, each to its worker's memory. Each iteration the current
-global model is broadcast to the workers, every worker trains a copy on its shard for its share of
+worker (shards.py) and scattered once, each to its worker's memory (to all workers at once). Each
+iteration the current global model is sent to the workers (at once, straight to each), every worker trains a copy on its shard for its share of
 the iteration's samples (tasks.train_copy), and the copies are averaged into the global model
 (averaging.py) in the workers' rank order. The engine's loop then scores, checks early stopping
 and keeps the best model exactly as on one node.
@@ -15,6 +15,11 @@ that communication (iteration wall time minus the slowest worker's compute time)
 Faults: a worker that leaves during training is dropped with a warning in the job and the model;
 without replication its rows are dealt again to the remaining workers; with none left the job
 fails naming the worker. A cancel sets a Dask event that the workers read between chunks.
+
+Overheads kept off the workers' cores (on a machine where the server shares the cores with its
+workers, everything the server or a worker does besides training slows the training): the workers'
+Dask profiler is paused for the training (tasks.pause_profiler), and while the workers train the
+server waits on their futures, asking the scheduler which workers are alive once a second only.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ import logging
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -32,7 +38,8 @@ from h2o_backend.engine.errors import ValidationError
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.1        # the job's cancel flag is read this often while the workers train
+ALIVE_SECONDS = 1.0       # ... and the scheduler asked which workers are alive this often
 SEND_TIMEOUT = 30         # seconds to reach a worker with the model
 RESULT_TIMEOUT = 5        # seconds to fetch a finished copy before checking that its worker is still there
 MEMORY_FRACTION = 0.6     # a shard may take at most this share of a worker's memory limit
@@ -59,6 +66,7 @@ class DaskTrainingSession:
         self.event = Event(self.event_name, client=self.client)
         self.shards: dict[str, object] = {}
         self.shard_rows: dict[str, int] = {}
+        self.profiler_paused = self._on_workers(tasks.pause_profiler)
         self._scatter(self.workers)
         self.auto = eff.train_samples_per_iteration == -2 and not self.reproducible
         self.train_samples_per_iteration = iterations.resolve_train_samples_multi(
@@ -81,19 +89,21 @@ class DaskTrainingSession:
         self.release_shards()
         started, sent = time.perf_counter(), 0
         idle = 0
+        built: dict[int, tuple] = {}        # replicated rows: one shard object sent to every worker
+        outgoing = {}
         for w, rows in zip(workers, parts):
             self.shard_rows[w] = int(rows.size)
             if rows.size == 0:
                 idle += 1
                 continue
-            shard = (np.ascontiguousarray(X[rows]), np.ascontiguousarray(y_cls[rows]),
-                     np.ascontiguousarray(y_reg[rows]))
-            try:
-                self.shards[w] = self.client.scatter(shard, workers=[w], direct=True, hash=False,
-                                                     timeout=SEND_TIMEOUT)
-            except (OSError, TimeoutError) as exc:
-                raise WorkerLost(f"could not send the training rows to Dask worker {w}: {exc}") from exc
-            sent += sum(a.nbytes for a in shard)
+            if id(rows) not in built:
+                built[id(rows)] = _shard(X, y_cls, y_reg, rows)
+            outgoing[w] = built[id(rows)]
+            sent += sum(a.nbytes for a in outgoing[w])
+        self.shards, failed = self._send(outgoing)
+        if failed:
+            self.release_shards()
+            raise WorkerLost(f"could not send the training rows to Dask worker {', '.join(failed)}")
         log.info("%s: %.0f MB of training rows scattered to %d Dask worker(s) in %.2f s", run.model.model_id,
                  sent / 2**20, len(workers) - idle, time.perf_counter() - started)
         if idle and not eff.single_node_mode:
@@ -112,6 +122,32 @@ class DaskTrainingSession:
                     f"{MEMORY_FRACTION:.0%} of its memory limit ({limit / 2**20:.0f} MB); use "
                     f"replicate_training_data = FALSE, more workers, or workers with more memory"}])
 
+    def _send(self, items: dict) -> tuple[dict, list[str]]:
+        """Scatter ``items[w]`` straight to each worker ``w``, to all at once: ({worker: future},
+        [workers that could not be reached]). (Not the scheduler's broadcast: it retries a dead
+        worker for minutes.)"""
+        def one(w):
+            try:
+                return self.client.scatter(items[w], workers=[w], direct=True, hash=False, timeout=SEND_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                log.warning("sending to Dask worker %s failed: %s", w, exc)
+                return None
+        if len(items) <= 1:
+            sent = {w: one(w) for w in items}
+        else:
+            with ThreadPoolExecutor(len(items), thread_name_prefix="h2o-dask-send") as pool:
+                sent = dict(zip(items, pool.map(one, items)))
+        return {w: f for w, f in sent.items() if f is not None}, [w for w, f in sent.items() if f is None]
+
+    def _on_workers(self, function) -> bool:
+        """Run ``function(dask_worker)`` on every training worker; True when it returned True on any."""
+        try:
+            answers = self.client.run(function, workers=list(self.workers), on_error="return")
+        except Exception:  # noqa: BLE001 - only an overhead at stake; never fail a training for it
+            log.debug("running %s on the Dask workers failed", function.__name__, exc_info=True)
+            return False
+        return any(answer is True for answer in answers.values())
+
     def release_shards(self) -> None:
         futures = list(self.shards.values())
         self.shards.clear()
@@ -121,20 +157,15 @@ class DaskTrainingSession:
     # ------------------------------------------------------------------ one iteration
     def run_iteration(self) -> None:
         run = self.run
-        gone = [w for w in self.workers if w not in set(self.cluster.worker_addresses())]
+        alive = set(self.cluster.worker_addresses())
+        gone = [w for w in self.workers if w not in alive]
         if gone:
             self._drop(gone)
         total = min(self.train_samples_per_iteration, run.target - run.mi.processed)
         active = [w for w in self.workers if w in self.shards]
         shares = shards.split_samples(total, len(active))
         started = time.perf_counter()
-        models, failed = {}, []
-        for w in active:     # straight to each worker: the scheduler's broadcast retries a dead one for minutes
-            try:
-                models[w] = self.client.scatter(run.mi, workers=[w], direct=True, hash=False, timeout=SEND_TIMEOUT)
-            except (OSError, TimeoutError) as exc:
-                log.warning("sending the model to %s failed: %s", w, exc)
-                failed.append(w)
+        models, failed = self._send({w: run.mi for w in active})
         if failed:       # a worker left between the check and the broadcast
             self.client.cancel(list(models.values()))
             alive = set(self.cluster.worker_addresses())
@@ -177,12 +208,14 @@ class DaskTrainingSession:
         changed = threading.Event()
         for fut in pending.values():
             fut.add_done_callback(lambda _f: changed.set())
+        alive, asked = set(self.workers), time.monotonic()
         while pending:
             changed.wait(POLL_SECONDS)
             changed.clear()
             if self.run._stop_requested() and not self.event.is_set():
                 self.event.set()
-            alive = set(self.cluster.worker_addresses())
+            if time.monotonic() - asked >= ALIVE_SECONDS:
+                alive, asked = set(self.cluster.worker_addresses()), time.monotonic()
             for w, fut in list(pending.items()):
                 if fut.status == "finished":
                     try:     # the worker may die between finishing and handing the copy over
@@ -240,8 +273,18 @@ class DaskTrainingSession:
         try:
             self.release_shards()
             self.event.clear()
+            if self.profiler_paused:
+                self._on_workers(tasks.resume_profiler)
         except Exception:  # the cluster may be gone; the model is already complete
             log.debug("releasing the training shards failed", exc_info=True)
+
+
+def _shard(X, y_cls, y_reg, rows) -> tuple:
+    """The arrays a worker holds for ``rows``: the prepared arrays themselves when ``rows`` are all
+    rows in order (replicated data: no copy of a frame that may be most of the server's memory)."""
+    if rows.size == X.shape[0] and (rows.size == 0 or (rows[0] == 0 and np.all(np.diff(rows) == 1))):
+        return np.ascontiguousarray(X), np.ascontiguousarray(y_cls), np.ascontiguousarray(y_reg)
+    return np.ascontiguousarray(X[rows]), np.ascontiguousarray(y_cls[rows]), np.ascontiguousarray(y_reg[rows])
 
 
 def _worker_seed(seed: int, iteration: int, rank: int) -> int:
