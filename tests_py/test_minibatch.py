@@ -13,30 +13,15 @@ import dl_reference as ref
 from h2o_backend.engine import activations as act
 from h2o_backend.engine.batch_sgd import BatchRunner, forward as batch_forward
 from h2o_backend.engine.errors import NumericalInstability
-from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.sgd import SGDConfig, SGDRunner, forward as row_forward
 from h2o_backend.engine.training import train_deeplearning
 from model_rest_helpers import assert_h2o_error, assert_serving, build, import_frame, model_of
+from test_engine_kernels import HIDDEN, MODES, N_IN, _net
 from test_engine_training import params, synthetic_binary, synthetic_regression
 
-HIDDEN = {"Tanh": act.ACT_TANH, "Rectifier": act.ACT_RECTIFIER, "Maxout": act.ACT_MAXOUT}
-MODES = {"ce": act.OUT_SOFTMAX_CE, "mse_softmax": act.OUT_SOFTMAX_MSE,
-         "regression": act.OUT_REGRESSION, "autoencoder": act.OUT_AUTOENCODER}
-N_IN = 5
-
-
-def _net(hidden, mode, optimizer="sgd", seed=3, major=MAJOR_INPUT):
-    code = HIDDEN[hidden]
-    if mode == "autoencoder":
-        out_code, n_out = act.output_activation("AutoEncoder", code), N_IN
-    elif mode == "regression":
-        out_code, n_out = act.ACT_LINEAR, 1
-    else:
-        out_code, n_out = act.ACT_SOFTMAX, 3
-    return ModelInfo.create([N_IN, 4, 3, n_out], code, out_code, optimizer=optimizer, distribution="Normal",
-                            scale=0.6, seed=seed, classifier=out_code == act.ACT_SOFTMAX,
-                            majors=[major, MAJOR_INPUT, MAJOR_INPUT])
+# the same small networks as the per-sample kernel tests; "first_unit": the first layer stored unit-major
+MAJORS = dict(argvalues=["input", "first_unit"], ids=["input_major", "unit_major"])
 
 
 def _rows(n=4, seed=0):
@@ -46,7 +31,7 @@ def _rows(n=4, seed=0):
 
 
 # ----------------------------------------------------------------------------- gradients
-@pytest.mark.parametrize("major", [MAJOR_INPUT, MAJOR_UNIT], ids=["input_major", "unit_major"])
+@pytest.mark.parametrize("major", **MAJORS)
 @pytest.mark.parametrize("hidden", list(HIDDEN))
 @pytest.mark.parametrize("mode", list(MODES))
 def test_batch_gradient_is_the_mean_of_the_rows_gradients(hidden, mode, major):
@@ -95,7 +80,7 @@ ONE_ROW_CASES = {
 }
 
 
-@pytest.mark.parametrize("major", [MAJOR_INPUT, MAJOR_UNIT], ids=["input_major", "unit_major"])
+@pytest.mark.parametrize("major", **MAJORS)
 @pytest.mark.parametrize("hidden", list(HIDDEN))
 @pytest.mark.parametrize("case", list(ONE_ROW_CASES))
 def test_batch_of_one_row_agrees_with_the_per_sample_path(case, hidden, major):
@@ -116,7 +101,7 @@ def test_batch_of_one_row_agrees_with_the_per_sample_path(case, hidden, major):
     assert batch.processed == per_sample.processed == 60
 
 
-@pytest.mark.parametrize("major", [MAJOR_INPUT, MAJOR_UNIT], ids=["input_major", "unit_major"])
+@pytest.mark.parametrize("major", **MAJORS)
 @pytest.mark.parametrize("hidden", list(HIDDEN))
 @pytest.mark.parametrize("case", list(ONE_ROW_CASES))
 def test_a_batch_split_across_threads_trains_as_one_part(case, hidden, major):
@@ -143,7 +128,7 @@ def test_a_batch_split_across_threads_trains_as_one_part(case, hidden, major):
 
 
 # ----------------------------------------------------------------------------- scoring
-@pytest.mark.parametrize("major", [MAJOR_INPUT, MAJOR_UNIT], ids=["input_major", "unit_major"])
+@pytest.mark.parametrize("major", **MAJORS)
 @pytest.mark.parametrize("hidden", list(HIDDEN))
 @pytest.mark.parametrize("mode", ["ce", "regression", "autoencoder"])
 def test_matrix_scoring_matches_the_per_row_kernel(hidden, mode, major):
