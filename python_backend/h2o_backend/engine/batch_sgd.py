@@ -336,7 +336,7 @@ class _Scorer:
                 else:
                     kernels(z.size).activate_output(z, L.b, L.act, out[lo:lo + b])
             if self.mse is not None:
-                kb.row_mse_serial(out[lo:lo + b], X[lo:lo + b], self.mse[lo:lo + b])
+                kb.row_mse(out[lo:lo + b], X[lo:lo + b], self.mse[lo:lo + b])
             spent += time.perf_counter() - began
 
 

@@ -4,8 +4,9 @@ call that also runs the layer's matrix products (BLAS through numba's np.dot, i.
 Matrices are float32, one row per sample of the batch: ``A`` activations [B, units], ``Z``
 pre-activations [B, cols], ``G`` signals [B, cols] (H2O's sign: target minus output, so updates
 add), ``E`` errors of a layer's units [B, units], ``KEEP`` dropout masks [B, units] (1 kept).
-Rows are independent, so the kernels run rows (or weight rows) in ``prange``; no result depends
-on the number of threads (the column sums of the update use a fixed number of row blocks).
+Rows are independent: a batch part's kernels run on its own thread (they release the GIL), and
+the scoring and update kernels run rows (or weight rows) in ``prange``; no result depends on the
+number of threads (the column sums of the update use a fixed number of row blocks).
 
 Dropout draws are counter-based: the 16-bit draw of unit ``j`` of sample ``s`` (the model's sample
 count when the sample is trained) is a hash of (seed, stream, s, j), so masks do not depend on
@@ -51,13 +52,13 @@ def draw16(key, sample, j):
 
 
 # ---------------------------------------------------------------------------- forward
-@njit(parallel=True, **JIT)
+@njit(nogil=True, **JIT)
 def gather_input(X, rows, A, keep_thr, scale, key, n0):
     """A[r] = X[rows[r]] with input dropout (``keep_thr`` > 0: drawn masks, training) or scaled by
     ``scale`` (scoring); ``n0`` is the sample count of the batch's first row."""
     B, n_in = A.shape
     thr = np.uint64(keep_thr)
-    for r in prange(B):
+    for r in range(B):
         x = X[rows[r]]
         a = A[r]
         if keep_thr > 0:
@@ -145,12 +146,12 @@ def non_finite_rows(A):
 
 
 # ---------------------------------------------------------------------------- backward
-@njit(parallel=True, **JIT)
+@njit(nogil=True, **JIT)
 def output_signal(mode, actc, A, y_cls, y_reg, X, rows, inv_b, G):
     """Output signals G [B, n_out], each divided by the batch size (``inv_b``) so that the weight
     gradients A^T G are means over the batch."""
     B, n_out = A.shape
-    for r in prange(B):
+    for r in range(B):
         a = A[r]
         g = G[r]
         row = rows[r]
@@ -175,11 +176,11 @@ def output_signal(mode, actc, A, y_cls, y_reg, X, rows, inv_b, G):
                 g[c] = d * inv_b
 
 
-@njit(parallel=True, **JIT)
+@njit(nogil=True, **JIT)
 def hidden_signal(E, A, Z, KEEP, actc, G):
     """Signals G [B, cols] of a hidden layer's columns from its units' errors E [B, units]."""
     B, n_out = E.shape
-    for r in prange(B):
+    for r in range(B):
         e = E[r]
         a = A[r]
         k = KEEP[r]
@@ -344,11 +345,11 @@ def rescale_columns(W, unit_major, db, all_active, max_w2):
 
 
 # ---------------------------------------------------------------------------- scoring helpers
-@njit(parallel=True, **JIT)
+@njit(nogil=True, **JIT)
 def row_mse(A, X, out):
     """Mean squared difference of each row of A and X (float64 sums), into out."""
     B, n = A.shape
-    for r in prange(B):
+    for r in range(B):
         s = 0.0
         for c in range(n):
             d = np.float64(A[r, c]) - np.float64(X[r, c])
@@ -360,17 +361,11 @@ def row_mse(A, X, out):
 # The same kernels compiled without threads, for small matrices (a batch of a few dozen rows):
 # there a parallel launch costs more than the work, and each launch is a point where the threads
 # wait for each other (slow when other processes hold the cores).
-# They release the GIL: the data-parallel runner calls them from several Python threads at once.
-gather_input_serial = njit(nogil=True, **JIT)(gather_input.py_func)
+# The activations release the GIL: scoring's row ranges call them from several threads at once.
 activate_hidden_serial = njit(nogil=True, **JIT)(activate_hidden.py_func)
 activate_output_serial = njit(nogil=True, **JIT)(activate_output.py_func)
-output_signal_serial = njit(nogil=True, **JIT)(output_signal.py_func)
-hidden_signal_serial = njit(nogil=True, **JIT)(hidden_signal.py_func)
 update_input_major_serial = njit(**JIT)(update_input_major.py_func)
 update_unit_major_serial = njit(**JIT)(update_unit_major.py_func)
-non_finite_rows_nogil = njit(nogil=True, cache=True)(non_finite_rows.py_func)
-row_mse_serial = njit(nogil=True, **JIT)(row_mse.py_func)
-column_sums_nogil = njit(nogil=True, cache=True, fastmath=True)(column_sums.py_func)
 
 
 # ---------------------------------------------------------------------------- one layer, one call
@@ -404,7 +399,7 @@ def backward_layer(A, G, W, unit_major, D, db, below, E, Z_below, KEEP, act_belo
             np.dot(G, W, E)
         else:
             np.dot(G, W.T, E)
-        hidden_signal_serial(E, A, Z_below, KEEP, act_below, G_below)
+        hidden_signal(E, A, Z_below, KEEP, act_below, G_below)
 
 
 @njit(nogil=True, **JIT)
@@ -417,13 +412,13 @@ def train_part(X, y_cls, y_reg, idx, lo, hi, n0, inv_b, out_mode, keep_thr, key_
     finite."""
     n_layers = len(Ws)
     rows = idx[lo:hi]
-    gather_input_serial(X, rows, As[0][lo:hi], keep_thr[0], _ONE, key_in, n0 + lo)
+    gather_input(X, rows, As[0][lo:hi], keep_thr[0], _ONE, key_in, n0 + lo)
     for l in range(n_layers):
         forward_layer(As[l][lo:hi], Ws[l], unit_major[l], Zs[l][lo:hi], bs[l], acts[l], As[l + 1][lo:hi],
                       KEEPs[l + 1][lo:hi], keep_thr[l + 1], key_hid, n0 + lo, l == n_layers - 1)
     if non_finite_rows(As[n_layers][lo:hi]):
         return 1
-    output_signal_serial(out_mode, acts[n_layers - 1], As[n_layers][lo:hi], y_cls, y_reg, X, rows, inv_b,
+    output_signal(out_mode, acts[n_layers - 1], As[n_layers][lo:hi], y_cls, y_reg, X, rows, inv_b,
                          Gs[n_layers - 1][lo:hi])
     for l in range(n_layers - 1, -1, -1):
         below = l - 1 if l > 0 else 0
