@@ -65,7 +65,7 @@ def prepared_mnist():
 
 
 class Ours:
-    def __init__(self, X, threads, seed=1):
+    def __init__(self, X, threads, seed=1, batch=OUR_BATCH):
         from h2o_backend.engine import activations as act
         from h2o_backend.engine.batch_sgd import BatchRunner
         from h2o_backend.engine.model_info import ModelInfo
@@ -76,7 +76,7 @@ class Ours:
         self.mi = ModelInfo.create([X.shape[1], *HIDDEN, 10], act.ACT_RECTIFIER, act.ACT_SOFTMAX,
                                    optimizer=OURS["optimizer"], seed=seed, classifier=True, majors=majors,
                                    **OUR_INIT)
-        self.runner = BatchRunner(self.mi, SGDConfig(seed=seed, **OURS), threads, OUR_BATCH)
+        self.runner = BatchRunner(self.mi, SGDConfig(seed=seed, **OURS), threads, batch)
         self.rng = np.random.default_rng(seed)
         self.ratios = np.array([0.2] + [0.0] * (len(HIDDEN) + 1), np.float32)
 
@@ -128,20 +128,15 @@ class Torch:
 def thread_scaling(X, y, batch: int, repeats: int = 3) -> dict[int, float]:
     """Training samples/s of the mini-batch path with 1 and 2 threads (best of ``repeats``
     alternating runs of 20,480 rows each, so that a burst of load elsewhere hits both alike)."""
-    global OUR_BATCH
-    saved, OUR_BATCH = OUR_BATCH, batch
     best = {1: 0.0, 2: 0.0}
-    try:
-        for _ in range(repeats):
-            for n in (1, 2):
-                probe = Ours(X, n, seed=5)
-                probe.epoch(X, y, rows=np.arange(batch * 4))
-                rows = np.arange(20 * 1024) % X.shape[0]
-                t = time.perf_counter()
-                probe.epoch(X, y, rows=rows)
-                best[n] = max(best[n], rows.size / (time.perf_counter() - t))
-    finally:
-        OUR_BATCH = saved
+    for _ in range(repeats):
+        for n in (1, 2):
+            probe = Ours(X, n, seed=5, batch=batch)
+            probe.epoch(X, y, rows=np.arange(batch * 4))
+            rows = np.arange(20 * 1024) % X.shape[0]
+            t = time.perf_counter()
+            probe.epoch(X, y, rows=rows)
+            best[n] = max(best[n], rows.size / (time.perf_counter() - t))
     return best
 
 

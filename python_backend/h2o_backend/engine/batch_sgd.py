@@ -88,10 +88,6 @@ class _Layer:
         self.edxb = mi.ada_dx_b[sl] if opt == "adadelta" else empty
         self.mb = mi.mom_b[sl] if opt == "momentum" else empty
 
-    def product(self, A: np.ndarray, out: np.ndarray) -> None:
-        """out = A W (pre-activations without bias)."""
-        np.matmul(A, self.W.T if self.unit_major else self.W, out=out)
-
 
 class _Serial:
     activate_hidden = kb.activate_hidden_serial
@@ -355,4 +351,6 @@ class _ScoreLayer:
         self.b = mi.biases(l)
         self.act = mi.acts[l]
 
-    product = _Layer.product
+    def product(self, A: np.ndarray, out: np.ndarray) -> None:
+        """out = A W (pre-activations without bias)."""
+        np.matmul(A, self.W.T if self.unit_major else self.W, out=out)
