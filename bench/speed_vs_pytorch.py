@@ -65,7 +65,7 @@ def prepared_mnist():
 
 
 class Ours:
-    def __init__(self, X, threads, seed=1, batch=OUR_BATCH):
+    def __init__(self, X, threads, seed=1, batch=OUR_BATCH, hogwild=True):
         from h2o_backend.engine import activations as act
         from h2o_backend.engine.batch_sgd import BatchRunner
         from h2o_backend.engine.model_info import ModelInfo
@@ -76,7 +76,7 @@ class Ours:
         self.mi = ModelInfo.create([X.shape[1], *HIDDEN, 10], act.ACT_RECTIFIER, act.ACT_SOFTMAX,
                                    optimizer=OURS["optimizer"], seed=seed, classifier=True, majors=majors,
                                    **OUR_INIT)
-        self.runner = BatchRunner(self.mi, SGDConfig(seed=seed, **OURS), threads, batch)
+        self.runner = BatchRunner(self.mi, SGDConfig(seed=seed, **OURS), threads, batch, hogwild=hogwild)
         self.rng = np.random.default_rng(seed)
         self.ratios = np.array([0.2] + [0.0] * (len(HIDDEN) + 1), np.float32)
 

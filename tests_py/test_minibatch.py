@@ -203,12 +203,46 @@ def test_reproducible_batch_training_is_bit_identical_with_two_threads():
     assert first.output["training_metrics"]["cm"] == second.output["training_metrics"]["cm"]
 
 
+def test_hogwild_batches_on_two_threads_train_every_row_and_learn_like_the_synchronous_path():
+    """Not reproducible: each thread trains whole batches and updates the shared weights without
+    waiting. Every row is trained once per pass, and the model learns as well as the synchronous
+    (reproducible) split of the same batches."""
+    assert numba.config.NUMBA_NUM_THREADS >= 2
+    X = np.random.default_rng(7).normal(size=(2000, 4)).astype(np.float32)
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(np.int32)
+    errors = {}
+    for hogwild in (True, False):
+        mi = ModelInfo.create([X.shape[1], 32, 32, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                              classifier=True, seed=2)
+        runner = BatchRunner(mi, SGDConfig(seed=3), n_threads=2, batch_size=32, hogwild=hogwild)
+        assert runner.hogwild == hogwild
+        for epoch in range(5):
+            runner.run(np.random.default_rng(epoch).permutation(2000), X, y)
+        assert mi.processed == 5 * 2000
+        out = batch_forward(mi, X, np.zeros(4, np.float32))[0]
+        errors[hogwild] = float(np.mean(out.argmax(1) != y))
+    assert errors[True] < 0.08 and errors[False] < 0.08
+    assert abs(errors[True] - errors[False]) < 0.03
+
+
+def test_hogwild_batches_stop_on_a_non_finite_output():
+    mi = ModelInfo.create([N_IN, 8, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta", classifier=True)
+    mi.w[:] = 3e38                      # every pre-activation overflows to infinity
+    before = mi.w.copy()
+    runner = BatchRunner(mi, SGDConfig(), n_threads=2, batch_size=16, hogwild=True)
+    with pytest.raises(NumericalInstability):
+        runner.run(np.arange(64), _rows(64), np.zeros(64, np.int32))
+    assert mi.unstable and mi.processed == 0
+    assert np.array_equal(mi.w, before)         # no batch was applied
+
+
 @pytest.mark.parametrize("activation", ["Tanh", "RectifierWithDropout", "MaxoutWithDropout"])
 def test_batch_training_learns_a_classifier(activation):
     frame = synthetic_binary(n=2000, seed=1)
     model = train_deeplearning(params(response_column="y", hidden=[20, 20], epochs=20, seed=3,
                                       activation=activation, mini_batch_size=16, variable_importances=True,
-                                      balance_classes=True), frame)
+                                      balance_classes=True, train_samples_per_iteration=10000,
+                                      score_each_iteration=True), frame)
     assert model.output["status"] == "DONE"
     from h2o_backend.engine.metrics import scoring
     assert scoring.model_error(model.output["training_metrics"], "Binomial") < 0.06

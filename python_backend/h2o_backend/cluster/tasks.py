@@ -32,7 +32,8 @@ def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_e
     started = time.perf_counter()
     if n_samples <= 0 or X.shape[0] == 0:
         return local, 0.0
-    runner = BatchRunner(local, cfg, n_threads, batch) if batch > 1 else SGDRunner(local, cfg, n_threads)
+    runner = (BatchRunner(local, cfg, n_threads, batch, hogwild=not reproducible) if batch > 1
+              else SGDRunner(local, cfg, n_threads))
     rng = np.random.default_rng(int(seed) & 0xFFFFFFFFFFFFFFFF)
     stop = _StopWatcher(stop_event)
     perm, pos, left = rng.permutation(X.shape[0]), 0, int(n_samples)

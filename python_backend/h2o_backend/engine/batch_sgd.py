@@ -13,14 +13,21 @@ per epoch shrinks by that factor (raise l1/l2 with the batch to keep their pull 
 rate annealing and the momentum ramp count samples, as in the per-sample path (the sample count
 at the start of the batch).
 
-Threads (data parallel): with ``n_threads`` > 1 a batch is split into that many row parts (each
-at least ``PART_MIN_ROWS`` rows). Each part runs its forward and backward passes on its own Python
-thread, with single-threaded BLAS and the serial kernels (both release the GIL), into its own
-gradient buffers; the parts' gradients are then summed in part order and the update runs with the
-threaded kernels. Small matrix products do not split well across BLAS threads, so splitting the
-batch is what makes a second core pay. Every result depends only on the rows and the number of
-parts, never on scheduling, so ``reproducible`` runs with the same number of threads are
-bit-identical (a different number of threads sums the gradients in another order).
+Threads, two ways (one numba call per chunk of rows; every matrix product single-threaded BLAS
+on the thread that needs it, the threads being numba's):
+
+- ``reproducible`` (or one thread): synchronous. A batch is split into one row part per thread
+  (each at least ``PART_MIN_ROWS`` rows) for the forward pass and the backward signals; then the
+  threads share the update, each computing the data gradients of its share of the weights from
+  the whole batch and updating them, and the parts' bias gradients are summed in part order.
+  Every result depends only on the rows and the number of threads, never on scheduling, so runs
+  with the same number of threads are bit-identical (a different number of threads rounds the
+  gradients differently).
+- otherwise HOGWILD! over batches, as H2O does over rows: each thread trains whole batches
+  (thread t takes batches t, t + threads, ...) and updates the shared weights without waiting;
+  the rows and dropout draws of every batch are the same as above, the interleaving of updates
+  is not. Splitting small batches costs each thread a second copy of BLAS's packing of the
+  weights, so this is what makes a second core pay at batch sizes near 128.
 """
 from __future__ import annotations
 
@@ -36,11 +43,9 @@ from h2o_backend.engine.kernels import batch as kb
 from h2o_backend.engine.kernels.layout import MAJOR_UNIT, NET_BOFF, OPTIM_SGD, OPTIMIZER_CODES
 from h2o_backend.engine.kernels.rng import drop_threshold, splitmix64
 from h2o_backend.engine.model_info import ModelInfo
-from h2o_backend.engine.schedules import momentum_at, step_rate
 from h2o_backend.engine.sgd import ScoringStopped, first_slice
 
 _NONE2 = np.zeros((0, 0), np.float32)
-PART_MIN_ROWS = 16      # rows per thread below which a batch is not split
 
 
 @contextmanager
@@ -63,7 +68,7 @@ def _keys(seed: int) -> tuple[np.uint64, np.uint64]:
 
 
 class _Layer:
-    """Views of one weight layer's stored arrays, and its gradient buffers."""
+    """Views of one weight layer's stored arrays."""
 
     def __init__(self, mi: ModelInfo, l: int):
         self.l = l
@@ -72,10 +77,6 @@ class _Layer:
         self.n_in = mi.units[l]
         self.cols = self.W.shape[0] if self.unit_major else self.W.shape[1]
         self.b = mi.biases(l)
-        self.D = np.zeros_like(self.W)
-        self.db = np.zeros(self.cols, np.float32)
-        self.acc = np.zeros(self.cols if self.unit_major else (kb.UPDATE_BLOCKS, self.cols), np.float32)
-        self.acc1 = np.zeros(self.cols, np.float32)
         self.act = mi.acts[l]
         opt = mi.optimizer
         self.EG = mi.w_matrix(l, mi.ada_g_w) if opt == "adadelta" else _NONE2
@@ -92,54 +93,65 @@ class _Layer:
 class _Serial:
     activate_hidden = kb.activate_hidden_serial
     activate_output = kb.activate_output_serial
-    update_input_major = kb.update_input_major_serial
-    update_unit_major = kb.update_unit_major_serial
 
 
 def _kernels(size: int):
-    """The element-wise kernels for a matrix of ``size`` elements: threaded, or the serial twins
-    for small ones (same results either way: rows are independent)."""
+    """The scoring's element-wise kernels for a matrix of ``size`` elements: threaded, or the
+    serial twins for small ones (same results either way: rows are independent)."""
     return kb if size >= kb.PARALLEL_MIN else _Serial
 
 
 class BatchRunner:
-    """Trains one ModelInfo in place on mini-batches; ``run`` has SGDRunner's interface."""
+    """Trains one ModelInfo in place on mini-batches; ``run`` has SGDRunner's interface. With
+    ``hogwild`` (not ``reproducible``) and several threads, each thread trains whole batches and
+    updates the shared weights without waiting (kernels/batch.train_batches_hogwild); otherwise
+    the threads split every batch and the run is bit-reproducible (train_batches)."""
 
-    def __init__(self, mi: ModelInfo, cfg, n_threads: int = 1, batch_size: int = 32):
+    def __init__(self, mi: ModelInfo, cfg, n_threads: int = 1, batch_size: int = 32, hogwild: bool = False):
         if mi.optimizer != cfg.optimizer:
             raise ValueError(f"model state is for {mi.optimizer}, settings ask for {cfg.optimizer}")
         self.mi, self.cfg = mi, cfg
         self.n_threads = max(1, int(n_threads))
         self.batch = max(1, int(batch_size))
-        self.layers = [_Layer(mi, l) for l in range(mi.n_layers)]
-        _, ratios = cfg.dropout_arrays(mi.n_layers)
-        self.thr = [drop_threshold(float(r)) for r in ratios]
-        self.key_in, self.key_hid = _keys(cfg.seed)
-        B = self.batch
-        self.A = [np.zeros((B, u), np.float32) for u in mi.units]
-        self.KEEP = [np.ones((B, u), np.float32) for u in mi.units]
-        self.Z = [np.zeros((B, L.cols), np.float32) for L in self.layers]
-        self.G = [np.zeros((B, L.cols), np.float32) for L in self.layers]
-        self.E = [np.zeros((B, u), np.float32) for u in mi.units]
-        self.optimizer = OPTIMIZER_CODES[cfg.optimizer]
-        plain = self.optimizer == OPTIM_SGD and cfg.l1 == 0 and cfg.l2 == 0
-        self.all_active = not (cfg.fast_mode or plain)
-        self.rescale = bool(np.isfinite(cfg.max_w2))
+        self.hogwild = bool(hogwild) and self.n_threads > 1
+        self.max_parts = 1 if self.hogwild else max(1, min(self.n_threads, self.batch // kb.PART_MIN_ROWS))
         self.chunks_done = 0
-        self.max_parts = max(1, min(self.n_threads, self.batch // PART_MIN_ROWS))
-        # gradient buffers of parts 1, 2, ... per layer (part 0 writes the layers' own D and db)
-        self.part_D = [np.zeros((self.max_parts - 1, *L.D.shape), np.float32) for L in self.layers]
-        self.part_db = [np.zeros((self.max_parts - 1, L.cols), np.float32) for L in self.layers]
-        self._pool = None
-        # what the part kernel takes, as tuples (one array per layer): built once
-        self.thr_array = np.array(self.thr, np.int64)
-        self.net_arrays = (tuple(L.W for L in self.layers), tuple(L.b for L in self.layers),
-                           np.array([L.act for L in self.layers], np.int64),
-                           np.array([L.unit_major for L in self.layers], np.bool_),
-                           tuple(self.A), tuple(self.KEEP), tuple(self.Z), tuple(self.G), tuple(self.E))
-        self.part_arrays = [(tuple(L.D for L in self.layers), tuple(L.db for L in self.layers))]
-        self.part_arrays += [(tuple(D[q] for D in self.part_D), tuple(db[q] for db in self.part_db))
-                             for q in range(self.max_parts - 1)]
+        self.optimizer = OPTIMIZER_CODES[cfg.optimizer]
+        L = [_Layer(mi, l) for l in range(mi.n_layers)]
+        # work buffers [buffer set, ...]: one set per thread with hogwild, else one shared set
+        sets, B = (self.n_threads if self.hogwild else 1), self.batch
+
+        def per_set(shape, ones=False):
+            return (np.ones if ones else np.zeros)((sets, *shape), np.float32)
+        A = tuple(per_set((B, u)) for u in mi.units)
+        KEEP = tuple(per_set((B, u), ones=True) for u in mi.units)
+        Z = tuple(per_set((B, x.cols)) for x in L)
+        G = tuple(per_set((B, x.cols)) for x in L)
+        E = tuple(per_set((B, u)) for u in mi.units)
+        D = tuple(per_set(x.W.shape) for x in L)                       # data gradients
+        db = tuple(per_set((self.max_parts, x.cols)) for x in L)       # bias gradients per batch part
+        # the update's column sums of grad^2: per fixed row block (input-major) or one row, and
+        # (input-major) the blocks' sum
+        acc = tuple(per_set((1 if x.unit_major else kb.UPDATE_BLOCKS, x.cols)) for x in L)
+        acc1 = tuple(per_set((x.cols,)) for x in L)
+        self.A, self.KEEP = tuple(a[0] for a in A), tuple(k[0] for k in KEEP)     # set 0, for inspection
+        _, ratios = cfg.dropout_arrays(mi.n_layers)
+        key_in, key_hid = _keys(cfg.seed)
+        plain = self.optimizer == OPTIM_SGD and cfg.l1 == 0 and cfg.l2 == 0
+        f32 = np.float32
+        # what the kernels take after the rows, batch, threads and sample count, as tuples (one
+        # array per layer) built once: unboxing them is most of a kernel call's cost
+        self.kernel_args = (
+            cfg.out_mode, np.array([drop_threshold(float(r)) for r in ratios], np.int64), key_in, key_hid,
+            tuple(x.W for x in L), tuple(x.b for x in L), np.array([x.act for x in L], np.int64),
+            np.array([x.unit_major for x in L], np.bool_), A, KEEP, Z, G, E, D, db,
+            tuple(x.EG for x in L), tuple(x.EDX for x in L), tuple(x.MOM for x in L), acc, acc1,
+            tuple(x.egb for x in L), tuple(x.edxb for x in L), tuple(x.mb for x in L),
+            np.array([x.n_in for x in L], np.int64),
+            self.optimizer, bool(cfg.nesterov), f32(cfg.rho), f32(cfg.epsilon), f32(cfg.l1), f32(cfg.l2),
+            not (cfg.fast_mode or plain), bool(cfg.fast_mode), bool(np.isfinite(cfg.max_w2)), f32(cfg.max_w2),
+            (float(cfg.rate), float(cfg.rate_annealing), float(cfg.rate_decay), float(cfg.momentum_start),
+             float(cfg.momentum_stable), float(cfg.momentum_ramp)))
 
     def run(self, rows: np.ndarray, X: np.ndarray, y_cls=None, y_reg=None) -> None:
         """Train on ``rows`` (indices into X) in batches of ``batch_size`` rows (the last may be
@@ -150,104 +162,20 @@ class BatchRunner:
         X = np.ascontiguousarray(X, np.float32)
         yc = np.zeros(n, np.int32) if y_cls is None else np.ascontiguousarray(y_cls, np.int32)
         yr = np.zeros(n, np.float32) if y_reg is None else np.ascontiguousarray(y_reg, np.float32)
-        # every matrix product runs inside one part, on that part's thread: BLAS single-threaded
+        mi = self.mi
+        # every matrix product runs inside one thread's part or share: BLAS single-threaded
         with thread_limits(self.n_threads, 1), np.errstate(over="ignore", invalid="ignore"):
-            self._pool = ThreadPoolExecutor(self.max_parts - 1) if self.max_parts > 1 else None
-            try:
-                for lo in range(0, rows.size, self.batch):
-                    idx = rows[lo:lo + self.batch]
-                    self._batch(idx, X, yc, yr, max(1, min(self.max_parts, idx.size // PART_MIN_ROWS)))
-            finally:
-                if self._pool is not None:
-                    self._pool.shutdown()
-                    self._pool = None
-        self.chunks_done += 1
-
-    def _batch(self, idx: np.ndarray, X, yc, yr, parts: int) -> None:
-        """One batch: its rows in ``parts`` parts on as many threads, then one update (module
-        docstring)."""
-        mi, cfg = self.mi, self.cfg
-        b = idx.size
-        n0 = mi.processed
-        cut = [b * p // parts for p in range(parts + 1)]
-        pending = [self._pool.submit(self._part, p, cut[p], cut[p + 1], idx, X, yc, yr, n0, b)
-                   for p in range(1, parts)]
-        bad = self._part(0, cut[0], cut[1], idx, X, yc, yr, n0, b)
-        bad += sum(f.result() for f in pending)
-        if bad:
+            if self.hogwild:
+                done, unstable = kb.train_batches_hogwild(X, yc, yr, rows, self.batch, self.n_threads,
+                                                          mi.processed, *self.kernel_args)
+            else:
+                done, unstable = kb.train_batches(X, yc, yr, rows, self.batch, self.max_parts, self.n_threads,
+                                                  mi.processed, *self.kernel_args)
+        mi.processed += int(done)
+        if unstable:
             mi.unstable = True
             raise NumericalInstability()
-        m, rates = 0.0, [0.0] * len(self.layers)
-        if cfg.optimizer != "adadelta":
-            m = momentum_at(cfg.momentum_start, cfg.momentum_stable, cfg.momentum_ramp, float(n0))
-            rates = [step_rate(cfg.rate, cfg.rate_annealing, cfg.rate_decay, l, float(n0), m)
-                     for l in range(len(self.layers))]
-        if parts == 1:
-            for L in reversed(self.layers):
-                self._update_weights(L, np.float32(rates[L.l]), np.float32(m))
-        else:
-            for L in self.layers:
-                for q in range(parts - 1):
-                    np.add(L.db, self.part_db[L.l][q], out=L.db)
-            pending = [self._pool.submit(self._update_share, q, parts, rates, m) for q in range(1, parts)]
-            self._update_share(0, parts, rates, m)
-            for f in pending:
-                f.result()
-        for L in reversed(self.layers):
-            self._update_biases(L, np.float32(rates[L.l]), np.float32(m))
-        mi.processed += b
-
-    def _part(self, p: int, lo: int, hi: int, idx, X, yc, yr, n0: int, b: int) -> int:
-        """Forward and backward passes of rows ``lo:hi`` of the batch (one kernel call: serial
-        kernels, this thread's single-threaded BLAS) into part ``p``'s gradient buffers; returns 1
-        when an output is not finite (then no gradient is computed)."""
-        return kb.train_part(X, yc, yr, idx, lo, hi, n0, np.float32(1.0 / b), self.cfg.out_mode, self.thr_array,
-                             self.key_in, self.key_hid, *self.net_arrays, *self.part_arrays[p])
-
-    def _update_share(self, q: int, parts: int, rates, m) -> None:
-        """Thread ``q``'s share of every layer's weight update (its weight rows' gradients summed
-        over the parts in part order, then updated)."""
-        for L in self.layers:
-            n = L.W.shape[0] if L.unit_major else kb.UPDATE_BLOCKS
-            share = (n * q // parts, n * (q + 1) // parts)
-            self._update_weights(L, np.float32(rates[L.l]), np.float32(m), share, self.part_D[L.l][:parts - 1])
-
-    def _update_weights(self, L: _Layer, r, m, share: tuple[int, int] | None = None, PD=None) -> None:
-        """Update L's weights from L.D: all of them with the threaded kernels, or only ``share``
-        (unit-major: a column range; input-major: a range of the fixed row blocks) on this thread,
-        after adding the other parts' gradients ``PD`` to those rows of L.D."""
-        cfg = self.cfg
-        rho, eps = np.float32(cfg.rho), np.float32(cfg.epsilon)
-        l1, l2 = np.float32(cfg.l1), np.float32(cfg.l2)
-        opt, nest = self.optimizer, cfg.nesterov
-        if L.unit_major and share is None:
-            _kernels(L.W.size).update_unit_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, L.db, opt, nest, rho, eps, r,
-                                                 m, l1, l2, self.all_active, not cfg.fast_mode)
-        elif L.unit_major:
-            kb.update_unit_major_columns(L.W, L.D, PD, L.EG, L.EDX, L.MOM, L.acc, L.db, share[0], share[1], opt, nest,
-                                         rho, eps, r, m, l1, l2, self.all_active, not cfg.fast_mode)
-        elif share is None:
-            _kernels(L.W.size).update_input_major(L.W, L.D, L.EG, L.EDX, L.MOM, L.acc, opt, nest, rho, eps, r, m,
-                                                  l1, l2, self.all_active, bool(cfg.fast_mode))
-        else:
-            kb.update_input_major_blocks(L.W, L.D, PD, L.EG, L.EDX, L.MOM, L.acc, share[0], share[1], opt, nest, rho,
-                                         eps, r, m, l1, l2, self.all_active, bool(cfg.fast_mode))
-
-    def _update_biases(self, L: _Layer, r, m) -> None:
-        """The biases (with the squared-gradient statistic the weight update left in L.acc), then
-        max_w2."""
-        cfg = self.cfg
-        rho, eps = np.float32(cfg.rho), np.float32(cfg.epsilon)
-        l1, l2 = np.float32(cfg.l1), np.float32(cfg.l2)
-        if L.unit_major:
-            acc = L.acc
-        else:
-            np.sum(L.acc, axis=0, out=L.acc1)
-            acc = L.acc1
-        kb.update_biases(L.b, L.egb, L.edxb, L.mb, L.db, acc, L.n_in, self.optimizer, cfg.nesterov, rho, eps,
-                         r, m, l1, l2, self.all_active)
-        if self.rescale:
-            kb.rescale_columns(L.W, L.unit_major, L.db, self.all_active, np.float32(cfg.max_w2))
+        self.chunks_done += 1
 
 
 # ---------------------------------------------------------------------------- scoring

@@ -238,8 +238,8 @@ def warm_up() -> float:
 
 
 def _warm_up_batches() -> None:
-    """The mini-batch path's kernels (engine/batch_sgd.py): threaded and serial variants, both
-    weight orders, training and scoring, networks of 1 to 4 hidden layers."""
+    """The mini-batch path's kernels (engine/batch_sgd.py): both weight orders, training
+    (synchronous and HOGWILD!) and scoring, networks of 1 to 4 hidden layers."""
     from h2o_backend.engine import batch_sgd
     from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
     X = np.random.default_rng(0).random((256, 300), dtype=np.float32)
@@ -250,7 +250,10 @@ def _warm_up_batches() -> None:
         batch_sgd.BatchRunner(mi, SGDConfig(input_dropout=0.1), 1, 256).run(np.arange(256), X, y)
         batch_sgd.forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
         batch_sgd.forward(mi, X[:4], np.zeros(3, np.float32))
-    for depth in range(1, 5):       # the part kernel is compiled per number of layers
+    threads = min(2, numba.config.NUMBA_NUM_THREADS)
+    for depth in range(1, 5):       # the training kernels are compiled per number of layers
         mi = ModelInfo.create([8] + [4] * depth + [2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
                               classifier=True)
-        batch_sgd.BatchRunner(mi, SGDConfig(), 1, 32).run(np.arange(32), X[:32, :8].copy(), y[:32])
+        for hogwild in (False, True):
+            batch_sgd.BatchRunner(mi, SGDConfig(), threads, 16, hogwild=hogwild).run(np.arange(32), X[:32, :8].copy(),
+                                                                                    y[:32])

@@ -6,7 +6,7 @@ which the job's progress is updated and its cancel flag read. A cancelled model 
 learnt (status CANCELLED); non-finite weights fail the job with H2O's instability message.
 Threads: ``numba.get_num_threads()``, or one with ``reproducible`` (bit-identical reruns) on the
 per-sample path; ``mini_batch_size`` > 1 trains on batches (batch_sgd.BatchRunner) with all
-threads, reproducible or not.
+threads, reproducible (synchronous) or not (HOGWILD! over batches).
 
 Multi-node training (model averaging) plugs in through ``cluster``: an object with ``n_nodes`` and
 ``session(run)``, which returns a session with ``train_samples_per_iteration`` (the current value),
@@ -211,10 +211,11 @@ class TrainingRun:
         self.target = int(math.ceil(eff.epochs * self.n_rows))
         self.reproducible = bool(eff.reproducible)
         self.batch = int(getattr(eff, "mini_batch_size", 1) or 1)
-        # the mini-batch path is bit-reproducible with any number of threads (batch_sgd.py)
+        # the mini-batch path is bit-reproducible with any number of threads when synchronous (batch_sgd.py)
         self.n_threads = 1 if (self.reproducible and self.batch == 1) else max(1, numba.get_num_threads())
         self.cfg = SGDConfig.from_params(eff, model.problem)
-        self.runner = (BatchRunner(self.mi, self.cfg, self.n_threads, self.batch) if self.batch > 1
+        self.runner = (BatchRunner(self.mi, self.cfg, self.n_threads, self.batch, hogwild=not self.reproducible)
+                       if self.batch > 1
                        else SGDRunner(self.mi, self.cfg, self.n_threads))
         self.order = iterations.RowOrder(data.rows, eff.seed, epoch=int(self.mi.epoch_counter) + 1)
         self.y_cls, self.y_reg = data.targets()

@@ -26,6 +26,7 @@ from h2o_backend.engine.kernels.backward import (row_adadelta, row_momentum, row
                                                  urow_sgd)
 from h2o_backend.engine.kernels.forward import softmax_into, tanh32
 from h2o_backend.engine.kernels.layout import OPTIM_ADADELTA, OPTIM_SGD
+from h2o_backend.engine.schedules import momentum_at, step_rate
 
 JIT = dict(cache=True, fastmath=True, error_model="numpy")
 _ZERO = np.float32(0.0)
@@ -34,7 +35,6 @@ _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GOLD = np.uint64(0x9E3779B97F4A7C15)
 _S30, _S27, _S31, _S48 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(48)
 UPDATE_BLOCKS = 16          # fixed row blocks of the update (column sums independent of threads)
-_NO_PARTS = np.zeros((0, 0, 0), np.float32)     # no other batch parts' gradients to add
 STREAM_INPUT, STREAM_HIDDEN = 1, 2
 
 
@@ -212,30 +212,21 @@ def column_sums(G, out):
 
 
 # ---------------------------------------------------------------------------- updates
-@njit(parallel=True, **JIT)
-def update_input_major(W, D, EG, EDX, MOM, acc, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
-                       skip_zero_rows):
-    """Update W [n_in, C] with the mean data gradients D [n_in, C] (the per-sample row rules of
-    backward.py with the gradient in place of signal x input); ``acc`` [UPDATE_BLOCKS, C] receives
-    per-block column sums of grad^2 (ADADELTA's bias statistic). ``skip_zero_rows``: fast_mode
-    skips inputs that fed nothing in the batch (their data gradient is 0)."""
-    for blk in prange(acc.shape[0]):
-        _update_input_block(W, D, _NO_PARTS, EG, EDX, MOM, acc, blk, optimizer, nesterov, rho, eps, r, m, l1, l2,
-                            all_active, skip_zero_rows)
-
-
 @njit(nogil=True, **JIT)
-def update_input_major_blocks(W, D, PD, EG, EDX, MOM, acc, blk_lo, blk_hi, optimizer, nesterov, rho, eps, r, m, l1,
+def update_input_major_blocks(W, D, EG, EDX, MOM, acc, blk_lo, blk_hi, optimizer, nesterov, rho, eps, r, m, l1,
                               l2, all_active, skip_zero_rows):
-    """``update_input_major`` restricted to the row blocks ``blk_lo:blk_hi`` (one thread's share),
-    each row's gradient first summed with the other batch parts' ``PD[q]`` (in order)."""
+    """Update the rows of W [n_in, C] in the row blocks ``blk_lo:blk_hi`` (one thread's share of
+    UPDATE_BLOCKS fixed blocks) with the mean data gradients D [n_in, C]; the per-sample row rules of
+    backward.py with the gradient in place of signal x input. ``acc[blk]`` receives the block's
+    column sums of grad^2 (ADADELTA's bias statistic). ``skip_zero_rows``: fast_mode skips inputs
+    that fed nothing in the batch (their data gradient is 0)."""
     for blk in range(blk_lo, blk_hi):
-        _update_input_block(W, D, PD, EG, EDX, MOM, acc, blk, optimizer, nesterov, rho, eps, r, m, l1, l2,
+        _update_input_block(W, D, EG, EDX, MOM, acc, blk, optimizer, nesterov, rho, eps, r, m, l1, l2,
                             all_active, skip_zero_rows)
 
 
 @njit(**JIT)
-def _update_input_block(W, D, PD, EG, EDX, MOM, acc, blk, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
+def _update_input_block(W, D, EG, EDX, MOM, acc, blk, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
                         skip_zero_rows):
     n_in, C = W.shape
     omr = _ONE - rho
@@ -245,10 +236,6 @@ def _update_input_block(W, D, PD, EG, EDX, MOM, acc, blk, optimizer, nesterov, r
         ab[c] = _ZERO
     for i in range(blk * n_in // nb, (blk + 1) * n_in // nb):
         d = D[i]
-        for q in range(PD.shape[0]):
-            pq = PD[q, i]
-            for c in range(C):
-                d[c] += pq[c]
         if skip_zero_rows:
             nzr = False
             for c in range(C):
@@ -267,36 +254,22 @@ def _update_input_block(W, D, PD, EG, EDX, MOM, acc, blk, optimizer, nesterov, r
             row_momentum(W[i], MOM[i], d, _ONE, r, m, l1, l2, all_active)
 
 
-@njit(parallel=True, **JIT)
-def update_unit_major(W, D, EG, EDX, MOM, acc, db, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
-                      all_inputs):
-    """Update W [C, n_in] (one row per column) with the mean data gradients D [C, n_in]; ``acc[c]``
-    receives the column's sum of grad^2. Columns whose bias gradient ``db`` is 0 are skipped unless
-    ``all_active`` (fast_mode's shortcut of the per-sample path)."""
-    for c in prange(W.shape[0]):
-        _update_unit(W, D, _NO_PARTS, EG, EDX, MOM, acc, db, c, optimizer, nesterov, rho, eps, r, m, l1, l2,
-                     all_active, all_inputs)
-
-
 @njit(nogil=True, **JIT)
-def update_unit_major_columns(W, D, PD, EG, EDX, MOM, acc, db, c_lo, c_hi, optimizer, nesterov, rho, eps, r, m, l1,
+def update_unit_major_columns(W, D, EG, EDX, MOM, acc, db, c_lo, c_hi, optimizer, nesterov, rho, eps, r, m, l1,
                               l2, all_active, all_inputs):
-    """``update_unit_major`` restricted to the columns ``c_lo:c_hi`` (one thread's share), each
-    column's gradient first summed with the other batch parts' ``PD[q]`` (in order)."""
+    """Update the columns ``c_lo:c_hi`` (one thread's share) of W [C, n_in] (one row per column)
+    with the mean data gradients D [C, n_in]; ``acc[c]`` receives the column's sum of grad^2. Columns
+    whose bias gradient ``db`` is 0 are skipped unless ``all_active`` (fast_mode's shortcut of
+    the per-sample path)."""
     for c in range(c_lo, c_hi):
-        _update_unit(W, D, PD, EG, EDX, MOM, acc, db, c, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
+        _update_unit(W, D, EG, EDX, MOM, acc, db, c, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
                      all_inputs)
 
 
 @njit(**JIT)
-def _update_unit(W, D, PD, EG, EDX, MOM, acc, db, c, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
+def _update_unit(W, D, EG, EDX, MOM, acc, db, c, optimizer, nesterov, rho, eps, r, m, l1, l2, all_active,
                  all_inputs):
     omr = _ONE - rho
-    d = D[c]
-    for q in range(PD.shape[0]):
-        pq = PD[q, c]
-        for i in range(d.shape[0]):
-            d[i] += pq[i]
     acc[c] = _ZERO
     if not all_active and db[c] == _ZERO:
         return
@@ -364,8 +337,6 @@ def row_mse(A, X, out):
 # The activations release the GIL: scoring's row ranges call them from several threads at once.
 activate_hidden_serial = njit(nogil=True, **JIT)(activate_hidden.py_func)
 activate_output_serial = njit(nogil=True, **JIT)(activate_output.py_func)
-update_input_major_serial = njit(**JIT)(update_input_major.py_func)
-update_unit_major_serial = njit(**JIT)(update_unit_major.py_func)
 
 
 # ---------------------------------------------------------------------------- one layer, one call
@@ -386,13 +357,10 @@ def forward_layer(A, W, unit_major, Z, b, actc, A_next, KEEP, keep_thr, key, n0,
 
 
 @njit(nogil=True, **JIT)
-def backward_layer(A, G, W, unit_major, D, db, below, E, Z_below, KEEP, act_below, G_below):
-    """D, db = the layer's data and bias gradients from its inputs A and signals G; with ``below``
-    (a hidden layer feeds it), E = G W^T and G_below = the signals of the layer below."""
-    if unit_major:
-        np.dot(G.T, A, D)
-    else:
-        np.dot(A.T, G, D)
+def backward_layer(G, W, unit_major, db, below, E, A, Z_below, KEEP, act_below, G_below):
+    """db = the layer's bias gradients from its signals G; with ``below`` (a hidden layer feeds
+    it, its outputs A), E = G W^T and G_below = the signals of the layer below. (The data
+    gradients are computed by the update, per share of the weights: ``_update_share``.)"""
     column_sums(G, db)
     if below:
         if unit_major:
@@ -404,26 +372,167 @@ def backward_layer(A, G, W, unit_major, D, db, below, E, Z_below, KEEP, act_belo
 
 @njit(nogil=True, **JIT)
 def train_part(X, y_cls, y_reg, idx, lo, hi, n0, inv_b, out_mode, keep_thr, key_in, key_hid,
-               Ws, bs, acts, unit_major, As, KEEPs, Zs, Gs, Es, Ds, dbs):
+               Ws, bs, acts, unit_major, As, KEEPs, Zs, Gs, Es, dbs, t, p):
     """Forward and backward passes of rows ``lo:hi`` of a batch (``idx``: its rows of X; ``n0``: the
-    sample count of its first row; ``inv_b``: 1 / the batch's size) in one call: the layers'
-    arrays come as tuples (weights, biases, and the runner's full-batch buffers, sliced here) and
-    the gradients go to ``Ds``/``dbs``. Returns 1 (and computes no gradient) when an output is not
-    finite."""
+    sample count of its first row; ``inv_b``: 1 / the batch's size) in one call. The layers'
+    arrays come as tuples: weights, biases, and the work buffers [buffer set, ...] of which set
+    ``t`` is used; the part's activations and signals go to its rows of those buffers, its bias
+    gradients to part ``p`` of ``dbs[l][t]``. Returns 1 (and computes no signal) when an output is
+    not finite. (The data gradients are computed by the update: ``_update_share``.)"""
     n_layers = len(Ws)
     rows = idx[lo:hi]
-    gather_input(X, rows, As[0][lo:hi], keep_thr[0], _ONE, key_in, n0 + lo)
+    gather_input(X, rows, As[0][t, lo:hi], keep_thr[0], _ONE, key_in, n0 + lo)
     for l in range(n_layers):
-        forward_layer(As[l][lo:hi], Ws[l], unit_major[l], Zs[l][lo:hi], bs[l], acts[l], As[l + 1][lo:hi],
-                      KEEPs[l + 1][lo:hi], keep_thr[l + 1], key_hid, n0 + lo, l == n_layers - 1)
-    if non_finite_rows(As[n_layers][lo:hi]):
+        forward_layer(As[l][t, lo:hi], Ws[l], unit_major[l], Zs[l][t, lo:hi], bs[l], acts[l], As[l + 1][t, lo:hi],
+                      KEEPs[l + 1][t, lo:hi], keep_thr[l + 1], key_hid, n0 + lo, l == n_layers - 1)
+    if non_finite_rows(As[n_layers][t, lo:hi]):
         return 1
-    output_signal(out_mode, acts[n_layers - 1], As[n_layers][lo:hi], y_cls, y_reg, X, rows, inv_b,
-                         Gs[n_layers - 1][lo:hi])
+    output_signal(out_mode, acts[n_layers - 1], As[n_layers][t, lo:hi], y_cls, y_reg, X, rows, inv_b,
+                  Gs[n_layers - 1][t, lo:hi])
     for l in range(n_layers - 1, -1, -1):
         below = l - 1 if l > 0 else 0
-        backward_layer(As[l][lo:hi], Gs[l][lo:hi], Ws[l], unit_major[l], Ds[l], dbs[l], l > 0, Es[l][lo:hi],
-                       Zs[below][lo:hi], KEEPs[l][lo:hi], acts[below], Gs[below][lo:hi])
+        backward_layer(Gs[l][t, lo:hi], Ws[l], unit_major[l], dbs[l][t, p], l > 0, Es[l][t, lo:hi], As[l][t, lo:hi],
+                       Zs[below][t, lo:hi], KEEPs[l][t, lo:hi], acts[below], Gs[below][t, lo:hi])
     return 0
+
+
+PART_MIN_ROWS = 16      # rows per part below which a batch is not split further
+
+
+@njit(parallel=True, **JIT)
+def train_batches(X, y_cls, y_reg, rows, batch, max_parts, n_shares, n0, out_mode, keep_thr, key_in, key_hid,
+                  Ws, bs, acts, unit_major, As, KEEPs, Zs, Gs, Es, Ds, dbs, EGs, EDXs, MOMs, accs, accs1, egbs,
+                  edxbs, mbs, n_ins, optimizer, nesterov, rho, eps, l1, l2, all_active, fast_mode, rescale, max_w2,
+                  schedule):
+    """Train on ``rows`` (indices into X) in batches of ``batch`` rows (the last may be smaller),
+    the model's sample count being ``n0`` at the first, synchronously (reproducible with any number
+    of threads). Per batch: its rows in up to ``max_parts`` parts of at least PART_MIN_ROWS rows,
+    each part's forward pass and backward signals on its own thread (``train_part``), then one
+    update shared by ``n_shares`` threads (each computes the data gradients of its share of the
+    weights from the whole batch and updates them), then the biases (their gradients summed over
+    the parts in part order) and max_w2. The work buffers have one set (index 0). Returns
+    (samples trained, True when the batch after them had a non-finite output and was not applied)."""
+    n = rows.size
+    done = 0
+    bad = np.zeros(max_parts, np.int64)
+    rates = np.zeros(len(Ws), np.float32)
+    while done < n:
+        b = min(batch, n - done)
+        idx = rows[done:done + b]
+        nb0 = n0 + done
+        parts = max(1, min(max_parts, b // PART_MIN_ROWS))
+        inv_b = np.float32(1.0 / b)
+        for p in prange(parts):
+            bad[p] = train_part(X, y_cls, y_reg, idx, b * p // parts, b * (p + 1) // parts, nb0, inv_b, out_mode,
+                                keep_thr, key_in, key_hid, Ws, bs, acts, unit_major, As, KEEPs, Zs, Gs, Es, dbs, 0,
+                                p)
+        if bad[:parts].sum() > 0:
+            return done, True
+        m = _schedule(optimizer, schedule, nb0, rates)
+        for l in range(len(Ws)):
+            for q in range(1, parts):
+                dbs[l][0, 0] += dbs[l][0, q]
+        for q in prange(n_shares):
+            _update_share(0, q, n_shares, b, Ws, As, Gs, Ds, dbs, EGs, EDXs, MOMs, accs, unit_major, rates,
+                          optimizer, nesterov, rho, eps, m, l1, l2, all_active, fast_mode)
+        _update_biases(0, Ws, bs, unit_major, dbs, accs, accs1, egbs, edxbs, mbs, n_ins, rates, optimizer, nesterov,
+                       rho, eps, m, l1, l2, all_active, rescale, max_w2)
+        done += b
+    return done, False
+
+
+@njit(parallel=True, **JIT)
+def train_batches_hogwild(X, y_cls, y_reg, rows, batch, n_threads, n0, out_mode, keep_thr, key_in, key_hid,
+                          Ws, bs, acts, unit_major, As, KEEPs, Zs, Gs, Es, Ds, dbs, EGs, EDXs, MOMs, accs, accs1,
+                          egbs, edxbs, mbs, n_ins, optimizer, nesterov, rho, eps, l1, l2, all_active, fast_mode,
+                          rescale, max_w2, schedule):
+    """``train_batches`` with HOGWILD! over batches (H2O's lock-free parallel SGD, one batch instead
+    of one row per step): thread ``t`` trains batches t, t + n_threads, ... whole, with buffer set
+    ``t``, and updates the shared weights without waiting for the other threads (updates may
+    overlap, as in the per-sample path). Every batch has the same rows and dropout draws as in
+    ``train_batches``, but not reproducible. Returns (samples trained, True when a batch had a
+    non-finite output: the threads stop at their next batch)."""
+    n = rows.size
+    n_batches = (n + batch - 1) // batch
+    done = np.zeros(n_threads, np.int64)
+    bad = np.zeros(n_threads, np.int64)
+    for t in prange(n_threads):
+        rates = np.zeros(len(Ws), np.float32)
+        for k in range(t, n_batches, n_threads):
+            if bad.sum() > 0:
+                break
+            lo = k * batch
+            b = min(batch, n - lo)
+            idx = rows[lo:lo + b]
+            if train_part(X, y_cls, y_reg, idx, 0, b, n0 + lo, np.float32(1.0 / b), out_mode, keep_thr, key_in,
+                          key_hid, Ws, bs, acts, unit_major, As, KEEPs, Zs, Gs, Es, dbs, t, 0):
+                bad[t] = 1
+                break
+            m = _schedule(optimizer, schedule, n0 + lo, rates)
+            _update_share(t, 0, 1, b, Ws, As, Gs, Ds, dbs, EGs, EDXs, MOMs, accs, unit_major, rates, optimizer,
+                          nesterov, rho, eps, m, l1, l2, all_active, fast_mode)
+            _update_biases(t, Ws, bs, unit_major, dbs, accs, accs1, egbs, edxbs, mbs, n_ins, rates, optimizer,
+                           nesterov, rho, eps, m, l1, l2, all_active, rescale, max_w2)
+            done[t] += b
+    return done.sum(), bad.sum() > 0
+
+
+@njit(nogil=True, **JIT)
+def _schedule(optimizer, schedule, n, rates):
+    """Momentum and per-layer rates (into ``rates``) for a batch starting at sample ``n``;
+    ``schedule`` = (rate, rate_annealing, rate_decay, momentum_start, momentum_stable,
+    momentum_ramp). ADADELTA uses neither (0)."""
+    if optimizer == OPTIM_ADADELTA:
+        return np.float32(0.0)
+    rate, annealing, decay, m_start, m_stable, ramp = schedule
+    mom = momentum_at(m_start, m_stable, ramp, float(n))
+    for l in range(rates.size):
+        rates[l] = np.float32(step_rate(rate, annealing, decay, l, float(n), mom))
+    return np.float32(mom)
+
+
+@njit(nogil=True, **JIT)
+def _update_share(t, q, n_shares, b, Ws, As, Gs, Ds, dbs, EGs, EDXs, MOMs, accs, unit_major, rates, optimizer,
+                  nesterov, rho, eps, m, l1, l2, all_active, fast_mode):
+    """Share ``q`` of ``n_shares`` of every layer's weight update after a batch of ``b`` rows in
+    buffer set ``t`` (unit-major: a column range; input-major: a range of the fixed row blocks):
+    the share's data gradients from the batch's inputs A and signals G (one matrix product), then
+    its update, while the gradients are still in this core's cache."""
+    for l in range(len(Ws)):
+        W, D, A, G, acc = Ws[l], Ds[l][t], As[l][t, :b], Gs[l][t, :b], accs[l][t]
+        if unit_major[l]:
+            n = W.shape[0]
+            c_lo, c_hi = n * q // n_shares, n * (q + 1) // n_shares
+            if c_hi > c_lo:
+                np.dot(np.ascontiguousarray(G[:, c_lo:c_hi]).T, A, D[c_lo:c_hi])
+            update_unit_major_columns(W, D, EGs[l], EDXs[l], MOMs[l], acc[0], dbs[l][t, 0], c_lo, c_hi, optimizer,
+                                      nesterov, rho, eps, rates[l], m, l1, l2, all_active, not fast_mode)
+        else:
+            blk_lo, blk_hi = UPDATE_BLOCKS * q // n_shares, UPDATE_BLOCKS * (q + 1) // n_shares
+            i_lo, i_hi = blk_lo * W.shape[0] // UPDATE_BLOCKS, blk_hi * W.shape[0] // UPDATE_BLOCKS
+            if i_hi > i_lo:
+                np.dot(np.ascontiguousarray(A[:, i_lo:i_hi]).T, G, D[i_lo:i_hi])
+            update_input_major_blocks(W, D, EGs[l], EDXs[l], MOMs[l], acc, blk_lo, blk_hi, optimizer, nesterov,
+                                      rho, eps, rates[l], m, l1, l2, all_active, fast_mode)
+
+
+@njit(nogil=True, **JIT)
+def _update_biases(t, Ws, bs, unit_major, dbs, accs, accs1, egbs, edxbs, mbs, n_ins, rates, optimizer, nesterov,
+                   rho, eps, m, l1, l2, all_active, rescale, max_w2):
+    """Every layer's biases from the bias gradients of buffer set ``t`` (with the squared-gradient
+    statistic the weight update left in ``accs``), then max_w2, top layer first."""
+    for l in range(len(Ws) - 1, -1, -1):
+        db = dbs[l][t, 0]
+        acc = accs[l][t, 0]
+        if not unit_major[l]:
+            acc = accs1[l][t]
+            acc[:] = accs[l][t, 0]
+            for k in range(1, accs[l].shape[1]):
+                acc += accs[l][t, k]
+        update_biases(bs[l], egbs[l], edxbs[l], mbs[l], db, acc, n_ins[l], optimizer, nesterov, rho, eps, rates[l],
+                      m, l1, l2, all_active)
+        if rescale:
+            rescale_columns(Ws[l], unit_major[l], db, all_active, max_w2)
+
 
 PARALLEL_MIN = 65536        # elements of a matrix below which the serial twin runs
