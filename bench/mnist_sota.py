@@ -10,7 +10,10 @@ mini_batch_size 128 (``--batch``), ADADELTA with rho 0.95 and epsilon 1e-6 (with
 engine's rho 0.99 / epsilon 1e-8 warm up too slowly: an epoch makes only rows/batch updates),
 initial weights Uniform(-0.05, 0.05) (as bench/speed_vs_pytorch.py), all cores. ``--optimizer
 momentum`` trains with a manual rate instead (H2O's rate, rate_annealing, momentum_start/_stable/
-_ramp, Nesterov), and ``--max-w2`` sets max_w2 (the booklet's run uses 15). It prints the test error against training wall time (scoring excluded, shown apart)
+_ramp, Nesterov), and ``--max-w2`` sets max_w2 (the booklet's run uses 15); ``--batch-schedule``
+continues with larger batches later (fewer, less noisy steps: ADADELTA has no annealing, and a
+checkpoint restart may change mini_batch_size). Threads train HOGWILD! batches (the server's
+default; ``--reproducible`` splits each batch instead). It prints the test error against training wall time (scoring excluded, shown apart)
 every ``--every`` seconds and at 5, 10, 20 and 30 minutes, and a last line with the best error.
 
 It uses the engine's pieces directly (DataInfo encoding, ModelInfo, batch_sgd.BatchRunner and
@@ -42,6 +45,12 @@ def main(argv=None) -> None:
     ap.add_argument("--minutes", type=float, default=30.0, help="training wall time (default 30)")
     ap.add_argument("--every", type=float, default=60.0, help="seconds between test scorings (default 60)")
     ap.add_argument("--batch", type=int, default=128, help="mini_batch_size (default 128)")
+    ap.add_argument("--batch-schedule", default="",
+                    help="larger batches later, as 'MIN:SIZE,...' (e.g. '15:512,24:2048'): from MIN minutes of "
+                         "training on, continue the same model with mini_batch_size SIZE (what a checkpoint "
+                         "restart with a new mini_batch_size does)")
+    ap.add_argument("--reproducible", action="store_true",
+                    help="split every batch across the threads (bit-reproducible) instead of HOGWILD! batches")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--optimizer", choices=["adadelta", "momentum"], default="adadelta")
@@ -75,10 +84,14 @@ def main(argv=None) -> None:
     cfg = SGDConfig(optimizer=args.optimizer, input_dropout=0.2, hidden_dropout=[0.5] * 3, l1=1e-5,
                     max_w2=args.max_w2, seed=args.seed, **rule)
     print(f"settings: {rule}, max_w2 {args.max_w2:g}", flush=True)
-    runner = BatchRunner(mi, cfg, args.threads, args.batch)
+    hogwild = not args.reproducible
+    runner = BatchRunner(mi, cfg, args.threads, args.batch, hogwild=hogwild)
+    schedule = sorted((float(m) * 60.0, int(b)) for m, b in
+                      (item.split(":") for item in args.batch_schedule.split(",") if item.strip()))
     ratios = np.array([0.2, 0.5, 0.5, 0.5, 0.0], np.float32)
     print(f"network {X.shape[1]}-{'-'.join(map(str, HIDDEN))}-10, {mi.n_params} weights and biases; "
-          f"mini_batch_size {args.batch}, {args.threads} threads; data ready in {time.perf_counter() - t_start:.1f} s",
+          f"mini_batch_size {args.batch} (then {args.batch_schedule or 'unchanged'}), {args.threads} threads "
+          f"({'HOGWILD! batches' if hogwild else 'reproducible'}); data ready in {time.perf_counter() - t_start:.1f} s",
           flush=True)
     rng = np.random.default_rng(args.seed)
     budget = args.minutes * 60.0
@@ -90,6 +103,11 @@ def main(argv=None) -> None:
     chunk = args.batch * 16
     print(f"{'train min':>9} {'epochs':>7} {'samples/s':>9} {'test error %':>12}", flush=True)
     while train_s < budget:
+        if schedule and train_s >= schedule[0][0]:
+            batch = schedule.pop(0)[1]
+            runner = BatchRunner(mi, cfg, args.threads, batch, hogwild=hogwild)
+            chunk = batch * 16
+            print(f"{train_s / 60:9.2f} mini_batch_size now {batch}", flush=True)
         if pos >= order.size:
             order, pos = rng.permutation(X.shape[0]), 0
         rows = order[pos:pos + chunk]

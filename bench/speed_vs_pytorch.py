@@ -14,12 +14,15 @@ the same matrix for both), hidden 200,200,200 ReLU, input dropout 0.2, softmax o
   weights and the Rectifier biases of 0.5/1 start the network saturated), no l1/l2. In our trials
   (5 epochs each) batch 128 reached 2.4 % in 4 epochs; batch 32 needed 7, batch 256 5; Nesterov
   momentum (rate 0.1-0.5, momentum 0.9) reached it later or diverged (rate >= 0.5).
-  Same number of threads (all cores) for both: ours splits each batch into one row part per thread.
+  Same number of threads (all cores) for both. Ours trains as the server does when
+  `reproducible` is off: HOGWILD! over batches (each thread trains whole batches and updates the
+  shared weights without waiting; engine/batch_sgd.py). With `reproducible` on, the threads split
+  every batch instead (bit-identical reruns); the thread scaling is printed for both.
 
 Epochs alternate (ours, then PyTorch) so that load from other processes hits both alike. Training
 time excludes the test scoring for both. Printed for both: samples/s, wall time to reach 2.4 %
 test error, error after 10 epochs; then the mini-batch path's samples/s with 1 and 2 threads (for
-batches of 128, 256 and 512 rows), the machine's float32 GEMM peak (numpy's BLAS, measured here)
+batches of 128, 256 and 512 rows; HOGWILD! and reproducible), the machine's float32 GEMM peak (numpy's BLAS, measured here)
 and the fraction of it training reaches, and the prediction speed with 1 and 2 threads. The last line is `time-to-2.4% ratio ours/pytorch: X`. If the run nears 5 minutes it
 stops early and says so. OPENBLAS_CORETYPE is removed from this process's environment (the script
 re-executes itself) so that BLAS picks its kernel for the machine; the kernel in use is printed.
@@ -125,15 +128,16 @@ class Torch:
         return 100.0 * float((pred != yt).float().mean())
 
 
-def thread_scaling(X, y, batch: int, repeats: int = 3) -> dict[int, float]:
+def thread_scaling(X, y, batch: int, hogwild: bool, repeats: int = 3) -> dict[int, float]:
     """Training samples/s of the mini-batch path with 1 and 2 threads (best of ``repeats``
-    alternating runs of 20,480 rows each, so that a burst of load elsewhere hits both alike)."""
+    alternating epochs of the 60,000 rows in a random order, so that a burst of load elsewhere
+    hits both alike)."""
     best = {1: 0.0, 2: 0.0}
-    for _ in range(repeats):
+    for repeat in range(repeats):
         for n in (1, 2):
-            probe = Ours(X, n, seed=5, batch=batch)
+            probe = Ours(X, n, seed=5, batch=batch, hogwild=hogwild)
             probe.epoch(X, y, rows=np.arange(batch * 4))
-            rows = np.arange(20 * 1024) % X.shape[0]
+            rows = np.random.default_rng(repeat).permutation(X.shape[0])
             t = time.perf_counter()
             probe.epoch(X, y, rows=rows)
             best[n] = max(best[n], rows.size / (time.perf_counter() - t))
@@ -231,10 +235,11 @@ def main() -> None:
         print(f"{name:8s} samples/s {e * X.shape[0] / clock[name]:8.0f}   time to {TARGET} %: "
               f"{fmt(first_reach(curves[name], TARGET))}   error after {e} epochs: {err:.2f} %")
     fps = flops_per_sample(X.shape[1])
-    for batch in (128, 256, 512):
-        rates = thread_scaling(X, y, batch)
-        print(f"mini-batch path samples/s, batch {batch}: 1 thread {rates[1]:.0f}, 2 threads {rates[2]:.0f} "
-              f"(x{rates[2] / rates[1]:.2f} from the second core)", flush=True)
+    for hogwild, mode in ((True, "HOGWILD!"), (False, "reproducible")):
+        for batch in (128, 256, 512):
+            rates = thread_scaling(X, y, batch, hogwild)
+            print(f"mini-batch path samples/s, {mode}, batch {batch}: 1 thread {rates[1]:.0f}, 2 threads "
+                  f"{rates[2]:.0f} (x{rates[2] / rates[1]:.2f} from the second core)", flush=True)
     peak = gemm_peak(threads)
     train_rate = len(curves["ours"]) * X.shape[0] / clock["ours"]
     print(f"float32 GEMM peak here {peak:.1f} GFLOP/s; training {train_rate * fps / 1e9:.1f} GFLOP/s "

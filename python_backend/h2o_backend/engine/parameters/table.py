@@ -222,7 +222,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "update, so a step keeps its size whatever the batch (and ADADELTA sees gradients of the "
        "same scale), while an epoch makes rows/mini_batch_size updates: the regularisation applied "
        "per epoch shrinks by that factor. Rate annealing and the momentum ramp still count samples. "
-       "With reproducible=true a batch run uses all threads and is still bit-identical. At most "
+       "Threads train whole batches HOGWILD!; with reproducible=true they split every batch and "
+       "the run is bit-identical with the same number of threads. At most "
        "the number of training rows.", True, level="expert", min=1),
 )
 
