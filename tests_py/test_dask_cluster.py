@@ -418,7 +418,7 @@ def test_a_worker_lost_while_it_scores_leaves_its_rows_to_the_server(cluster, ca
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
     assert any(victim in r.getMessage() and "rows 1500 to 3000" in r.getMessage() for r in caplog.records)
-    _wait(lambda: cluster.n_nodes == 2, "the nanny to restart the worker")
+    _wait(lambda: victim not in cluster.worker_addresses() and cluster.n_nodes == 2, "the nanny to restart the worker")
 
 
 def test_a_large_frame_is_predicted_on_the_workers_over_rest(cluster, data_dir, tmp_path):
