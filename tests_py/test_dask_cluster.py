@@ -1,7 +1,8 @@
 """Training on a local Dask cluster of 2 worker processes (issue 11): H2O's model averaging with
 every train_samples_per_iteration mode and both replication settings, mini-batches on the workers,
 reproducibility, cancel, a worker killed mid-training, /3/Cloud listing the workers, and the single-process server never
-importing dask."""
+importing dask; predictions of large frames on the workers (the same numbers as on the server, a
+lost or unreachable worker's rows scored on the server)."""
 from __future__ import annotations
 
 import os
@@ -242,6 +243,7 @@ app = create_app({{"spool_dir": tempfile.mkdtemp()}})
 assert app.test_client().get("/3/Cloud").get_json()["cloud_size"] == 1
 model = train_deeplearning(params(response_column="C5", hidden=[3], epochs=1), csv_frame({str(data_dir / 'iris.csv')!r}, "iris"))
 assert model.output["status"] == "DONE"
+assert model.predict(csv_frame({str(data_dir / 'iris.csv')!r}, "iris"), "p").nrows == 150
 print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
@@ -254,7 +256,9 @@ def test_dask_options_are_checked():
     args = parse_args(["--dask-workers", "3", "--dask-threads", "2"])
     assert (args.dask_workers, args.dask_threads, args.dask_scheduler) == (3, 2, None)
     assert parse_args([]).dask_workers == 0 and parse_args([]).dask_scheduler is None
-    for bad in (["--dask-workers", "2", "--dask-scheduler", "tcp://127.0.0.1:8786"], ["--dask-threads", "0"]):
+    assert parse_args(["--dask-workers", "2", "--dask-predict-min-rows", "50"]).dask_predict_min_rows == 50
+    for bad in (["--dask-workers", "2", "--dask-scheduler", "tcp://127.0.0.1:8786"], ["--dask-threads", "0"],
+                ["--dask-predict-min-rows", "50"], ["--dask-workers", "2", "--dask-predict-min-rows", "-1"]):
         with pytest.raises(SystemExit):
             parse_args(bad)
 
@@ -330,3 +334,128 @@ def test_replicated_shards_send_the_prepared_rows_without_a_copy():
     assert not np.shares_memory(part[0], X)
     shuffled = _shard(X, y_cls, y_reg, np.array([1, 0, 2, 3, 4, 5]))
     np.testing.assert_array_equal(shuffled[0][:2], X[[1, 0]])
+
+
+# ----------------------------------------------------------------------------- predictions on the workers
+GHOST = "tcp://127.0.0.1:9"          # a worker the scheduler has never heard of: unreachable
+
+
+def _scoring_net():
+    """An autoencoder network with dropout scaling and 3001 rows (ranges of unequal length)."""
+    from h2o_backend.engine import activations as act
+    from h2o_backend.engine.model_info import ModelInfo
+    mi = ModelInfo.create([6, 32, 16, 6], act.ACT_TANH, act.output_activation("AutoEncoder", act.ACT_TANH),
+                          optimizer="adadelta", seed=1, distribution="Normal", scale=0.3)
+    X = np.random.default_rng(0).normal(size=(3001, 6)).astype(np.float32)
+    return mi, X, np.array([0.1, 0.2, 0.0, 0.0], np.float32)
+
+
+def _scored_on(stream) -> list[str]:
+    """The workers that ran a prediction's scoring task, from Dask's task stream."""
+    return sorted({r["worker"] for r in stream.data if str(r["key"]).startswith("h2o-score")})
+
+
+def test_the_cluster_forward_scores_one_range_per_worker_like_the_server(cluster):
+    from distributed import get_task_stream
+
+    from h2o_backend.cluster.scoring import split_rows
+    from h2o_backend.engine.batch_sgd import forward
+    mi, X, ratios = _scoring_net()
+    want = forward(mi, X, ratios, row_mse=True, hidden_layer=2)
+    with get_task_stream(client=cluster.client) as stream:
+        got = cluster.forward(mi, X, ratios, row_mse=True, hidden_layer=2)
+    assert _scored_on(stream) == cluster.worker_addresses()
+    for a, b in zip(want, got):                 # outputs, row MSEs, deep features: bit for bit
+        assert a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    one = cluster.forward(mi, X[:1], ratios)    # fewer rows than workers
+    np.testing.assert_array_equal(one[0], want[0][:1])
+    assert one[1] is None and one[2] is None
+    assert split_rows(3001, ["a", "b"]) == {"a": (0, 1500), "b": (1500, 3001)}
+    assert split_rows(1, ["a", "b"]) == {"b": (0, 1)}
+
+
+def test_rows_of_an_unreachable_worker_are_scored_on_the_server(cluster, monkeypatch, caplog):
+    import logging
+
+    from h2o_backend.cluster import connect, scoring
+    from h2o_backend.engine.batch_sgd import forward
+
+    class WithAGhost(connect.DaskCluster):
+        def worker_addresses(self):
+            return super().worker_addresses() + [GHOST]
+    monkeypatch.setattr(scoring, "SEND_TIMEOUT", 1)
+    mi, X, ratios = _scoring_net()
+    with caplog.at_level(logging.WARNING, logger="h2o_backend.cluster.scoring"):
+        got = WithAGhost(cluster.client).forward(mi, X, ratios, hidden_layer=1)
+    want = forward(mi, X, ratios, hidden_layer=1)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[2], want[2])
+    warned = [r.getMessage() for r in caplog.records if GHOST in r.getMessage()]
+    assert warned and "rows 2000 to 3000" in warned[0] and "on the server" in warned[0], warned
+
+
+def test_a_worker_lost_while_it_scores_leaves_its_rows_to_the_server(cluster, caplog):
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    from h2o_backend.engine.batch_sgd import forward
+    mi, X, ratios = _scoring_net()
+    victim = cluster.worker_addresses()[1]
+    client = cluster.client
+    # the victim's one thread is busy, so its scoring task waits there until the worker is killed
+    blocker = client.submit(time.sleep, 600, workers=[victim], allow_other_workers=False, pure=False)
+    _wait(lambda: client.processing(workers=[victim])[victim], "the blocking task")
+    with caplog.at_level(logging.WARNING, logger="h2o_backend.cluster.scoring"), ThreadPoolExecutor(1) as pool:
+        scoring = pool.submit(cluster.forward, mi, X, ratios, row_mse=True)
+        _wait(lambda: any(str(k).startswith("h2o-score") for k in client.processing(workers=[victim])[victim]),
+              "the scoring task on the victim")
+        pid = client.run(os.getpid, workers=[victim])[victim]
+        os.kill(pid, signal.SIGKILL)
+        got = scoring.result(120)
+    client.cancel([blocker])
+    want = forward(mi, X, ratios, row_mse=True)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    assert any(victim in r.getMessage() and "rows 1500 to 3000" in r.getMessage() for r in caplog.records)
+    _wait(lambda: victim not in cluster.worker_addresses() and cluster.n_nodes == 2, "the nanny to restart the worker")
+
+
+def test_a_large_frame_is_predicted_on_the_workers_over_rest(cluster, data_dir, tmp_path):
+    """A server joined to the cluster with --dask-predict-min-rows 50: the 150 rows of iris are
+    scored on both workers, a 38-row frame of every fourth row on the server, and their rows'
+    predictions are the same, bit for bit."""
+    import requests
+    from distributed import get_task_stream
+
+    from conftest import ServerProcess, finished_job
+    rows = (data_dir / "iris.csv").read_text().splitlines()
+    (tmp_path / "iris_part.csv").write_text("\n".join(rows[::4]) + "\n")
+    server = ServerProcess(extra_args=["--dask-scheduler", cluster.client.scheduler.address,
+                                       "--dask-predict-min-rows", "50"])
+    url = server.url
+    try:
+        for path, key in ((data_dir / "iris.csv", "iris.hex"), (tmp_path / "iris_part.csv", "part.hex")):
+            requests.get(f"{url}/3/ImportFiles", params={"path": str(path)}, timeout=60).raise_for_status()
+            requests.post(f"{url}/3/Parse", data={"source_frames": f'["nfs:/{path}"]', "destination_frame": key,
+                                                  "blocking": "true"}, timeout=120).raise_for_status()
+        job = requests.post(f"{url}/3/ModelBuilders/deeplearning", data={
+            "training_frame": "iris.hex", "response_column": "C5", "model_id": "m", "hidden": "[10]",
+            "epochs": "5", "seed": "3"}, timeout=60).json()["job"]["key"]["name"]
+        assert finished_job(url, job)["status"] == "DONE"
+
+        def predict(frame, dest):
+            with get_task_stream(client=cluster.client) as stream:
+                reply = requests.post(f"{url}/3/Predictions/models/m/frames/{frame}",
+                                      data={"predictions_frame": dest}, timeout=120)
+            assert reply.status_code == 200, reply.text
+            csv = requests.get(f"{url}/3/DownloadDataset", params={"frame_id": dest}, timeout=60)
+            return csv.text.splitlines(), _scored_on(stream)
+        every, on_every = predict("iris.hex", "p_all")
+        part, on_part = predict("part.hex", "p_part")
+    finally:
+        server.stop()
+    assert on_every == cluster.worker_addresses() and on_part == []
+    assert len(every) == 151 and len(part) == 39 and every[0] == part[0]   # header and rows
+    assert every[1::4] == part[1:]
+    assert len({line.split(",")[0] for line in every[1:]}) == 3

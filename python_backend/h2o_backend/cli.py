@@ -31,6 +31,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="start a local Dask cluster of N worker processes and train on it")
     parser.add_argument("--dask-threads", type=int, default=1, metavar="K",
                         help="threads per worker of the local Dask cluster (default 1)")
+    parser.add_argument("--dask-predict-min-rows", type=int, default=None, metavar="N",
+                        help="with a Dask cluster, predictions on frames of at least N rows run on the "
+                             "workers, one contiguous range of rows each, with the same results as on the "
+                             "server (default 100000)")
     parser.add_argument("--http-threads", type=int, default=8, help="threads serving HTTP requests")
     parser.add_argument("--max-mem", type=_size, default=None, metavar="SIZE",
                         help="memory budget, as H2O's -Xmx (k/m/g/t suffixes, e.g. 8g): the frames and "
@@ -65,6 +69,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--dask-scheduler and --dask-workers exclude each other")
     if args.dask_workers < 0 or args.dask_threads < 1:
         parser.error("--dask-workers must be >= 1 and --dask-threads >= 1")
+    if args.dask_predict_min_rows is not None:
+        if not (args.dask_scheduler or args.dask_workers):
+            parser.error("--dask-predict-min-rows needs a Dask cluster: give --dask-workers or --dask-scheduler")
+        if args.dask_predict_min_rows < 0:
+            parser.error("--dask-predict-min-rows must be >= 0")
     check_access_args(parser, args)
     return args
 
@@ -165,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
                       "recovery_dir": os.path.abspath(args.recovery_dir) if args.recovery_dir else None,
                       "auth_users": args.auth_users, "data_dirs": args.data_dir,
                       "dask_scheduler": args.dask_scheduler, "dask_workers": args.dask_workers,
-                      "dask_threads": args.dask_threads})
+                      "dask_threads": args.dask_threads, "dask_predict_min_rows": args.dask_predict_min_rows})
     _warn_about_access(args, log)
     from h2o_backend.engine.kernels.cache import clear_stale_cache
     if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed

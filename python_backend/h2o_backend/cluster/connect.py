@@ -86,6 +86,15 @@ class DaskCluster:
         from h2o_backend.cluster.session import DaskTrainingSession
         return DaskTrainingSession(self, run)
 
+    # ------------------------------------------------------------------ predictions
+    def forward(self, mi, X, drop_ratios, *, row_mse: bool = False, hidden_layer: int = 0,
+                n_threads: int | None = None, stop=None):
+        """batch_sgd.forward, the rows scored on the workers (scoring.py): what the server passes to
+        DeepLearningModel.predict (and anomaly, deep_features, score) for large frames."""
+        from h2o_backend.cluster import scoring
+        return scoring.forward(self, mi, X, drop_ratios, row_mse=row_mse, hidden_layer=hidden_layer,
+                               n_threads=n_threads, stop=stop)
+
     def close(self) -> None:
         try:
             self.client.close()

@@ -1,4 +1,5 @@
-"""What runs on a Dask worker: train a copy of the global model on the worker's rows.
+"""What runs on a Dask worker: train a copy of the global model on the worker's rows, or score a
+range of a prediction's rows (``score_rows``, see scoring.py).
 
 ``train_copy`` is H2O's per-node map step: the copy trains for its share of the iteration's samples
 on the worker's local shard (HOGWILD! over the worker's threads, one thread when reproducible; or,
@@ -54,6 +55,13 @@ def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_e
             break
     stop.close()
     return local, time.perf_counter() - started
+
+
+def score_rows(mi, drop_ratios, X, n_threads: int, row_mse: bool = False, hidden_layer: int = 0):
+    """batch_sgd.forward of the rows ``X`` with the worker's ``n_threads`` threads: (outputs, row
+    MSEs or None, deep features or None), the same numbers as any other split of the rows."""
+    from h2o_backend.engine.batch_sgd import forward
+    return forward(mi, X, drop_ratios, row_mse=row_mse, hidden_layer=hidden_layer, n_threads=n_threads)
 
 
 def _whole(rows: int, batch: int) -> int:

@@ -2,7 +2,9 @@
 
 Settings (``params``: effective, ``input_params``: as given) are kept apart from what training
 produced (``output``: metrics, scoring history, variable importances, summary, timings, status).
-Scoring runs the batch kernel (rows in parallel, test-time dropout scaling). Classification
+Scoring runs the batch kernel (rows in parallel, test-time dropout scaling), or a ``forward``
+callable with ``batch_sgd.forward``'s signature that the caller provides (the server passes the
+Dask cluster's for large frames: the same outputs, scored on the workers). Classification
 probabilities are corrected for balance_classes resampling; the binomial label uses the max-F1
 threshold of the validation (else training) metrics, like H2O-3's ``predict``.
 """
@@ -18,7 +20,7 @@ from h2o_backend.engine.metrics import model_metrics as metrics
 from h2o_backend.engine.metrics import tables
 from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.model_info import ModelInfo
-from h2o_backend.engine.batch_sgd import forward
+from h2o_backend.engine import batch_sgd
 from h2o_backend.frames.frame import Column, Frame
 
 UNSTABLE_PREDICT = "Trying to predict with an unstable model."
@@ -64,33 +66,35 @@ class DeepLearningModel:
         if self.model_info.unstable:
             raise ValueError(UNSTABLE_PREDICT)
 
-    def outputs(self, X: np.ndarray, row_mse: bool = False, hidden_layer: int = 0, stop=None):
+    def outputs(self, X: np.ndarray, row_mse: bool = False, hidden_layer: int = 0, stop=None, forward=None):
         """(outputs [n, n_out], row MSEs, deep features) of prepared inputs ``X``; ``stop``: see
-        batch_sgd.forward (scoring during training stops on a cancel)."""
+        batch_sgd.forward (scoring during training stops on a cancel); ``forward``: a callable with
+        batch_sgd.forward's signature and results that scores instead of it (default: it)."""
         self._check_stable()
-        return forward(self.model_info, X, self.drop_ratios(), row_mse=row_mse, hidden_layer=hidden_layer,
-                       stop=stop)
+        return (forward or batch_sgd.forward)(self.model_info, X, self.drop_ratios(), row_mse=row_mse,
+                                              hidden_layer=hidden_layer, stop=stop)
 
-    def class_probabilities(self, X: np.ndarray, stop=None) -> np.ndarray:
-        probs = self.outputs(X, stop=stop)[0].astype(np.float64)
+    def class_probabilities(self, X: np.ndarray, stop=None, forward=None) -> np.ndarray:
+        probs = self.outputs(X, stop=stop, forward=forward)[0].astype(np.float64)
         if self.prior_class_dist is not None and self.model_class_dist is not None:
             probs = balance.correct_probabilities(probs, np.asarray(self.prior_class_dist),
                                                   np.asarray(self.model_class_dist))
         return probs
 
-    def regression_values(self, X: np.ndarray, stop=None) -> np.ndarray:
-        return np.asarray(self.datainfo.unstandardize(self.outputs(X, stop=stop)[0][:, 0].astype(np.float64)))
+    def regression_values(self, X: np.ndarray, stop=None, forward=None) -> np.ndarray:
+        raw = self.outputs(X, stop=stop, forward=forward)[0][:, 0]
+        return np.asarray(self.datainfo.unstandardize(raw.astype(np.float64)))
 
-    def metrics_on(self, X: np.ndarray, y, stop=None) -> dict:
+    def metrics_on(self, X: np.ndarray, y, stop=None, forward=None) -> dict:
         """H2O-3 metrics of prepared inputs ``X`` against ``y`` (class codes, standardised values;
         ignored for autoencoders). Rows with a missing response must be removed by the caller."""
         p = self.params
         if self.problem == "AutoEncoder":
-            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True, stop=stop)[1])
+            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True, stop=stop, forward=forward)[1])
         if self.problem == "Regression":
             actual = np.asarray(self.datainfo.unstandardize(np.asarray(y, np.float64)))
-            return metrics.regression_metrics(actual, self.regression_values(X, stop=stop))
-        probs = self.class_probabilities(X, stop=stop)
+            return metrics.regression_metrics(actual, self.regression_values(X, stop=stop, forward=forward))
+        probs = self.class_probabilities(X, stop=stop, forward=forward)
         domain = list(self.datainfo.response_domain)
         if self.problem == "Binomial":
             return metrics.binomial_metrics(np.asarray(y), probs, domain)
@@ -104,12 +108,12 @@ class DeepLearningModel:
         keep = (y >= 0) if self.is_classifier else ~np.isnan(y)
         return X[keep], y[keep]
 
-    def score(self, frame: Frame) -> dict:
+    def score(self, frame: Frame, forward=None) -> dict:
         """Metrics on ``frame`` (it must hold the response, except for autoencoders)."""
         if self.problem == "AutoEncoder":
-            return self.metrics_on(self.datainfo.transform(frame), None)
+            return self.metrics_on(self.datainfo.transform(frame), None, forward=forward)
         X, y = self._labelled_rows(frame)
-        return self.metrics_on(X, y)
+        return self.metrics_on(X, y, forward=forward)
 
     def binomial_threshold(self) -> float:
         """The label threshold of binomial predictions: from the validation (else training)
@@ -123,17 +127,17 @@ class DeepLearningModel:
                 return t
         return 0.5
 
-    def predict(self, frame: Frame, key: str) -> Frame:
+    def predict(self, frame: Frame, key: str, forward=None) -> Frame:
         """H2O-3 prediction frame: ``predict`` (+ one probability column per class), or the
-        reconstruction ``reconstr_<input>`` of an autoencoder."""
+        reconstruction ``reconstr_<input>`` of an autoencoder; ``forward``: see ``outputs``."""
         X = self.datainfo.transform(frame)
         if self.problem == "AutoEncoder":
-            out = self.datainfo.denormalize(self.outputs(X)[0].astype(np.float64))
+            out = self.datainfo.denormalize(self.outputs(X, forward=forward)[0].astype(np.float64))
             return Frame(key, [Column(f"reconstr_{n}", "real", np.asarray(out[:, j], np.float64))
                                for j, n in enumerate(self.datainfo.expanded_names)])
         if self.problem == "Regression":
-            return Frame(key, [Column("predict", "real", self.regression_values(X))])
-        probs = self.class_probabilities(X)
+            return Frame(key, [Column("predict", "real", self.regression_values(X, forward=forward))])
+        probs = self.class_probabilities(X, forward=forward)
         domain = list(self.datainfo.response_domain)
         if self.problem == "Binomial":
             label = (probs[:, 1] >= self.binomial_threshold()).astype(np.int32)
@@ -143,19 +147,19 @@ class DeepLearningModel:
         cols += [Column(str(d), "real", probs[:, k]) for k, d in enumerate(domain)]
         return Frame(key, cols)
 
-    def anomaly(self, frame: Frame, key: str) -> Frame:
+    def anomaly(self, frame: Frame, key: str, forward=None) -> Frame:
         """Per-row reconstruction MSE over the expanded, normalised inputs (autoencoders)."""
         if self.problem != "AutoEncoder":
             raise ValueError("Deep Learning Model must be build with autoencoder = true.")
-        mse = self.outputs(self.datainfo.transform(frame), row_mse=True)[1]
+        mse = self.outputs(self.datainfo.transform(frame), row_mse=True, forward=forward)[1]
         return Frame(key, [Column("Reconstruction.MSE", "real", np.asarray(mse, np.float64))])
 
-    def deep_features(self, frame: Frame, layer: int, key: str) -> Frame:
+    def deep_features(self, frame: Frame, layer: int, key: str, forward=None) -> Frame:
         """Activations of hidden layer ``layer`` (1-based), columns ``DF.L<layer>.C<j>``."""
         n_hidden = self.model_info.n_layers - 1
         if not 1 <= layer <= n_hidden:
             raise ValueError(f"hidden layer must be between 1 and {n_hidden}, got {layer}")
-        feats = self.outputs(self.datainfo.transform(frame), hidden_layer=layer)[2]
+        feats = self.outputs(self.datainfo.transform(frame), hidden_layer=layer, forward=forward)[2]
         return Frame(key, [Column(f"DF.L{layer}.C{j + 1}", "real", feats[:, j].astype(np.float64))
                            for j in range(feats.shape[1])])
 

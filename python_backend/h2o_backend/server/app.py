@@ -37,6 +37,7 @@ class Services:
     nthreads: int = field(default_factory=lambda: os.cpu_count() or 1)
     files: FileAccess = field(default_factory=FileAccess)
     cluster: object | None = None     # a cluster.connect.DaskCluster when started with a Dask option
+    dask_predict_min_rows: int = 100_000   # frames this large are scored on the cluster's workers
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -45,7 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
     data_dirs (folders requests may read and write files in; default: working folder, home,
     temporary folder), auth_users ({user: bcrypt hash}) or auth_file (htpasswd -B file):
     HTTP basic authentication on every route; dask_scheduler (an address to join) or dask_workers /
-    dask_threads (a local Dask cluster to start): without those two, dask is not imported."""
+    dask_threads (a local Dask cluster to start): without those two, dask is not imported;
+    dask_predict_min_rows: predictions on frames of at least this many rows run on the cluster's
+    workers (default 100000)."""
     config = dict(config or {})
     store = KeyStore()
     spool_dir = config.get("spool_dir") or make_spool_dir()
@@ -62,6 +65,8 @@ def create_app(config: dict | None = None) -> Flask:
         nthreads=int(config.get("nthreads") or os.cpu_count() or 1),
         files=FileAccess(config.get("data_dirs"), spool_dir),
     )
+    if config.get("dask_predict_min_rows") is not None:
+        services.dask_predict_min_rows = int(config["dask_predict_min_rows"])
     if config.get("dask_scheduler") or config.get("dask_workers"):
         from h2o_backend.cluster import connect
         services.cluster = connect.start(config.get("dask_scheduler"), int(config.get("dask_workers") or 0),

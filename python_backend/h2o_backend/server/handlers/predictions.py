@@ -1,4 +1,7 @@
-"""Scoring: predictions (a job, waited for by /3/, returned by /4/) and model metrics."""
+"""Scoring: predictions (a job, waited for by /3/, returned by /4/) and model metrics.
+
+On a server with a Dask cluster, frames of at least ``--dask-predict-min-rows`` rows are scored on
+the workers (the cluster's forward, cluster/scoring.py), their predictions and metrics the same."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,9 +27,18 @@ def _has_response(model, frame) -> bool:
     return model.output.get("model_category") != "AutoEncoder" and bool(response) and frame.has_column(response)
 
 
+def _forward_for(frame: Frame):
+    """The cluster's forward when the server has one and ``frame`` is large enough, else None
+    (the model's local forward)."""
+    s = services()
+    if s.cluster is not None and frame.nrows >= s.dask_predict_min_rows:
+        return s.cluster.forward
+    return None
+
+
 def _metrics_for(model, frame) -> dict | None:
     if model.output.get("model_category") == "AutoEncoder" or _has_response(model, frame):
-        return model_json.metrics_json(model.score(frame), model.model_id, frame.key,
+        return model_json.metrics_json(model.score(frame, forward=_forward_for(frame)), model.model_id, frame.key,
                                        model.output.get("model_category"))
     return None
 
@@ -54,13 +66,14 @@ class PredictionRequest:
     dest: str
     kind: str                   # "predict", "reconstruction_error" or "deep_features"
     layer: int = -1             # 0-based hidden layer, for deep features
+    forward: object = None      # the cluster's forward for a large frame (None: the local one)
 
     def score(self) -> Frame:
         if self.kind == "reconstruction_error":
-            return self.model.anomaly(self.frame, self.dest)
+            return self.model.anomaly(self.frame, self.dest, forward=self.forward)
         if self.kind == "deep_features":
-            return self.model.deep_features(self.frame, self.layer + 1, self.dest)
-        return self.model.predict(self.frame, self.dest)
+            return self.model.deep_features(self.frame, self.layer + 1, self.dest, forward=self.forward)
+        return self.model.predict(self.frame, self.dest, forward=self.forward)
 
 
 def _prediction_request(model_id: str, frame_id: str) -> PredictionRequest:
@@ -83,7 +96,7 @@ def _prediction_request(model_id: str, frame_id: str) -> PredictionRequest:
         _check_layer(model, layer, reconstruction_error)
         kind = "deep_features"
     dest = get_str(params, "predictions_frame") or KeyStore.random_key(f"{kind}_{model_id}")
-    return PredictionRequest(model, frame, dest, kind, layer)
+    return PredictionRequest(model, frame, dest, kind, layer, _forward_for(frame))
 
 
 def _check_layer(model, layer: int, reconstruction_error: bool) -> None:
@@ -101,7 +114,7 @@ def _submit(request: PredictionRequest):
     store = services().store
 
     def work(job):
-        job.update(0.0, "Scoring")
+        job.update(0.0, "Scoring on the Dask workers" if request.forward else "Scoring")
         store.put(request.dest, request.score())
 
     estimate = memory.prediction_estimate(request.model, request.frame.nrows, request.kind, request.layer)
