@@ -193,25 +193,23 @@ def mixed_frames():
     return _mixed_frame(3000, 1, "mixed_train"), _mixed_frame(1000, 2, "mixed_test", unseen=True)
 
 
-def _server_predictions(model, test, monkeypatch=None) -> np.ndarray:
+def _server_predictions(model, test, reference=False) -> np.ndarray:
     """The server's prediction frame as an array laid out like the POJO's preds. With
-    ``monkeypatch``: computed through the per-row reference kernel (engine.sgd.forward, which the
+    ``reference``: computed through the per-row reference kernel (engine.sgd.forward, which the
     POJO reproduces bit for bit) instead of the server's matrix products (batch_sgd.forward)."""
-    if monkeypatch is not None:
-        from h2o_backend.engine import model as model_module
-        from h2o_backend.engine.sgd import forward as reference_forward
-        monkeypatch.setattr(model_module, "forward", reference_forward)
-    frame = model.predict(test, "pred")
+    from h2o_backend.engine.sgd import forward as reference_forward
+    forward = reference_forward if reference else None
+    frame = model.predict(test, "pred", forward=forward)
     cols = [c.data.astype(np.float64) for c in frame.columns]
     if model.problem == "AutoEncoder":
-        mse = model.anomaly(test, "mse").columns[0].data.astype(np.float64)
+        mse = model.anomaly(test, "mse", forward=forward).columns[0].data.astype(np.float64)
         cols = [mse] + cols
     return np.column_stack(cols)
 
 
 @needs_java
 @pytest.mark.parametrize("kind", sorted(MODELS))
-def test_pojo_reproduces_the_server(tmp_path, mixed_frames, kind, monkeypatch):
+def test_pojo_reproduces_the_server(tmp_path, mixed_frames, kind):
     from h2o_backend.engine.parameters import DeepLearningParameters
     from h2o_backend.engine.training import train_deeplearning
     train, test = mixed_frames
@@ -225,7 +223,7 @@ def test_pojo_reproduces_the_server(tmp_path, mixed_frames, kind, monkeypatch):
     pojo_runner.compile_sources({cls: src}, tmp_path)
     preds, _ = pojo_runner.score_rows(tmp_path, cls, pojo_runner.pojo_rows(model.datainfo, test))
     served = _server_predictions(model, test)
-    expected = _server_predictions(model, test, monkeypatch)
+    expected = _server_predictions(model, test, reference=True)
     assert preds.shape == expected.shape == served.shape == (1000, len(expected[0]))
     if model.problem in ("Binomial", "Multinomial"):
         assert np.array_equal(preds[:, 0], expected[:, 0])          # the same class on every row
@@ -307,12 +305,10 @@ def test_csv_main_scores_a_file(tmp_path, mixed_frames):
                    check=True, timeout=120)
     out = (tmp_path / "out.csv").read_text().splitlines()
     assert out[0] == '"predict","no","yes"'
-    from h2o_backend.engine import model as model_module
     from h2o_backend.engine.sgd import forward as reference_forward
     fast = model.predict(test.take_rows(np.arange(20)), "p")
-    with pytest.MonkeyPatch.context() as mp:       # the per-row kernel the POJO reproduces
-        mp.setattr(model_module, "forward", reference_forward)
-        expected = model.predict(test.take_rows(np.arange(20)), "p")
+    # the per-row kernel the POJO reproduces
+    expected = model.predict(test.take_rows(np.arange(20)), "p", forward=reference_forward)
     assert np.array_equal(fast.columns[0].data, expected.columns[0].data)
     np.testing.assert_allclose(fast.columns[2].data, expected.columns[2].data, rtol=2e-5, atol=1e-7)
     for i, line in enumerate(out[1:]):
