@@ -92,9 +92,7 @@ class _Outputs:
     """The arrays batch_sgd.forward returns for ``n`` rows, filled range by range."""
 
     def __init__(self, mi, n: int, row_mse: bool, hidden_layer: int):
-        self.out = np.zeros((n, mi.units[-1]), np.float32)
-        self.mse = np.zeros(n, np.float64) if row_mse else None
-        self.feats = np.zeros((n, mi.units[hidden_layer]), np.float32) if hidden_layer >= 1 else None
+        self.out, self.mse, self.feats = batch_sgd.forward_outputs(mi, n, row_mse, hidden_layer)
 
     def put(self, lo: int, hi: int, result) -> None:
         out, mse, feats = result

@@ -71,7 +71,6 @@ class _Layer:
     """Views of one weight layer's stored arrays."""
 
     def __init__(self, mi: ModelInfo, l: int):
-        self.l = l
         self.unit_major = (mi.majors[l] if mi.majors else 0) == MAJOR_UNIT
         self.W = mi.w_matrix(l)
         self.n_in = mi.units[l]
@@ -215,15 +214,20 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
     return scorer.out, scorer.mse, scorer.feats
 
 
+def forward_outputs(mi: ModelInfo, n: int, row_mse: bool, hidden_layer: int):
+    """The zeroed arrays ``forward`` returns for ``n`` rows: (outputs, row MSEs or None, deep
+    features or None)."""
+    return (np.zeros((n, mi.units[-1]), np.float32), np.zeros(n, np.float64) if row_mse else None,
+            np.zeros((n, mi.units[hidden_layer]), np.float32) if hidden_layer >= 1 else None)
+
+
 class _Scorer:
     """The outputs of one scoring call, filled by ``score`` over row ranges (one per thread)."""
 
     def __init__(self, mi: ModelInfo, ratios, row_mse: bool, hidden_layer: int, n: int, stop):
         self.mi, self.ratios, self.hidden_layer, self.n, self.stop = mi, ratios, hidden_layer, n, stop
         self.layers = [_ScoreLayer(mi, l) for l in range(mi.n_layers)]
-        self.out = np.zeros((n, mi.units[-1]), np.float32)
-        self.mse = np.zeros(n, np.float64) if row_mse else None
-        self.feats = np.zeros((n, mi.units[hidden_layer]), np.float32) if hidden_layer >= 1 else None
+        self.out, self.mse, self.feats = forward_outputs(mi, n, row_mse, hidden_layer)
 
     def score(self, X, start: int, end: int, threads: int, kernels) -> None:
         """Score rows ``start:end`` block by block; ``kernels(size)`` picks the element-wise kernels."""

@@ -1,12 +1,15 @@
-"""Kernels of the mini-batch path (engine/batch_sgd.py): the element-wise work, and per layer one
-call that also runs the layer's matrix products (BLAS through numba's np.dot, i.e. scipy's BLAS).
+"""Kernels of the mini-batch path (engine/batch_sgd.py): the element-wise work, and the training
+of a whole chunk of batches in one call (``train_batches``, ``train_batches_hogwild``) on numba's
+threads, the matrix products included (BLAS through numba's np.dot, i.e. scipy's BLAS,
+single-threaded inside each numba thread).
 
 Matrices are float32, one row per sample of the batch: ``A`` activations [B, units], ``Z``
 pre-activations [B, cols], ``G`` signals [B, cols] (H2O's sign: target minus output, so updates
 add), ``E`` errors of a layer's units [B, units], ``KEEP`` dropout masks [B, units] (1 kept).
-Rows are independent: a batch part's kernels run on its own thread (they release the GIL), and
-the scoring and update kernels run rows (or weight rows) in ``prange``; no result depends on the
-number of threads (the column sums of the update use a fixed number of row blocks).
+Rows are independent: a batch part's passes run on one numba thread, the scoring's kernels run
+rows in ``prange`` (or on the scoring's row-range threads: they release the GIL), and the update
+is shared by weight rows; in the synchronous path no result depends on how the rows are split
+(the column sums of the update use a fixed number of row blocks).
 
 Dropout draws are counter-based: the 16-bit draw of unit ``j`` of sample ``s`` (the model's sample
 count when the sample is trained) is a hash of (seed, stream, s, j), so masks do not depend on
@@ -339,10 +342,9 @@ activate_hidden_serial = njit(nogil=True, **JIT)(activate_hidden.py_func)
 activate_output_serial = njit(nogil=True, **JIT)(activate_output.py_func)
 
 
-# ---------------------------------------------------------------------------- one layer, one call
-# A batch part's passes call BLAS (scipy's, through numba's np.dot) from inside these kernels: one
-# call per layer and direction instead of four, because each Python-level call holds the GIL that
-# the other parts' threads are waiting for.
+# ---------------------------------------------------------------------------- training
+# A batch part's passes, layer by layer, each layer's matrix products and element-wise work
+# together; called from the training kernels below.
 @njit(nogil=True, **JIT)
 def forward_layer(A, W, unit_major, Z, b, actc, A_next, KEEP, keep_thr, key, n0, is_output):
     """Z = A W (+ biases), A_next = the activation (training: hidden dropout drawn into KEEP)."""
