@@ -23,6 +23,12 @@ EXPECTED_SKIPS: dict[str, str] = {}
 _unexpected_skips: list[str] = []
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "blas_determinism: a bit-identity claim that must hold under every BLAS kernel; "
+                   "test_blas_kernels.py reruns these tests under each OpenBLAS kernel this CPU runs")
+
+
 def pytest_runtest_logreport(report):
     if report.skipped and not any(report.nodeid.startswith(n) for n in EXPECTED_SKIPS):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)

@@ -144,7 +144,9 @@ def test_averaging_follows_h2o(cluster):
     assert base.processed == 20
 
 
+@pytest.mark.blas_determinism
 def test_reproducible_on_the_same_cluster_shape(cluster, iris):
+    """reproducible, the same cluster shape and machine: bit-identical (each copy trains on one thread)."""
     p = iris_params(reproducible=True, replicate_training_data=False, train_samples_per_iteration=-2)
     a = train_deeplearning(p, iris, cluster=cluster).model_info
     b = train_deeplearning(p, iris, cluster=cluster).model_info
@@ -355,11 +357,12 @@ def _scored_on(stream) -> list[str]:
     return sorted({r["worker"] for r in stream.data if str(r["key"]).startswith("h2o-score")})
 
 
+@pytest.mark.blas_determinism
 def test_the_cluster_forward_scores_one_range_per_worker_like_the_server(cluster):
     from distributed import get_task_stream
 
     from h2o_backend.cluster.scoring import split_rows
-    from h2o_backend.engine.batch_sgd import forward
+    from h2o_backend.engine.batch_sgd import SCORE_BLOCK, forward
     mi, X, ratios = _scoring_net()
     want = forward(mi, X, ratios, row_mse=True, hidden_layer=2)
     with get_task_stream(client=cluster.client) as stream:
@@ -371,10 +374,12 @@ def test_the_cluster_forward_scores_one_range_per_worker_like_the_server(cluster
     one = cluster.forward(mi, X[:1], ratios)    # fewer rows than workers
     np.testing.assert_array_equal(one[0], want[0][:1])
     assert one[1] is None and one[2] is None
-    assert split_rows(3001, ["a", "b"]) == {"a": (0, 1500), "b": (1500, 3001)}
+    B = SCORE_BLOCK              # ranges start at block multiples (batch_sgd's split-invariance)
+    assert split_rows(3001, ["a", "b"]) == {"a": (0, 12 * B), "b": (12 * B, 3001)}      # 24 blocks
     assert split_rows(1, ["a", "b"]) == {"b": (0, 1)}
 
 
+@pytest.mark.blas_determinism
 def test_rows_of_an_unreachable_worker_are_scored_on_the_server(cluster, monkeypatch, caplog):
     import logging
 
@@ -392,16 +397,20 @@ def test_rows_of_an_unreachable_worker_are_scored_on_the_server(cluster, monkeyp
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[2], want[2])
     warned = [r.getMessage() for r in caplog.records if GHOST in r.getMessage()]
-    assert warned and "rows 2000 to 3000" in warned[0] and "on the server" in warned[0], warned
+    lo, hi = scoring.split_rows(X.shape[0], ["w0", "w1", GHOST])[GHOST]
+    assert warned and f"rows {lo} to {hi - 1}" in warned[0] and "on the server" in warned[0], warned
 
 
+@pytest.mark.blas_determinism
 def test_a_worker_lost_while_it_scores_leaves_its_rows_to_the_server(cluster, caplog):
     import logging
     from concurrent.futures import ThreadPoolExecutor
 
+    from h2o_backend.cluster.scoring import split_rows
     from h2o_backend.engine.batch_sgd import forward
     mi, X, ratios = _scoring_net()
     victim = cluster.worker_addresses()[1]
+    lo, hi = split_rows(X.shape[0], cluster.worker_addresses())[victim]
     client = cluster.client
     # the victim's one thread is busy, so its scoring task waits there until the worker is killed
     blocker = client.submit(time.sleep, 600, workers=[victim], allow_other_workers=False, pure=False)
@@ -417,20 +426,21 @@ def test_a_worker_lost_while_it_scores_leaves_its_rows_to_the_server(cluster, ca
     want = forward(mi, X, ratios, row_mse=True)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
-    assert any(victim in r.getMessage() and "rows 1500 to 3000" in r.getMessage() for r in caplog.records)
+    assert any(victim in r.getMessage() and f"rows {lo} to {hi - 1}" in r.getMessage() for r in caplog.records)
     _wait(lambda: victim not in cluster.worker_addresses() and cluster.n_nodes == 2, "the nanny to restart the worker")
 
 
 def test_a_large_frame_is_predicted_on_the_workers_over_rest(cluster, data_dir, tmp_path):
     """A server joined to the cluster with --dask-predict-min-rows 50: the 150 rows of iris are
-    scored on both workers, a 38-row frame of every fourth row on the server, and their rows'
-    predictions are the same, bit for bit."""
+    scored on both workers, a frame of its first 38 rows on the server, and their rows'
+    predictions are the same, bit for bit (the same rows at the same positions of their scoring
+    blocks: batch_sgd's split-invariance; rows at other positions would agree to float32 rounding)."""
     import requests
     from distributed import get_task_stream
 
     from conftest import ServerProcess, finished_job
     rows = (data_dir / "iris.csv").read_text().splitlines()
-    (tmp_path / "iris_part.csv").write_text("\n".join(rows[::4]) + "\n")
+    (tmp_path / "iris_part.csv").write_text("\n".join(rows[:38]) + "\n")
     server = ServerProcess(extra_args=["--dask-scheduler", cluster.client.scheduler.address,
                                        "--dask-predict-min-rows", "50"])
     url = server.url
@@ -457,5 +467,5 @@ def test_a_large_frame_is_predicted_on_the_workers_over_rest(cluster, data_dir, 
         server.stop()
     assert on_every == cluster.worker_addresses() and on_part == []
     assert len(every) == 151 and len(part) == 39 and every[0] == part[0]   # header and rows
-    assert every[1::4] == part[1:]
+    assert every[1:39] == part[1:]
     assert len({line.split(",")[0] for line in every[1:]}) == 3

@@ -191,8 +191,10 @@ def test_hidden_layers_share_the_row_s_dropout_draws():
     assert 10 < keep[1].sum() < 40
 
 
+@pytest.mark.blas_determinism
 @pytest.mark.parametrize("major", ["input", "first_unit"])
 def test_single_thread_runs_are_bit_identical(major):
+    """Per-sample path, one thread, same seed: bit-identical (no BLAS; one fixed order of operations)."""
     def run():
         mi = _net("Rectifier", "ce", optimizer="adadelta", seed=9, major=major)
         cfg = SGDConfig(input_dropout=0.2, hidden_dropout=[0.5, 0.5], l1=1e-5, seed=42)

@@ -131,7 +131,10 @@ def test_huge_manual_rate_fails_with_the_instability_message(iris):
 
 
 # ----------------------------------------------------------------------------- reproducibility
+@pytest.mark.blas_determinism
 def test_reproducible_runs_are_bit_identical(iris):
+    """reproducible on the same machine: bit-identical models (training is one thread; the scoring
+    that picks the best model is split-invariant, test_scoring_blocks.py)."""
     p = iris_params(activation="RectifierWithDropout", input_dropout_ratio=0.1, l1=1e-5, epochs=5.0, seed=42)
     a, b = train_deeplearning(p, iris), train_deeplearning(p, iris)
     assert np.array_equal(a.model_info.w, b.model_info.w) and np.array_equal(a.model_info.b, b.model_info.b)
@@ -266,7 +269,7 @@ def test_saved_state_round_trip(iris):
     back = DeepLearningModel.from_state(model.to_state())
     a = model.predict(iris, "a").column("Iris-setosa").data
     b = back.predict(iris, "b").column("Iris-setosa").data
-    np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(a, b)      # the same weights scored the same way: bit for bit
     assert dataclasses.asdict(back.params) == dataclasses.asdict(model.params)
 
 

@@ -260,7 +260,7 @@ def test_scoring_stops_on_cancel_between_slices():
     full = forward(mi, X, np.zeros(3, np.float32))[0]
     left = []
     sliced = forward(mi, X, np.zeros(3, np.float32), stop=lambda seconds_left: left.append(seconds_left) and False)[0]
-    np.testing.assert_array_equal(full, sliced)                # slices give the same outputs
+    np.testing.assert_array_equal(full, sliced)   # slices give the same outputs (the per-row kernel: no BLAS, rows independent)
     assert len(left) > 1 and all(s > 0 for s in left)     # estimated, then projected from measured speed
     with pytest.raises(ScoringStopped):
         forward(mi, X, np.zeros(3, np.float32), stop=lambda seconds_left: True)

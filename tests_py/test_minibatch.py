@@ -1,6 +1,7 @@
 """The mini-batch path (mini_batch_size > 1, engine/batch_sgd.py): gradients against finite
 differences for every activation and loss, a batch of one row against the per-sample path, the
-matrix-product scoring against the per-row kernel, bit-identical reproducible runs with 2 threads,
+matrix-product scoring against the per-row kernel (its split-invariance: test_scoring_blocks.py),
+bit-identical reproducible runs with 2 threads,
 checkpoints switching paths, bad values refused over REST, and the per-sample kernel's
 instability abort (which fastmath used to compile away)."""
 from __future__ import annotations
@@ -146,22 +147,6 @@ def test_matrix_scoring_matches_the_per_row_kernel(hidden, mode, major):
     assert empty.shape == (0, mi.units[-1])
 
 
-def test_scoring_split_across_threads_is_bit_identical_and_stops():
-    """Scoring splits the rows into one range per thread: the same outputs, row MSEs and deep
-    features as one thread, bit for bit; a stop request still ends it."""
-    from h2o_backend.engine.sgd import ScoringStopped
-    mi = ModelInfo.create([N_IN, 64, 32, N_IN], act.ACT_TANH, act.output_activation("AutoEncoder", act.ACT_TANH),
-                          optimizer="adadelta", seed=1, distribution="Normal", scale=0.3)
-    X = np.random.default_rng(0).normal(size=(5000, N_IN)).astype(np.float32)
-    ratios = np.array([0.1, 0.2, 0.0, 0.0], np.float32)
-    one = batch_forward(mi, X, ratios, row_mse=True, hidden_layer=2, n_threads=1)
-    two = batch_forward(mi, X, ratios, row_mse=True, hidden_layer=2, n_threads=2)
-    for a, b in zip(one, two):
-        np.testing.assert_array_equal(a, b)
-    with pytest.raises(ScoringStopped):
-        batch_forward(mi, X, ratios, n_threads=2, stop=lambda seconds_left: True)
-
-
 # ----------------------------------------------------------------------------- dropout masks
 def test_dropout_masks_follow_the_ratios_and_hidden_layers_share_draws():
     mi = ModelInfo.create([400, 300, 300, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
@@ -185,7 +170,10 @@ def _weights(model):
     return np.concatenate([model.model_info.w, model.model_info.b])
 
 
+@pytest.mark.blas_determinism
 def test_reproducible_batch_training_is_bit_identical_with_two_threads():
+    """Same machine, same BLAS kernel, same number of threads (2): reruns are bit-identical (the
+    synchronous path's results depend on the rows and the thread count only, never on scheduling)."""
     assert numba.config.NUMBA_NUM_THREADS >= 2
     prev = numba.get_num_threads()
     numba.set_num_threads(2)

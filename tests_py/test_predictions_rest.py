@@ -215,7 +215,7 @@ def test_deep_features_of_a_hidden_layer(client, app, prostate, binomial):
     assert np.all(values >= 0) and np.any(values > 0)           # Rectifier activations
     store = app.config["SERVICES"].store
     direct = store.get("bin").deep_features(store.get(prostate), 1, "direct")
-    np.testing.assert_array_equal(values, np.column_stack([c.data for c in direct.columns]))
+    np.testing.assert_array_equal(values, np.column_stack([c.data for c in direct.columns]))   # same rows, same scorer
 
 
 def test_deep_features_errors(client, prostate, binomial, autoencoder):

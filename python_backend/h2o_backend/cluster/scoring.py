@@ -4,10 +4,11 @@ scores the rows on the workers (the server passes it to the model for frames of 
 
 The prepared rows are cut into one contiguous range per worker, in the workers' address order (the
 rank order of training); each range and the model are sent straight to their worker, scored there
-by tasks.score_rows with the worker's threads, and the outputs are put back in row order. A row's
-outputs do not depend on how the rows are split (batch_sgd.forward), so they are the server's own,
-bit for bit, as long as the workers' BLAS computes as the server's does (the same library on the
-same kind of CPU; across CPU generations the last bits may differ).
+by tasks.score_rows with the worker's threads, and the outputs are put back in row order. Each range
+starts at a multiple of batch_sgd.SCORE_BLOCK, so its rows are scored in the same blocks as on the
+server (batch_sgd's scoring section): the outputs are the server's own, bit for bit, as long as the
+workers' BLAS computes as the server's does (the same library and kernel: on another kind of CPU the
+last bits may differ).
 
 Faults: a range whose worker cannot be reached, leaves the cluster, fails its task or does not hand
 its outputs back is scored on the server instead, with a warning in the server log; the prediction
@@ -81,10 +82,10 @@ def forward(cluster, mi, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: boo
 
 
 def split_rows(n: int, workers: list[str]) -> dict[str, tuple[int, int]]:
-    """One contiguous range [lo, hi) of ``n`` rows per worker, in the given order, as equal as they
-    come; workers left without rows (fewer rows than workers) are left out."""
-    k = len(workers)
-    cut = [n * p // k for p in range(k + 1)]
+    """One contiguous range [lo, hi) of ``n`` rows per worker, in the given order, as equal as whole
+    scoring blocks allow (each starts at a multiple of batch_sgd.SCORE_BLOCK); workers left without
+    rows (fewer blocks than workers) are left out."""
+    cut = batch_sgd.aligned_cuts(n, len(workers))
     return {w: (cut[i], cut[i + 1]) for i, w in enumerate(workers) if cut[i + 1] > cut[i]}
 
 

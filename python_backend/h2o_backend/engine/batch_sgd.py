@@ -89,17 +89,6 @@ class _Layer:
         self.mb = mi.mom_b[sl] if opt == "momentum" else empty
 
 
-class _Serial:
-    activate_hidden = kb.activate_hidden_serial
-    activate_output = kb.activate_output_serial
-
-
-def _kernels(size: int):
-    """The scoring's element-wise kernels for a matrix of ``size`` elements: threaded, or the
-    serial twins for small ones (same results either way: rows are independent)."""
-    return kb if size >= kb.PARALLEL_MIN else _Serial
-
-
 class BatchRunner:
     """Trains one ModelInfo in place on mini-batches; ``run`` has SGDRunner's interface. With
     ``hogwild`` (not ``reproducible``) and several threads, each thread trains whole batches and
@@ -178,16 +167,24 @@ class BatchRunner:
 
 
 # ---------------------------------------------------------------------------- scoring
-SCORE_BLOCK = 4096
-SCORE_PART_MIN_ROWS = 1024      # rows per thread below which scoring does not split
+# Split-invariance by construction: rows are scored in blocks of SCORE_BLOCK rows aligned to the
+# rows' numbers (row i of X is row i % SCORE_BLOCK of block i // SCORE_BLOCK), every block as a
+# full [SCORE_BLOCK, n_in] matrix (the last one padded with zero rows) with single-threaded BLAS
+# and the same serial element-wise kernels. A float32 matrix product may round a row differently
+# with the shape of the matrix around it (BLAS kernels take other paths for edge rows); with one
+# block shape, a row's outputs do not depend on the number of rows scored with it, the number of
+# threads, or how a caller splits the rows, as long as each part starts at a multiple of
+# SCORE_BLOCK (cluster/scoring.py cuts the workers' ranges so). Across BLAS kernels (CPUs) the
+# last bits may differ.
+SCORE_BLOCK = 128
+SCORE_PART_MIN_BLOCKS = 8       # blocks per thread below which scoring does not split
 
 
 def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: bool = False,
             hidden_layer: int = 0, n_threads: int | None = None, stop=None):
-    """Score ``X`` [n, n_in] with matrix products, blocks of rows at a time: (outputs [n, n_out],
-    row MSEs or None, deep features or None); dropout ratios scale inputs and hidden units.
-    With several threads the rows are split into one contiguous range per thread, each scored with
-    single-threaded BLAS and the serial kernels (every row's result is the same either way).
+    """Score ``X`` [n, n_in] with matrix products, block by block (see above): (outputs
+    [n, n_out], row MSEs or None, deep features or None); dropout ratios scale inputs and hidden
+    units. With several threads each takes one contiguous range of blocks.
 
     With ``stop`` (a callable, as in sgd.forward), ``ScoringStopped`` is raised as soon as
     ``stop(seconds_left)`` is true between two blocks; ``seconds_left`` is the time the remaining
@@ -197,21 +194,28 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
     n = X.shape[0]
     scorer = _Scorer(mi, np.asarray(drop_ratios, np.float32), row_mse, hidden_layer, n, stop)
     threads = numba.get_num_threads() if n_threads is None else n_threads
-    parts = max(1, min(threads, n // SCORE_PART_MIN_ROWS))
-    cut = [n * p // parts for p in range(parts + 1)]
-    with thread_limits(threads, 1 if parts > 1 else None):
+    blocks = -(-n // SCORE_BLOCK)
+    parts = max(1, min(threads, blocks // SCORE_PART_MIN_BLOCKS))
+    cut = [blocks * p // parts for p in range(parts + 1)]
+    with thread_limits(threads, 1):
         if parts == 1:
-            scorer.score(X, 0, n, threads, _kernels)
+            scorer.score(X, 0, blocks, 1)
         else:
             with ThreadPoolExecutor(parts - 1) as pool:
-                pending = [pool.submit(scorer.score, X, cut[p], cut[p + 1], parts, lambda size: _Serial)
-                           for p in range(1, parts)]
+                pending = [pool.submit(scorer.score, X, cut[p], cut[p + 1], parts) for p in range(1, parts)]
                 try:
-                    scorer.score(X, cut[0], cut[1], parts, lambda size: _Serial)
+                    scorer.score(X, cut[0], cut[1], parts)
                 finally:
                     for f in pending:
                         f.result()
     return scorer.out, scorer.mse, scorer.feats
+
+
+def aligned_cuts(n: int, parts: int) -> list[int]:
+    """Row numbers cutting ``n`` rows into ``parts`` ranges as equal as whole blocks allow, each
+    starting at a multiple of SCORE_BLOCK (so that each range scores as within the whole)."""
+    blocks = -(-n // SCORE_BLOCK)
+    return [min(n, (blocks * p // parts) * SCORE_BLOCK) for p in range(parts + 1)]
 
 
 def forward_outputs(mi: ModelInfo, n: int, row_mse: bool, hidden_layer: int):
@@ -222,50 +226,68 @@ def forward_outputs(mi: ModelInfo, n: int, row_mse: bool, hidden_layer: int):
 
 
 class _Scorer:
-    """The outputs of one scoring call, filled by ``score`` over row ranges (one per thread)."""
+    """The outputs of one scoring call, filled by ``score`` over ranges of blocks (one per thread)."""
 
     def __init__(self, mi: ModelInfo, ratios, row_mse: bool, hidden_layer: int, n: int, stop):
         self.mi, self.ratios, self.hidden_layer, self.n, self.stop = mi, ratios, hidden_layer, n, stop
         self.layers = [_ScoreLayer(mi, l) for l in range(mi.n_layers)]
         self.out, self.mse, self.feats = forward_outputs(mi, n, row_mse, hidden_layer)
 
-    def score(self, X, start: int, end: int, threads: int, kernels) -> None:
-        """Score rows ``start:end`` block by block; ``kernels(size)`` picks the element-wise kernels."""
-        mi, ratios, layers, out = self.mi, self.ratios, self.layers, self.out
-        B = min(SCORE_BLOCK, max(1, end - start))
-        Z = [np.empty((B, L.cols), np.float32) for L in layers]
-        A = [np.empty((B, u), np.float32) for u in mi.units[1:-1]]
-        keep = np.ones((B, max(mi.units)), np.float32)
-        top = len(layers) - 1
+    def score(self, X, first: int, end: int, threads: int) -> None:
+        """Score blocks ``first:end``, each as a full SCORE_BLOCK-row matrix."""
+        mi, n, B = self.mi, self.n, SCORE_BLOCK
+        buf = _BlockBuffers(mi, self.layers)
         spent = 0.0
-        for lo in range(start, end, B):
+        for k in range(first, end):
+            lo = k * B
             if self.stop is not None:
-                done = lo - start
-                left = (spent / done * (end - lo) if done
-                        else first_slice_estimate(end - start, int(mi.w.size), threads))
+                done = lo - first * B
+                left = (spent / done * (end * B - lo) if done
+                        else first_slice_estimate(min(n, end * B) - lo, int(mi.w.size), threads))
                 if self.stop(left):
                     raise ScoringStopped()
             began = time.perf_counter()
-            b = min(B, end - lo)
-            a = X[lo:lo + b]
-            if ratios[0] > 0:
-                a = a * np.float32(1.0 - ratios[0])
-            for L in layers:
-                l = L.l
-                z = Z[l][:b]
-                L.product(a, z)
-                if l < top:
-                    nxt = A[l][:b]
-                    kernels(z.size).activate_hidden(z, L.b, L.act, nxt, keep[:b, :nxt.shape[1]], 0,
-                                                    np.float32(1.0 - ratios[l + 1]), np.uint64(0), 0, False)
-                    a = nxt
-                    if self.hidden_layer == l + 1:
-                        self.feats[lo:lo + b] = nxt
-                else:
-                    kernels(z.size).activate_output(z, L.b, L.act, out[lo:lo + b])
-            if self.mse is not None:
-                kb.row_mse(out[lo:lo + b], X[lo:lo + b], self.mse[lo:lo + b])
+            b = min(B, n - lo)
+            self._score_block(buf, X[lo:lo + b], lo, b)
             spent += time.perf_counter() - began
+
+    def _score_block(self, buf: "_BlockBuffers", rows: np.ndarray, lo: int, b: int) -> None:
+        ratios, top = self.ratios, len(self.layers) - 1
+        if b == SCORE_BLOCK:
+            a = rows
+        else:                        # the last block, padded with zero rows to the block's shape
+            a = buf.pad
+            a[:b] = rows
+            a[b:] = 0
+        if ratios[0] > 0:
+            a = a * np.float32(1.0 - ratios[0])
+        for L in self.layers:
+            z = buf.Z[L.l]
+            L.product(a, z)
+            if L.l < top:
+                nxt = buf.A[L.l]
+                kb.activate_hidden_serial(z, L.b, L.act, nxt, buf.keep[:, :nxt.shape[1]], 0,
+                                          np.float32(1.0 - ratios[L.l + 1]), np.uint64(0), 0, False)
+                a = nxt
+                if self.hidden_layer == L.l + 1:
+                    self.feats[lo:lo + b] = nxt[:b]
+            else:
+                kb.activate_output_serial(z, L.b, L.act, buf.out)
+                self.out[lo:lo + b] = buf.out[:b]
+        if self.mse is not None:
+            kb.row_mse(self.out[lo:lo + b], rows, self.mse[lo:lo + b])
+
+
+class _BlockBuffers:
+    """One thread's work arrays for scoring blocks of SCORE_BLOCK rows."""
+
+    def __init__(self, mi: ModelInfo, layers):
+        B = SCORE_BLOCK
+        self.pad = np.empty((B, mi.units[0]), np.float32)
+        self.Z = [np.empty((B, L.cols), np.float32) for L in layers]
+        self.A = [np.empty((B, u), np.float32) for u in mi.units[1:-1]]
+        self.keep = np.ones((B, max(mi.units)), np.float32)
+        self.out = np.empty((B, mi.units[-1]), np.float32)
 
 
 def first_slice_estimate(n: int, n_weights: int, threads: int) -> float:
