@@ -57,7 +57,7 @@ LEGACY_CHECKPOINT_MODIFIABLE = {
     "single_node_mode", "shuffle_training_data", "sparse", "col_major",
     # H2O-3: modifiable on a checkpoint restart
     "score_each_iteration", "stopping_rounds", "stopping_metric", "stopping_tolerance", "max_runtime_secs",
-    "target_ratio_comm_to_comp"}
+    "target_ratio_comm_to_comp", "export_weights_and_biases"}
 H2O3_TYPES = {"enum", "int", "long", "double", "float", "boolean", "int[]", "double[]", "float[]", "string[]",
               "Key<Frame>[]",
               "Key<Frame>", "Key<Model>", "VecSpecifier", "string"}

@@ -269,7 +269,8 @@ PARAMETERS = PARAMETERS + (
        "layer i (0 = inputs to the first layer) as frames <model_id>.weights.<i> (one row per unit of "
        "layer i+1, one column per unit of layer i; layer 0's columns named after the inputs) and "
        "<model_id>.biases.<i> (one column), listed in the model output (weights, biases); they can be "
-       "given back as initial_weights / initial_biases.", False, level="secondary"),
+       "given back as initial_weights / initial_biases. May change on a checkpoint restart (H2O-3).", True,
+       level="secondary"),
     _p("weights_column", "VecSpecifier", None, "Column of row weights (H2O-3); not supported by this "
        "server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
     _p("offset_column", "VecSpecifier", None, "Column of row offsets (H2O-3); not supported by this "
