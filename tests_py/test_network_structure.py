@@ -311,3 +311,21 @@ def test_rest_pretrained_autoencoder(client, app, rest_frame):
         "ignored_columns": '["kind","value"]', "pretrained_autoencoder": "ae5"})
     job = wait_job(client, reply.get_json()["job"]["key"]["name"])
     assert job["status"] == "FAILED" and "Mismatch between weights in pretrained model" in job["exception"]
+
+
+def test_warnings_for_what_a_pretrained_start_leaves_unused(frame, autoencoder):
+    from h2o_backend.engine.network_start import pretrained_problems
+    p = supervised("flag", hidden=[6], activation="Rectifier", pretrained_autoencoder="ae",
+                   initial_weights=["a", "b"])
+    warned = [x for x in validate(p, frame) if x["level"] == "WARN"]
+    assert any(x["field"] == "initial_weights" and "not used with a pretrained_autoencoder" in x["message"]
+               for x in warned)
+    (problem,) = pretrained_problems(p, autoencoder)
+    assert problem["level"] == "WARN" and "activation Tanh" in problem["message"]
+
+
+def test_a_non_numeric_weight_frame_is_refused_by_name(frame):
+    bad = Frame("bad", [Column("C1", "enum", np.zeros(4, np.int32), ["a"])] * 5)
+    with pytest.raises(ValidationError, match="initial_weights matrix #0 'bad' must be numeric"):
+        train_deeplearning(supervised("flag", hidden=[4], initial_weights=["bad", None]), frame,
+                           start=NetworkStart([bad, None], None))

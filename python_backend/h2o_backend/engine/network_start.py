@@ -44,13 +44,13 @@ def _error(field: str, message: str) -> ValidationError:
 
 
 def pretrained_problems(params, pretrained) -> list[dict]:
-    """Checks of ``pretrained_autoencoder`` that need no data (the shapes are checked in ``apply``):
-    an error unless it is an autoencoder and this model is supervised; a warning when the
-    activations differ (H2O-3 copies the weights anyway)."""
+    """Checks of the ``pretrained_autoencoder`` model that need no data (the shapes are checked in
+    ``apply``; that this model is supervised, in parameters.validate): an error unless it is an
+    autoencoder; a warning when the activations differ (H2O-3 copies the weights anyway)."""
     if pretrained is None:
         return []
     p = []
-    if bool(params.autoencoder) or not bool(getattr(pretrained.params, "autoencoder", False)):
+    if not bool(getattr(pretrained.params, "autoencoder", False)):
         p.append({"field": "pretrained_autoencoder", "level": "ERRR", "message": PRETRAINED_KIND})
         return p
     theirs = str(pretrained.params.activation)
