@@ -138,8 +138,8 @@ def test_epochs_zero_keeps_the_initial_network_and_scores_it_once(frame):
     p = supervised("flag", hidden=[4], epochs=0.0)
     assert not [x for x in validate(p, frame) if x["level"] == "ERRR"]
     model = train_deeplearning(p, frame)
-    one_step = train_deeplearning(supervised("flag", hidden=[4], epochs=0.0), frame)
-    assert np.array_equal(model.model_info.w, one_step.model_info.w)       # the seeded initial weights
+    again = train_deeplearning(supervised("flag", hidden=[4], epochs=0.0), frame)
+    assert np.array_equal(model.model_info.w, again.model_info.w)          # the seeded initial weights
     trained = train_deeplearning(supervised("flag", hidden=[4], epochs=1.0), frame)
     assert not np.array_equal(model.model_info.w, trained.model_info.w)
     assert model.model_info.processed == 0
