@@ -46,7 +46,6 @@ def test_stratified_folds_keep_each_class_in_proportion():
     ({"distribution": "tweedie"}, "distribution"),
     ({"categorical_encoding": "Eigen"}, "categorical_encoding"),
     ({"weights_column": "x"}, "weights_column"),
-    ({"pretrained_autoencoder": "ae"}, "pretrained_autoencoder"),
     ({"standardize": False}, "standardize"),
     ({"missing_values_handling": "Skip"}, "missing_values_handling"),
     ({"auc_type": "MACRO_OVR"}, "auc_type"),

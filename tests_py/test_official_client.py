@@ -313,6 +313,37 @@ def test_export_weights_and_biases(parts, x):
     assert_matches_schema("/3/Models/{model_id}", "get", reply.status_code, reply.json())
 
 
+def test_initial_weights_from_exported_frames_predict_the_same(parts, x):
+    """H2O-3's round trip: weights(i) / biases(i) of one model as initial_weights / initial_biases
+    of another with epochs = 0 give the same predictions; a null entry keeps a layer's random start."""
+    train, test = parts
+    m = H2ODeepLearningEstimator(hidden=[5], epochs=1, seed=1, export_weights_and_biases=True)
+    m.train(x=x, y="ChangeTempDir", training_frame=train)
+    copy = H2ODeepLearningEstimator(hidden=[5], epochs=0, seed=2, initial_weights=[m.weights(0), m.weights(1)],
+                                    initial_biases=[m.biases(0), m.biases(1)])
+    copy.train(x=x, y="ChangeTempDir", training_frame=train)
+    a = m.predict(test).as_data_frame()
+    b = copy.predict(test).as_data_frame()
+    pd.testing.assert_frame_equal(a, b)
+    partial = H2ODeepLearningEstimator(hidden=[5], epochs=0, seed=2, initial_weights=[None, m.weights(1)],
+                                       initial_biases=[None, m.biases(1)])
+    partial.train(x=x, y="ChangeTempDir", training_frame=train)
+    assert partial.params["initial_weights"]["actual"][0] is None
+
+
+def test_no_hidden_layer_and_pretrained_autoencoder(parts, x):
+    train, _ = parts
+    flat = H2ODeepLearningEstimator(hidden=[], epochs=1, seed=1, export_weights_and_biases=True)
+    flat.train(x=x, y="ChangeTempDir", training_frame=train)
+    assert flat.weights(0).shape[0] == 2 and len(flat._model_json["output"]["weights"]) == 1
+    ae = H2OAutoEncoderEstimator(hidden=[4], epochs=1, seed=1, activation="Tanh")
+    ae.train(x=x, training_frame=train)
+    tuned = H2ODeepLearningEstimator(hidden=[4], epochs=1, seed=1, activation="Tanh",
+                                     pretrained_autoencoder=ae.model_id)
+    tuned.train(x=x, y="ChangeTempDir", training_frame=train)
+    assert tuned.logloss() > 0
+
+
 @pytest.mark.parametrize("distribution", ["bernoulli", "multinomial"])
 def test_classification_distributions_train(parts, x, distribution):
     train, _ = parts

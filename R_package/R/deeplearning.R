@@ -46,7 +46,8 @@
 
 h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TRUE,
                              classification, nfolds = 0, validation, holdout_fraction = 0,
-                             checkpoint, autoencoder = FALSE, use_all_factor_levels = TRUE,
+                             checkpoint, pretrained_autoencoder = NULL, autoencoder = FALSE,
+                             use_all_factor_levels = TRUE,
                              activation = "Rectifier", hidden = c(200, 200), epochs = 10,
                              train_samples_per_iteration = -2, seed, adaptive_rate = TRUE,
                              rho = 0.99, epsilon = 1e-8, rate = 0.005, rate_annealing = 1e-6,
@@ -54,7 +55,8 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                              momentum_stable = 0, nesterov_accelerated_gradient = TRUE,
                              input_dropout_ratio = 0, hidden_dropout_ratios, l1 = 0, l2 = 0,
                              max_w2 = Inf, initial_weight_distribution = "UniformAdaptive",
-                             initial_weight_scale = 1, loss = "Automatic", score_interval = 5,
+                             initial_weight_scale = 1, initial_weights = NULL, initial_biases = NULL,
+                             loss = "Automatic", score_interval = 5,
                              score_training_samples = 10000, score_validation_samples = 0,
                              score_duty_cycle = 0.1, classification_stop = 0,
                              regression_stop = 1e-6, quiet_mode = FALSE,
@@ -62,7 +64,7 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                              balance_classes = FALSE, class_sampling_factors,
                              max_after_balance_size = 5, score_validation_sampling = "Uniform",
                              diagnostics = TRUE, variable_importances = FALSE,
-                             fast_mode = TRUE, ignore_const_cols = TRUE,
+                             export_weights_and_biases = FALSE, fast_mode = TRUE, ignore_const_cols = TRUE,
                              force_load_balance = TRUE, replicate_training_data = TRUE,
                              single_node_mode = FALSE, shuffle_training_data = FALSE,
                              sparse = FALSE, col_major = FALSE,
@@ -75,7 +77,13 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
   env <- environment()
   tunables <- lapply(stats::setNames(nm = intersect(given, names(.h2o.__DL_TYPES))), get,
                      envir = env)
+  if ("hidden" %in% given && length(hidden) == 0L) tunables["hidden"] <- list(numeric(0))  # no hidden layer
   for (name in names(tunables)) .h2o.__checkTunable(name, tunables[[name]])
+  structure <- .h2o.__structureArgs(
+    if (missing(pretrained_autoencoder)) NULL else pretrained_autoencoder,
+    if (missing(initial_weights)) NULL else initial_weights,
+    if (missing(initial_biases)) NULL else initial_biases,
+    if (missing(export_weights_and_biases)) NULL else export_weights_and_biases)
 
   if (missing(data)) stop("Must specify data", call. = FALSE)
   if (!is(data, "H2OParsedData")) stop("data must be an H2O parsed dataset", call. = FALSE)
@@ -103,7 +111,7 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                     classification = .h2o.__classification(
                       if (missing(classification)) NULL else classification, ae, ckpt, data,
                       cols$y)),
-               split$single)
+               structure, split$single)
   progress <- !isTRUE(tunables$quiet_mode)
   if (length(split$grid) > 0L)
     return(.h2o.__runGrid(client, data, valid, request, split$grid, key, progress))
@@ -150,9 +158,48 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
 }
 
 .h2o.__isNumericArray <- function(value) {
+  if (is.numeric(value) && length(value) == 0L) return(TRUE)   # hidden = c(): no hidden layer
   parts <- if (is.list(value)) value else list(value)
   length(parts) >= 1L &&
     all(vapply(parts, function(v) is.numeric(v) && length(v) >= 1L && !anyNA(v), TRUE))
+}
+
+# H2O-3's network-structure arguments as request fields: pretrained_autoencoder (a model or
+# its key), initial_weights / initial_biases (lists with one frame, key or NULL per weight
+# layer: length(hidden) + 1; NULL keeps that layer's random start) and
+# export_weights_and_biases (TRUE: the model lists frames for h2o.weights / h2o.biases).
+.h2o.__structureArgs <- function(pretrained, weights, biases, export) {
+  out <- list()
+  if (!is.null(pretrained)) out$pretrained_autoencoder <- .h2o.__modelKeyArg(pretrained, "pretrained_autoencoder")
+  if (!is.null(weights)) out$initial_weights <- .h2o.__frameKeyList(weights, "initial_weights")
+  if (!is.null(biases)) out$initial_biases <- .h2o.__frameKeyList(biases, "initial_biases")
+  if (!is.null(export)) {
+    .h2o.__checkLogical(export, "export_weights_and_biases")
+    out$export_weights_and_biases <- export
+  }
+  out
+}
+
+.h2o.__modelKeyArg <- function(model, name) {
+  if (is(model, "H2ODeepLearningModel")) return(model@key)
+  if (is.character(model) && length(model) == 1L && !is.na(model) && nzchar(model)) return(model)
+  stop(sprintf("%s must be a model key or an object of type H2ODeepLearningModel", name), call. = FALSE)
+}
+
+.h2o.__frameKeyList <- function(frames, name) {
+  if (is(frames, "H2OParsedData") || is.character(frames)) frames <- as.list(frames)
+  if (!is.list(frames) || length(frames) == 0L)
+    stop(sprintf("%s must be a list of H2O parsed datasets or frame keys (NULL for a layer that starts at random)",
+                 name), call. = FALSE)
+  items <- vapply(frames, function(f) {
+    if (is.null(f)) return("null")
+    key <- if (is(f, "H2OParsedData")) f@key else if (is.character(f) && length(f) == 1L && !is.na(f)) f else NA
+    if (is.na(key))
+      stop(sprintf("%s must be a list of H2O parsed datasets or frame keys (NULL for a layer that starts at random)",
+                   name), call. = FALSE)
+    as.character(jsonlite::toJSON(key, auto_unbox = TRUE))
+  }, "")
+  structure(paste0("[", paste(items, collapse = ","), "]"), class = "h2o_json")
 }
 
 # x and y as column names; the ignored columns are the frame's other columns.

@@ -105,7 +105,30 @@
     model$hit_ratios <- .h2o.__hitRatios(held$hit_ratio_table)
   if (!is.null(output$variable_importances)) model$varimp <- .h2o.__varimp(output$variable_importances)
   if (!is.null(output$scoring_history)) model$scoring_history <- .h2o.__table(output$scoring_history)
+  if (!is.null(output$weights)) model$weights <- vapply(output$weights, .h2o.__keyName, "")
+  if (!is.null(output$biases)) model$biases <- vapply(output$biases, .h2o.__keyName, "")
   model
+}
+
+# H2O-3's h2o.weights / h2o.biases: the frame of weight layer `matrix_id` (1 = inputs to the
+# first layer; one row per unit of the next layer, one column per unit of this one) or its
+# biases (one column), written when the model was built with export_weights_and_biases = TRUE.
+h2o.weights <- function(object, matrix_id = 1) .h2o.__layerFrame(object, matrix_id, "weights", "matrix_id")
+
+h2o.biases <- function(object, vector_id = 1) .h2o.__layerFrame(object, vector_id, "biases", "vector_id")
+
+.h2o.__layerFrame <- function(object, id, what, arg) {
+  if (!is(object, "H2ODeepLearningModel"))
+    stop(sprintf("object must be an H2O deep learning model (no %s for %s)", what, class(object)[1L]),
+         call. = FALSE)
+  .h2o.__checkScalar(id, arg, is.numeric, "numeric")
+  keys <- object@model[[what]]
+  if (is.null(keys))
+    stop(sprintf("model %s has no %s frames: build it with export_weights_and_biases = TRUE", object@key, what),
+         call. = FALSE)
+  if (id < 1 || id > length(keys) || id != round(id))
+    stop(sprintf("%s must be between 1 and %d (the model's weight layers)", arg, length(keys)), call. = FALSE)
+  .h2o.__parsedData(object@data@h2o, keys[[id]])
 }
 
 # A TwoDimTableV3 (column-major data) as a data.frame.
@@ -232,6 +255,9 @@ h2o.deepfeatures <- function(data, model, key = "", layer = -1) {
   .h2o.__checkDataModelKey(data, model, key)
   .h2o.__checkScalar(layer, "layer", is.numeric, "numeric")
   hidden <- length(model@model$params$hidden)
+  if (hidden == 0L)
+    stop(sprintf("model %s has no hidden layer (hidden = c()): there are no deep features", model@key),
+         call. = FALSE)
   if (layer != -1 && (layer < 1 || layer > hidden || layer != round(layer)))
     stop(sprintf("layer must be between 1 and %d (the model's hidden layers), or -1 for the last",
                  hidden), call. = FALSE)

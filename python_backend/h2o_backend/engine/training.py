@@ -31,7 +31,7 @@ import numba
 import numpy as np
 
 from h2o_backend.engine import activations as act
-from h2o_backend.engine import crossval, iterations, parameters, stopping
+from h2o_backend.engine import crossval, iterations, network_start, parameters, stopping
 from h2o_backend.engine.data import balance
 from h2o_backend.engine.metrics import scoring
 from h2o_backend.engine.data.datainfo import DataInfo
@@ -57,17 +57,19 @@ REPRODUCIBLE_CHUNK_SECONDS = 15.0  # ... fewer when that many rows would take lo
                                    # estimate (so unchanged below ~250k weights; ~1-3 s on an idle core)
 
 
-def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None, cluster=None):
-    """Train a DeepLearningModel (see module doc; ``cluster`` for multi-node training). Raises
-    ValidationError on invalid settings."""
+def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None, cluster=None,
+                       start=None):
+    """Train a DeepLearningModel (see module doc; ``cluster`` for multi-node training; ``start``: a
+    network_start.NetworkStart with the frames of initial_weights / initial_biases and the
+    pretrained_autoencoder model the parameters name). Raises ValidationError on invalid settings."""
     problems = [p for p in parameters.validate(params, train, valid, checkpoint_model) if p["level"] == "ERRR"]
     if problems:
         raise ValidationError(problems)
     model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
     if (getattr(params, "nfolds", 0) and params.nfolds >= 2) or getattr(params, "fold_column", None):
         return crossval.train_cross_validated(params, train, job, model_id,
-                                              functools.partial(_train_single, cluster=cluster))
-    return _train_single(params, train, valid, job, checkpoint_model, model_id, cluster=cluster)
+                                              functools.partial(_train_single, cluster=cluster, start=start))
+    return _train_single(params, train, valid, job, checkpoint_model, model_id, cluster=cluster, start=start)
 
 
 # ---------------------------------------------------------------------------- settings
@@ -154,7 +156,7 @@ def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | 
 
 
 # ---------------------------------------------------------------------------- one model
-def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None) -> DeepLearningModel:
+def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None, start=None) -> DeepLearningModel:
     t0 = time.time()
     eff = _resolved(params, train, valid, checkpoint, n_nodes=cluster.n_nodes if cluster is not None else 1)
     eff.model_id = model_id
@@ -163,7 +165,11 @@ def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None)
     if data.rows.size == 0:
         raise ValidationError([{"field": "training_frame", "level": "ERRR",
                                 "message": "Cannot build a model on empty dataset!"}])
-    mi = checkpoint.model_info.copy() if checkpoint is not None else _new_model_info(datainfo, eff, data.X)
+    if checkpoint is not None:
+        mi = checkpoint.model_info.copy()
+    else:
+        mi = _new_model_info(datainfo, eff, data.X)
+        network_start.apply(mi, start, datainfo, eff)      # initial_weights / pretrained_autoencoder
     if checkpoint is not None and math.ceil(eff.epochs * data.rows.size) <= mi.processed:
         raise ValidationError([{"field": "epochs", "level": "ERRR", "message":
                                 f"epochs ({eff.epochs}) must be larger than the checkpointed model's "
@@ -282,6 +288,9 @@ class TrainingRun:
         if model.problem == "AutoEncoder" and not model.output["scoring_history"]:
             self._score()  # the null model's reconstruction error, as H2O
         try:
+            if self.target == 0:   # epochs = 0 (H2O-3): the initial network, scored once as iteration 1
+                self.iteration += 1
+                self._score()
             keep_running = self.mi.processed < self.target
             while keep_running:
                 self._train_iteration()
@@ -430,9 +439,14 @@ class TrainingRun:
 
 
 def variable_importances(model: DeepLearningModel) -> list[list]:
-    """Gedeon's importances from the first two weight layers, as table rows."""
+    """Gedeon's importances from the first two weight layers, as table rows; without a hidden
+    layer, H2O-3's sum of the absolute weights from each input."""
     from h2o_backend.engine.metrics import varimp
     mi = model.model_info
-    rows = varimp.gedeon_importances(mi.unit_weights(0).astype(np.float64), mi.unit_weights(1).astype(np.float64),
-                                     list(model.datainfo.expanded_names))
+    names = list(model.datainfo.expanded_names)
+    if mi.n_layers == 1:
+        rows = varimp.direct_importances(mi.unit_weights(0).astype(np.float64), names)
+    else:
+        rows = varimp.gedeon_importances(mi.unit_weights(0).astype(np.float64),
+                                         mi.unit_weights(1).astype(np.float64), names)
     return [list(r) for r in rows]

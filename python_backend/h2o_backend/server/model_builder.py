@@ -40,7 +40,45 @@ def resolve_inputs(params, problems: list[dict]):
     train = lookup(params.training_frame, Frame, "training_frame", "Frame")
     valid = lookup(params.validation_frame, Frame, "validation_frame", "Frame")
     checkpoint = lookup(params.checkpoint, model_class(), "checkpoint", "Checkpoint model")
+    start_problems(params, problems)
     return train, valid, checkpoint
+
+
+def _start_lookups(params):
+    """(field, what, key, stored value) for each frame of initial_weights / initial_biases and the
+    pretrained_autoencoder model the parameters name."""
+    store = services().store
+    for field, what in (("initial_weights", "User-given weight matrix"), ("initial_biases", "User-given bias vector")):
+        for i, key in enumerate(getattr(params, field, None) or []):
+            if key:
+                yield field, f"{what} #{i + 1}", key, store.get(key, Frame)
+    key = getattr(params, "pretrained_autoencoder", None)
+    if key:
+        yield "pretrained_autoencoder", "The pretrained model", key, store.get(key, model_class())
+
+
+def start_problems(params, problems: list[dict]) -> None:
+    """Unknown keys among initial_weights / initial_biases / pretrained_autoencoder, and the
+    pretrained model's kind (engine/network_start.py), as field problems."""
+    from h2o_backend.engine import network_start
+    for field, what, key, value in _start_lookups(params):
+        if value is None:
+            problems.append({"field": field, "level": "ERRR", "message": f"{what} '{key}' not found"})
+        elif field == "pretrained_autoencoder":
+            problems.extend(network_start.pretrained_problems(params, value))
+
+
+def network_start(params):
+    """The frames and model the parameters name, for train_deeplearning's ``start``."""
+    from h2o_backend.engine.network_start import NetworkStart
+    found: dict = {}
+    for field, _what, key, value in _start_lookups(params):
+        found[(field, key)] = value
+    frames = {field: None if getattr(params, field, None) is None else
+              [found.get((field, k)) if k else None for k in getattr(params, field)]
+              for field in ("initial_weights", "initial_biases")}
+    pretrained = found.get(("pretrained_autoencoder", getattr(params, "pretrained_autoencoder", None)))
+    return NetworkStart(frames["initial_weights"], frames["initial_biases"], pretrained)
 
 
 def raise_if_errors(problems: list[dict], model_id: str | None) -> None:
@@ -117,15 +155,17 @@ def store_model(svc, model) -> None:
 
 def export_weights_and_biases(store, model) -> None:
     """H2O-3's export_weights_and_biases: layer i's weights as frame `<model_id>.weights.<i>`
-    (one row per unit of layer i+1, one column C1.. per unit of layer i) and its biases as
+    (one row per unit of layer i+1, one column per unit of layer i: layer 0's named after the
+    expanded inputs as H2O-3 names them, the others C1..) and its biases as
     `<model_id>.biases.<i>` (one column C1); the keys are listed in output.weights / output.biases."""
     mi = model.model_info
     weights, biases = [], []
     for layer in range(mi.n_layers):
         w = np.asarray(mi.weights(layer), dtype=np.float64)
         b = np.asarray(mi.biases(layer), dtype=np.float64)
+        names = list(model.datainfo.expanded_names) if layer == 0 else [f"C{j + 1}" for j in range(w.shape[1])]
         w_frame = Frame(f"{model.model_id}.weights.{layer}",
-                        [Column(f"C{j + 1}", "real", np.ascontiguousarray(w[:, j])) for j in range(w.shape[1])])
+                        [Column(names[j], "real", np.ascontiguousarray(w[:, j])) for j in range(w.shape[1])])
         b_frame = Frame(f"{model.model_id}.biases.{layer}", [Column("C1", "real", b.copy())])
         for frame, keys in ((w_frame, weights), (b_frame, biases)):
             store.put(frame.key, frame)
@@ -139,10 +179,11 @@ def start_training(params, train, valid, checkpoint):
     svc = services()
     model_id = params.model_id or KeyStore.random_key("DeepLearning_model")
     params.model_id = model_id
+    start = network_start(params)
 
     def work(job):
-        model = training.train_deeplearning(params, train, valid, job=job,
-                                            checkpoint_model=checkpoint, model_id=model_id, cluster=svc.cluster)
+        model = training.train_deeplearning(params, train, valid, job=job, checkpoint_model=checkpoint,
+                                            model_id=model_id, cluster=svc.cluster, start=start)
         store_model(svc, model)
 
     work = guarded_build(training_estimate(params, train, valid, checkpoint), work, model_id)

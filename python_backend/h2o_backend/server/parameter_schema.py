@@ -21,6 +21,8 @@ def wire_value(spec: ParamSpec, value):
     """A parameter value in H2O-3's JSON shape (keys as KeyV3, the response as VecSpecifierV3)."""
     if spec.type == "Key<Frame>":
         return _key_ref(value, "Key<Frame>", "/3/Frames")
+    if spec.type == "Key<Frame>[]":     # initial_weights / initial_biases: KeyV3 or null per layer
+        return None if value is None else [_key_ref(v, "Key<Frame>", "/3/Frames") for v in value]
     if spec.type == "Key<Model>":
         return _key_ref(value, "Key<Model>", "/3/Models")
     if spec.type == "VecSpecifier":

@@ -188,9 +188,24 @@ def read_string_list(spec: ParamSpec, value) -> list[str]:
     return out
 
 
+NULL_ITEMS = ("", "null", "none", "na")
+
+
+def read_key_list(spec: ParamSpec, value) -> list:
+    """Frame keys, one per weight layer; null / None / NA / "" entries (H2O-3: that layer starts
+    at random) become None."""
+    out = []
+    for item in _items(spec, value):
+        text = "" if item is None else str(item).strip()
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+            text = text[1:-1]
+        out.append(None if text.lower() in NULL_ITEMS else text)
+    return out
+
+
 _READERS = {
     "boolean": read_bool, "double": read_float, "float": read_float, "int": read_int, "long": read_int,
     "enum": read_enum, "int[]": read_number_list, "double[]": read_number_list, "float[]": read_number_list,
-    "string[]": read_string_list, "Key<Frame>[]": read_string_list, "Key<Frame>": read_name, "Key<Model>": read_name,
+    "string[]": read_string_list, "Key<Frame>[]": read_key_list, "Key<Frame>": read_name, "Key<Model>": read_name,
     "VecSpecifier": read_name, "string": read_name,
 }

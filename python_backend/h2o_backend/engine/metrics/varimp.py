@@ -7,7 +7,8 @@ layer -> the next layer, the output layer when there is one hidden layer):
     Q_ik = sum_j (|w1_ji| / sum_i' |w1_ji'|) * (|w2_kj| / sum_j' |w2_kj'|)
 
 each column k of Q is normalised to sum 1, VI_i = sum_k Q_ik, and the importances are divided by
-their maximum (the top variable gets 1). As in H2O-3's table, ``relative`` is that value,
+their maximum (the top variable gets 1). A network without hidden layers (one weight matrix W
+[n_out, n_in]) uses, as H2O-3, VI_i = sum_k |w_ki|, divided by its maximum. As in H2O-3's table, ``relative`` is that value,
 ``scaled`` = relative / max (the same here) and ``percentage`` = relative / sum.
 """
 from __future__ import annotations
@@ -37,10 +38,29 @@ def gedeon_raw(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
     return vi / top if top > 0 else np.zeros_like(vi)
 
 
+def direct_raw(W: np.ndarray) -> np.ndarray:
+    """Importance of every input of a network without hidden layers (``W`` [n_out, n_in]): the sum
+    of its absolute outgoing weights, the largest equal to 1 (all 0 if undefined)."""
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2:
+        raise ValueError(f"weights must be W [n_out, n_in], got {W.shape}")
+    vi = np.abs(W).sum(axis=0)
+    top = vi.max() if vi.size else 0.0
+    return vi / top if top > 0 else np.zeros_like(vi)
+
+
 def gedeon_importances(W1: np.ndarray, W2: np.ndarray, names: list[str]) -> list[tuple[str, float, float, float]]:
     """(name, relative, scaled, percentage) per input, sorted by decreasing importance (ties keep
     the input order)."""
-    vi = gedeon_raw(W1, W2)
+    return _rows(gedeon_raw(W1, W2), names)
+
+
+def direct_importances(W: np.ndarray, names: list[str]) -> list[tuple[str, float, float, float]]:
+    """As gedeon_importances, for a network without hidden layers (see direct_raw)."""
+    return _rows(direct_raw(W), names)
+
+
+def _rows(vi: np.ndarray, names: list[str]) -> list[tuple[str, float, float, float]]:
     if len(names) != vi.size:
         raise ValueError(f"{len(names)} names for {vi.size} inputs")
     total = float(vi.sum())

@@ -106,11 +106,12 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("activation", "enum", "Rectifier", "Activation function of the hidden layers. The "
        "*WithDropout variants enable hidden-layer dropout.", False, level="critical",
        choices=ACTIVATIONS),
-    _p("hidden", "int[]", [200, 200], "Hidden layer sizes, e.g. [100,200,100] for three layers.",
-       False, level="critical"),
+    _p("hidden", "int[]", [200, 200], "Hidden layer sizes, e.g. [100,200,100] for three layers; [] "
+       "for none (the inputs feed the output layer directly).", False, level="critical"),
     _p("epochs", "double", 10.0, "How many times the training data are iterated (may be "
-       "fractional). On a checkpoint restart: the total, including the checkpoint's epochs.", True,
-       level="critical", min=1e-3),
+       "fractional). 0: no training, the initial network (random, initial_weights or "
+       "pretrained_autoencoder) is scored once. On a checkpoint restart: the total, including the "
+       "checkpoint's epochs.", True, level="critical", min=0),
     _p("train_samples_per_iteration", "long", -2, "Training samples per iteration (between "
        "scorings): -2 auto-tuned, -1 all rows (times the nodes), 0 one epoch, N > 0 that many. "
        "The booklet lists -1 as the default; the engine's default is -2.", True, level="secondary",
@@ -264,16 +265,20 @@ PARAMETERS = PARAMETERS + (
     _p("categorical_encoding", "enum", "AUTO", "Encoding of categorical predictors: AUTO and "
        "OneHotInternal are the network's one-hot input layer.", False, level="secondary",
        choices=CATEGORICAL_ENCODINGS, supported=("AUTO", "OneHotInternal")),
-    _p("export_weights_and_biases", "boolean", False, "Store the weights and biases of each layer as "
-       "frames <model_id>.weights.<i> and <model_id>.biases.<i> (listed in the model output).", False,
+    _p("export_weights_and_biases", "boolean", False, "Store the weights and biases of each weight "
+       "layer i (0 = inputs to the first layer) as frames <model_id>.weights.<i> (one row per unit of "
+       "layer i+1, one column per unit of layer i; layer 0's columns named after the inputs) and "
+       "<model_id>.biases.<i> (one column), listed in the model output (weights, biases); they can be "
+       "given back as initial_weights / initial_biases. May change on a checkpoint restart (H2O-3).", True,
        level="secondary"),
     _p("weights_column", "VecSpecifier", None, "Column of row weights (H2O-3); not supported by this "
        "server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
     _p("offset_column", "VecSpecifier", None, "Column of row offsets (H2O-3); not supported by this "
        "server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
-    _p("pretrained_autoencoder", "Key<Model>", None, "Autoencoder whose weights initialise the "
-       "network (H2O-3); not supported by this server.", False, level="secondary", nullable=True,
-       gridable=False, supported=(None,)),
+    _p("pretrained_autoencoder", "Key<Model>", None, "Autoencoder model whose input and hidden layers "
+       "initialise this (supervised) model's: the same inputs, and hidden the first layers of the "
+       "autoencoder's; the output layer starts at random.", False, level="secondary", nullable=True,
+       gridable=False),
     _p("standardize", "boolean", True, "Standardise numeric predictors (and for regression the "
        "response); only true is supported.", False, level="secondary", supported=(True,)),
     _p("missing_values_handling", "enum", "MeanImputation", "Missing numeric values are replaced by "
@@ -297,10 +302,13 @@ PARAMETERS = PARAMETERS + (
     _p("target_ratio_comm_to_comp", "double", 0.05, "Multi-node: target ratio of communication to "
        "computation time for train_samples_per_iteration=-2. This server is one node: no effect.",
        True, level="expert", min=0),
-    _p("initial_weights", "Key<Frame>[]", None, "Frames of initial weights (H2O-3); not supported by "
-       "this server.", False, level="expert", nullable=True, gridable=False, supported=(None,)),
-    _p("initial_biases", "Key<Frame>[]", None, "Frames of initial biases (H2O-3); not supported by "
-       "this server.", False, level="expert", nullable=True, gridable=False, supported=(None,)),
+    _p("initial_weights", "Key<Frame>[]", None, "Frames of initial weights, one per weight layer "
+       "(len(hidden)+1): frame i has one row per unit of layer i+1 and one column per unit of layer "
+       "i (as export_weights_and_biases writes them); a null entry keeps that layer's random "
+       "weights. Not on a checkpoint restart.", False, level="expert", nullable=True, gridable=False),
+    _p("initial_biases", "Key<Frame>[]", None, "Frames of initial biases, one per weight layer "
+       "(len(hidden)+1), each one column with a row per unit of layer i+1; a null entry keeps that "
+       "layer's initial biases.", False, level="expert", nullable=True, gridable=False),
     _p("elastic_averaging", "boolean", False, "Multi-node elastic averaging (H2O-3); only false is "
        "supported.", False, level="expert", supported=(False,)),
     _p("elastic_averaging_moving_rate", "double", 0.9, "Moving rate of elastic averaging (used only "

@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from h2o_backend.engine.data import datainfo as di
-from h2o_backend.engine.parameters import validate_h2o3
+from h2o_backend.engine.parameters import validate_h2o3, validate_structure
 from h2o_backend.engine.parameters.table import (CHECKPOINT_FROM_REQUEST, CHECKPOINT_REFUSED, PARAMETERS,
                                                  SPECS, ParamSpec)
 
@@ -47,6 +47,7 @@ def validate(params, train, valid=None, checkpoint=None) -> list[dict]:
     if not check_values(params, p):
         return p.items          # a value of the wrong type: the rules below would not apply
     check_settings(params, valid, checkpoint, p)
+    validate_structure.check_structure_settings(params, checkpoint, p)
     validate_h2o3.check_h2o3_settings(params, train, p)
     if train is not None:
         info = check_training_frame(params, train, checkpoint, p)
@@ -91,7 +92,10 @@ def type_problem(spec: ParamSpec, v) -> str | None:
     if t.endswith("[]"):
         if not isinstance(v, (list, tuple)):
             return f"{spec.name} must be a list, got {v!r}"
-        if t in ("string[]", "Key<Frame>[]"):
+        if t == "Key<Frame>[]":         # H2O-3: an entry may be null (that layer starts at random)
+            bad = [x for x in v if x is not None and not isinstance(x, str)]
+            return f"{spec.name} must be a list of frame keys (or nulls), got {bad[0]!r}" if bad else None
+        if t == "string[]":
             bad = [x for x in v if not isinstance(x, str)]
             return f"{spec.name} must be a list of column names, got {bad[0]!r}" if bad else None
         bad = [x for x in v if not _is_number(x) or not math.isfinite(x) or (t == "int[]" and x != math.floor(x))]
@@ -139,9 +143,7 @@ def check_settings(params, valid, checkpoint, p: Problems) -> None:
         p.add("model_id", f"Key '{params.model_id}' contains illegal character! Keys may not contain "
                           "white space or any of !@#$%^&*()+={}[]|\\;:\"'<>,/?")
     hidden = list(params.hidden)
-    if not hidden:
-        p.add("hidden", "There must be at least one hidden layer (hidden is empty).")
-    elif any(h <= 0 for h in hidden):
+    if any(h <= 0 for h in hidden):      # hidden = [] (no hidden layer) is valid, as in H2O-3
         p.add("hidden", f"Hidden layer size must be > 0, got {hidden}")
     _check_dropout(params, hidden, p)
     has_valid = valid is not None or bool(params.validation_frame)

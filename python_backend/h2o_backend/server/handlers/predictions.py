@@ -104,6 +104,10 @@ def _check_layer(model, layer: int, reconstruction_error: bool) -> None:
     if reconstruction_error:
         raise bad_request("deep_features_hidden_layer and reconstruction_error=true ask for different frames; "
                           "give one of them", field="deep_features_hidden_layer")
+    if n_hidden == 0:     # H2O-3 refuses too: the layer index must be between 0 and -1
+        raise bad_request(f"Model '{model.model_id}' has no hidden layer (hidden = []): there are no deep "
+                          f"features to extract (deep_features_hidden_layer {layer})",
+                          field="deep_features_hidden_layer")
     if not 0 <= layer < n_hidden:
         raise bad_request(f"deep_features_hidden_layer must be a 0-based hidden layer index from 0 to "
                           f"{n_hidden - 1} (model '{model.model_id}' has {n_hidden}), got {layer}",

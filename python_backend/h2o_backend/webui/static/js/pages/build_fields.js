@@ -7,13 +7,16 @@ import { h2oList } from "../api.js";
 export const isArrayType = (type) => /\[\]$/.test(type || "");
 const isNumericType = (type) => /^(int|long|double|float|number)/i.test(type || "");
 const isBooleanType = (type) => /^bool/i.test(type || "");
-export const isFrameParam = (p) => /Key<Frame>/.test(p.type || "") || ["training_frame", "validation_frame"].includes(p.name);
+// One frame key (a select); Key<Frame>[] (initial_weights / initial_biases) is a text list.
+export const isFrameParam = (p) => /^Key<Frame>$/.test(p.type || "") || ["training_frame", "validation_frame"].includes(p.name);
 export const isModelParam = (p) => p.name !== "model_id" && (/Key<Model>/.test(p.type || "") || p.name === "checkpoint");
 
 /** A parameter value as the text shown in an input. */
 export function displayValue(v) {
   if (v === null || v === undefined) return "";
-  if (Array.isArray(v)) return v.map(displayValue).join(", ");
+  if (Array.isArray(v)) {   // [] stays visible (hidden = [] is no hidden layer); a null entry reads "null"
+    return v.length ? v.map((x) => (x === null ? "null" : displayValue(x))).join(", ") : "[]";
+  }
   if (typeof v === "object") {
     if (v.name !== undefined) return String(v.name);
     if (v.column_name !== undefined) return String(v.column_name);
@@ -30,7 +33,8 @@ export function fieldLabel(p, fallback) {
 
 /** Text typed in an array field as H2O list syntax: [200,200] or ["a","b"]. */
 export function arrayWire(text, type) {
-  const items = text.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  const inner = /^\[.*\]$/.test(text) ? text.slice(1, -1) : text;
+  const items = inner.split(",").map((x) => x.trim()).filter((x) => x !== "");
   if (/^(int|long|double|float)/i.test(type)) {
     return "[" + items.join(",") + "]";
   }
