@@ -11,7 +11,10 @@ step does not grow with the batch, and ADADELTA's accumulators see gradients of 
 whatever the batch; an epoch makes rows / mini_batch_size updates, so the regularisation applied
 per epoch shrinks by that factor (raise l1/l2 with the batch to keep their pull per epoch). The
 rate annealing and the momentum ramp count samples, as in the per-sample path (the sample count
-at the start of the batch).
+at the start of the batch). Row weights multiply their rows' signals (the batch's gradient is the
+weighted sum divided by its number of rows, as H2O-3 normalises a mini-batch by its row count); a
+sample's dropout masks are the per-sample path's (kernels/rng.py), so a batch of one row is the
+per-sample path with dropout too.
 
 Threads, two ways (one numba call per chunk of rows; every matrix product single-threaded BLAS
 on the thread that needs it, the threads being numba's):
@@ -38,12 +41,14 @@ from contextlib import contextmanager
 import numba
 import numpy as np
 
+from h2o_backend.engine import activations as act
 from h2o_backend.engine.errors import NumericalInstability
 from h2o_backend.engine.kernels import batch as kb
-from h2o_backend.engine.kernels.layout import MAJOR_UNIT, NET_BOFF
+from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT, NET_BOFF
 from h2o_backend.engine.kernels.structs import BatchWork, Layers, make_rows
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.run_sizes import ScoringStopped, first_slice
+from h2o_backend.engine.sgd_config import SGDConfig
 
 _NONE2 = np.zeros((0, 0), np.float32)
 
@@ -165,6 +170,25 @@ class BatchRunner:
             mi.unstable = True
             raise NumericalInstability()
         self.chunks_done += 1
+
+
+def warm_up() -> None:
+    """Load (or compile) the mini-batch path's kernels: both weight orders, training (synchronous
+    and HOGWILD!) and scoring, networks of 0 to 4 hidden layers (called by sgd.warm_up)."""
+    X = np.random.default_rng(0).random((256, 300), dtype=np.float32)
+    y = (np.arange(256) % 2).astype(np.int32)
+    for majors in ([MAJOR_UNIT, MAJOR_INPUT], [MAJOR_INPUT, MAJOR_UNIT]):
+        mi = ModelInfo.create([300, 256, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                              classifier=True, majors=majors)
+        BatchRunner(mi, SGDConfig(input_dropout=0.1), 1, 256).run(np.arange(256), X, y)
+        forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
+        forward(mi, X[:4], np.zeros(3, np.float32))
+    threads = min(2, numba.config.NUMBA_NUM_THREADS)
+    for depth in range(0, 5):       # the training kernels are compiled per number of layers
+        mi = ModelInfo.create([8] + [4] * depth + [2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                              classifier=True)
+        for hogwild in (False, True):
+            BatchRunner(mi, SGDConfig(), threads, 16, hogwild=hogwild).run(np.arange(32), X[:32, :8].copy(), y[:32])
 
 
 # ---------------------------------------------------------------------------- scoring

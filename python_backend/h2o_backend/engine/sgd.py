@@ -13,6 +13,7 @@ import numba
 import numpy as np
 
 from h2o_backend.engine import activations as act
+from h2o_backend.engine import batch_sgd
 from h2o_backend.engine.errors import NumericalInstability
 from h2o_backend.engine.kernels.layout import sizes
 from h2o_backend.engine.kernels.predict import predict_batch
@@ -118,8 +119,8 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
 
 def warm_up() -> float:
     """Load (or compile, the first time: ~30 s) every kernel specialisation on a tiny network, so
-    the first real training does not wait; returns the seconds it took. The server calls it from
-    a background thread at start (cli.py)."""
+    the first real training does not wait (the mini-batch path's too: batch_sgd.warm_up); returns
+    the seconds it took. The server calls it from a background thread at start (cli.py)."""
     t = time.perf_counter()
     X = np.ones((4, 3), np.float32)
     y = np.array([0, 1, 0, 1], np.int32)
@@ -129,27 +130,5 @@ def warm_up() -> float:
         for n_threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
             SGDRunner(mi, SGDConfig(), n_threads).run(np.arange(4), X, y)
         forward(mi, X, np.zeros(len(hidden) + 2, np.float32), row_mse=True, hidden_layer=len(hidden))
-    _warm_up_batches()
+    batch_sgd.warm_up()
     return time.perf_counter() - t
-
-
-def _warm_up_batches() -> None:
-    """The mini-batch path's kernels (engine/batch_sgd.py): both weight orders, training
-    (synchronous and HOGWILD!) and scoring, networks of 0 to 4 hidden layers."""
-    from h2o_backend.engine import batch_sgd
-    from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
-    X = np.random.default_rng(0).random((256, 300), dtype=np.float32)
-    y = (np.arange(256) % 2).astype(np.int32)
-    for majors in ([MAJOR_UNIT, MAJOR_INPUT], [MAJOR_INPUT, MAJOR_UNIT]):
-        mi = ModelInfo.create([300, 256, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
-                              classifier=True, majors=majors)
-        batch_sgd.BatchRunner(mi, SGDConfig(input_dropout=0.1), 1, 256).run(np.arange(256), X, y)
-        batch_sgd.forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
-        batch_sgd.forward(mi, X[:4], np.zeros(3, np.float32))
-    threads = min(2, numba.config.NUMBA_NUM_THREADS)
-    for depth in range(0, 5):       # the training kernels are compiled per number of layers
-        mi = ModelInfo.create([8] + [4] * depth + [2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
-                              classifier=True)
-        for hogwild in (False, True):
-            batch_sgd.BatchRunner(mi, SGDConfig(), threads, 16, hogwild=hogwild).run(np.arange(32), X[:32, :8].copy(),
-                                                                                    y[:32])
