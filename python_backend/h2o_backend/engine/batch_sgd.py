@@ -45,7 +45,7 @@ from h2o_backend.engine import activations as act
 from h2o_backend.engine.errors import NumericalInstability
 from h2o_backend.engine.kernels import batch as kb
 from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT, NET_BOFF
-from h2o_backend.engine.kernels.structs import BatchWork, Layers, make_rows
+from h2o_backend.engine.kernels.structs import BatchWork, Layers, RowsCache
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine.run_sizes import ScoringStopped, first_slice
 from h2o_backend.engine.sgd_config import SGDConfig
@@ -140,6 +140,7 @@ class BatchRunner:
                              n_in=np.array([x.n_in for x in L], np.int64))
         self.settings = cfg.settings()
         self.dropout = cfg.dropout(mi.n_layers)
+        self.rows = RowsCache()
 
     def set_huber_delta(self, delta: float) -> None:
         """Huber's clipping residual from now on (H2O-3 updates it after each scoring)."""
@@ -154,7 +155,7 @@ class BatchRunner:
         batch's output is not finite."""
         rows = np.ascontiguousarray(rows, np.int64)
         self.cfg.check_offsets(offsets)
-        data = make_rows(X, y_cls, y_reg, weights, offsets)
+        data = self.rows.get(X, y_cls, y_reg, weights, offsets)
         mi = self.mi
         # every matrix product runs inside one thread's part or share: BLAS single-threaded
         with thread_limits(self.n_threads, 1), np.errstate(over="ignore", invalid="ignore"):

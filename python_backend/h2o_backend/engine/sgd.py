@@ -17,7 +17,7 @@ from h2o_backend.engine import batch_sgd
 from h2o_backend.engine.errors import NumericalInstability
 from h2o_backend.engine.kernels.layout import sizes
 from h2o_backend.engine.kernels.predict import predict_batch
-from h2o_backend.engine.kernels.structs import Flat, make_rows
+from h2o_backend.engine.kernels.structs import Flat, RowsCache
 from h2o_backend.engine.kernels.train import hogwild_parallel, hogwild_serial
 from h2o_backend.engine.kernels.workspace import Workspace
 from h2o_backend.engine.model_info import ModelInfo
@@ -46,6 +46,7 @@ class SGDRunner:
         self.drop = cfg.drop_ratios(mi.n_layers)
         self.ws = Workspace.allocate(self.net, self.n_threads)
         self.work = self.ws.struct()
+        self.rows = RowsCache()
         self.chunks_done = 0    # compiled calls made by this runner
 
     def set_huber_delta(self, delta: float) -> None:
@@ -61,7 +62,7 @@ class SGDRunner:
         mi, ws = self.mi, self.ws
         rows = np.ascontiguousarray(rows, np.int64)
         self.cfg.check_offsets(offsets)
-        data = make_rows(X, y_cls, y_reg, weights, offsets)
+        data = self.rows.get(X, y_cls, y_reg, weights, offsets)
         ws.status[:] = 0
         kernel = hogwild_parallel if self.n_threads > 1 else hogwild_serial
         prev = numba.get_num_threads()

@@ -11,7 +11,9 @@ exceeds it; whether it applies at all (``Settings.rescale``: max_w2 finite) is d
 since under fastmath ``max_w2 < inf`` is always true.
 
 Model arrays come as a structs.Flat ``p``, settings as a structs.Settings ``s``; ``r`` and ``m``
-are the row's rate and momentum.
+are the row's rate and momentum. The layer functions are inlined into train.py's row loop
+(``inline="always"``, as optim.py's rules), which keeps the per-sample path as fast as the code
+with one loop per optimizer it replaced.
 """
 from __future__ import annotations
 
@@ -63,24 +65,25 @@ def dot(u, v):
     return s
 
 
-@njit(**JIT)
-def weight_state(s, p, lo, hi):
-    """The optimizer state (s1, s2) of the flat weights lo:hi (optim.py's convention)."""
+@njit(inline="always", **JIT)
+def weight_state(s, p):
+    """The optimizer state (s1, s2) of the flat weights (optim.py's convention), sliced per row by
+    the callers (a call per row would cost as much as a narrow row's update)."""
     if s.optimizer == OPTIM_ADADELTA:
-        return p.agw[lo:hi], p.adw[lo:hi]
+        return p.agw, p.adw
     if s.optimizer == OPTIM_SGD:
-        return p.w[lo:hi], p.w[lo:hi]          # not used by plain SGD
-    return p.mw[lo:hi], p.mw[lo:hi]
+        return p.w, p.w          # not used by plain SGD
+    return p.mw, p.mw
 
 
-@njit(**JIT)
-def bias_state(s, p, lo, hi):
-    """The optimizer state (s1, s2) of the flat biases lo:hi."""
+@njit(inline="always", **JIT)
+def bias_state(s, p):
+    """The optimizer state (s1, s2) of the flat biases."""
     if s.optimizer == OPTIM_ADADELTA:
-        return p.agb[lo:hi], p.adb[lo:hi]
+        return p.agb, p.adb
     if s.optimizer == OPTIM_SGD:
-        return p.b[lo:hi], p.b[lo:hi]
-    return p.mb[lo:hi], p.mb[lo:hi]
+        return p.b, p.b
+    return p.mb, p.mb
 
 
 @njit(**JIT)
@@ -124,7 +127,7 @@ def rescale_max_w2(wl, n_in, C, gl, all_active, max_w2, sq):
 
 
 # ---------------------------------------------------------------------------- one layer
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def backprop_input_major(net, l, p, a, g, e, keep, nz, nnz, acc, sq, s, r, m):
     """Input-major layer: per live input row, its error (dot with the signals, before the update)
     and the masked update of its weights to every column."""
@@ -140,6 +143,7 @@ def backprop_input_major(net, l, p, a, g, e, keep, nz, nnz, acc, sq, s, r, m):
     for c in range(C):
         acc[c] = _ZERO
     count = nnz[l] if fast_mode else n_in
+    S1, S2 = weight_state(s, p)
     for ii in range(count):
         i = nz[ain + ii] if fast_mode else ii
         xi = a[ain + i]
@@ -153,17 +157,16 @@ def backprop_input_major(net, l, p, a, g, e, keep, nz, nnz, acc, sq, s, r, m):
                 e[ain + i] = dot(gl, row)
         if fast_mode and xi == _ZERO:
             continue
-        s1, s2 = weight_state(s, p, lo, lo + C)
-        row_update(s.optimizer, s.nesterov, row, s1, s2, gl, xi, s.rho, s.eps, r, m, s.l1, s.l2, s.all_active,
-                   acc)
-    b1, b2 = bias_state(s, p, boff, boff + C)
-    bias_updates(s.optimizer, s.nesterov, p.b[boff:boff + C], b1, b2, gl, acc, n_in, s.rho, s.eps, r, m, s.l1,
+        row_update(s.optimizer, s.nesterov, row, S1[lo:lo + C], S2[lo:lo + C], gl, xi, s.rho, s.eps, r, m, s.l1,
+                   s.l2, s.all_active, acc)
+    B1, B2 = bias_state(s, p)
+    bias_updates(s.optimizer, s.nesterov, p.b[boff:boff + C], B1[boff:boff + C], B2[boff:boff + C], gl, acc, n_in, s.rho, s.eps, r, m, s.l1,
                  s.l2, s.all_active)
     if s.rescale:
         rescale_max_w2(p.w[woff:woff + n_in * C], n_in, C, gl, s.all_active, s.max_w2, sq)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def backprop_unit_major(net, l, p, a, g, e, keep, s, r, m):
     """Unit-major layer: per column with a signal, its contribution to the inputs' errors (before
     the update), the update of its incoming weights, its bias, and max_w2."""
@@ -182,7 +185,9 @@ def backprop_unit_major(net, l, p, a, g, e, keep, s, r, m):
     all_inputs = not s.fast_mode
     inv_n = np.float32(1.0 / n_in)
     bl = p.b[boff:boff + C]
-    b1, b2 = bias_state(s, p, boff, boff + C)
+    B1, B2 = bias_state(s, p)
+    b1, b2 = B1[boff:boff + C], B2[boff:boff + C]
+    S1, S2 = weight_state(s, p)
     for c in range(C):
         gc = gl[c]
         if not s.all_active and gc == _ZERO:
@@ -191,15 +196,14 @@ def backprop_unit_major(net, l, p, a, g, e, keep, s, r, m):
         row = p.w[lo:lo + n_in]
         if need_e:
             axpy(el, gc, row)
-        s1, s2 = weight_state(s, p, lo, lo + n_in)
-        g2 = urow_update(s.optimizer, s.nesterov, row, s1, s2, x, gc, s.rho, s.eps, r, m, s.l1, s.l2,
-                         all_inputs) * inv_n
+        g2 = urow_update(s.optimizer, s.nesterov, row, S1[lo:lo + n_in], S2[lo:lo + n_in], x, gc, s.rho, s.eps, r,
+                         m, s.l1, s.l2, all_inputs) * inv_n
         bias_update(s.optimizer, s.nesterov, bl, b1, b2, c, gc, g2, s.rho, s.eps, r, m, s.l1, s.l2)
         if s.rescale:
             rescale_row(row, s.max_w2)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def backprop_layer(net, l, p, a, g, e, keep, nz, nnz, acc, sq, s, r, m):
     """Propagate layer ``l``'s column signals to its inputs' errors (l > 0, using the weights
     before their update), then update its weights and biases in place."""

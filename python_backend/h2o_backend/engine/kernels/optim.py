@@ -13,6 +13,10 @@ Sign convention as H2O: a signal is "target minus output", so updates add. Per w
 A row's optimizer state comes as two arrays ``s1, s2``: (E[g2], E[dx2]) for ADADELTA, (v, unused)
 for momentum, unused for SGD. ``all_active`` False skips the weights whose signal (input-major)
 or input (unit-major) is 0 (fast_mode; also, as a pure shortcut, plain SGD without L1/L2).
+
+Every function here is inlined where it is called (numba ``inline="always"``): a call per stored
+row costs about as much as the update of a narrow row (the output layer's 10 columns), which made
+the per-sample path ~10-20 % slower on a 717-200-200-10 network when these were plain calls.
 """
 from __future__ import annotations
 
@@ -26,13 +30,13 @@ _ZERO = np.float32(0.0)
 
 
 # ---------------------------------------------------------------------------- scalar rules
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def regularized(signal, x, w, l1, l2):
     """The gradient (H2O's sign) of one weight: signal * input with the L1 and L2 pulls."""
     return signal * x - l1 * np.sign(w) - l2 * w
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def adadelta_step(w, eg, edx, grad, g2, rho, omr, eps):
     """(new w, new E[g2], new E[dx2]); ``omr`` = 1 - rho."""
     eg_new = rho * eg + omr * g2
@@ -40,19 +44,19 @@ def adadelta_step(w, eg, edx, grad, g2, rho, omr, eps):
     return w + eta * grad, eg_new, rho * edx + omr * eta * eta * g2
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def sgd_step(w, grad, r):
     return w + r * grad
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def momentum_step(w, v, grad, r, m):
     """(new w, new v) of classical momentum."""
     d = r * grad
     return w + d + m * v, d
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def nesterov_step(w, v, grad, r, m):
     """(new w, new v) of Nesterov's accelerated gradient."""
     v_new = m * v + grad
@@ -60,44 +64,64 @@ def nesterov_step(w, v, grad, r, m):
 
 
 # ---------------------------------------------------------------------------- stored rows
-@njit(**JIT)
+@njit(inline="always", **JIT)
+def _row_adadelta(row, s1, s2, gl, xi, rho, eps, l1, l2, all_active, acc):
+    omr = np.float32(1.0) - rho
+    for c in range(row.shape[0]):
+        wv = row[c]
+        grad = regularized(gl[c], xi, wv, l1, l2)
+        g2 = grad * grad
+        w_new, eg_new, edx_new = adadelta_step(wv, s1[c], s2[c], grad, g2, rho, omr, eps)
+        active = all_active or gl[c] != _ZERO
+        s1[c] = eg_new if active else s1[c]
+        s2[c] = edx_new if active else s2[c]
+        row[c] = w_new if active else wv
+        acc[c] += g2
+
+
+@njit(inline="always", **JIT)
+def _row_sgd(row, gl, xi, r, l1, l2, all_active):
+    for c in range(row.shape[0]):
+        wv = row[c]
+        w_new = sgd_step(wv, regularized(gl[c], xi, wv, l1, l2), r)
+        row[c] = w_new if (all_active or gl[c] != _ZERO) else wv
+
+
+@njit(inline="always", **JIT)
+def _row_nesterov(row, s1, gl, xi, r, m, l1, l2, all_active):
+    for c in range(row.shape[0]):
+        wv = row[c]
+        w_new, v_new = nesterov_step(wv, s1[c], regularized(gl[c], xi, wv, l1, l2), r, m)
+        active = all_active or gl[c] != _ZERO
+        row[c] = w_new if active else wv
+        s1[c] = v_new if active else s1[c]
+
+
+@njit(inline="always", **JIT)
+def _row_momentum(row, s1, gl, xi, r, m, l1, l2, all_active):
+    for c in range(row.shape[0]):
+        wv = row[c]
+        w_new, v_new = momentum_step(wv, s1[c], regularized(gl[c], xi, wv, l1, l2), r, m)
+        active = all_active or gl[c] != _ZERO
+        row[c] = w_new if active else wv
+        s1[c] = v_new if active else s1[c]
+
+
+@njit(inline="always", **JIT)
 def row_update(optimizer, nesterov, row, s1, s2, gl, xi, rho, eps, r, m, l1, l2, all_active, acc):
     """Input-major row: the weights from one input (value ``xi``) to every column (signals
     ``gl``). ADADELTA adds each column's grad^2 to ``acc`` (the bias statistic)."""
     if optimizer == OPTIM_ADADELTA:
-        omr = np.float32(1.0) - rho
-        for c in range(row.shape[0]):
-            wv = row[c]
-            grad = regularized(gl[c], xi, wv, l1, l2)
-            g2 = grad * grad
-            w_new, eg_new, edx_new = adadelta_step(wv, s1[c], s2[c], grad, g2, rho, omr, eps)
-            active = all_active or gl[c] != _ZERO
-            s1[c] = eg_new if active else s1[c]
-            s2[c] = edx_new if active else s2[c]
-            row[c] = w_new if active else wv
-            acc[c] += g2
+        _row_adadelta(row, s1, s2, gl, xi, rho, eps, l1, l2, all_active, acc)
     elif optimizer == OPTIM_SGD:
-        for c in range(row.shape[0]):
-            wv = row[c]
-            w_new = sgd_step(wv, regularized(gl[c], xi, wv, l1, l2), r)
-            row[c] = w_new if (all_active or gl[c] != _ZERO) else wv
+        _row_sgd(row, gl, xi, r, l1, l2, all_active)
     elif nesterov:
-        for c in range(row.shape[0]):
-            wv = row[c]
-            w_new, v_new = nesterov_step(wv, s1[c], regularized(gl[c], xi, wv, l1, l2), r, m)
-            active = all_active or gl[c] != _ZERO
-            row[c] = w_new if active else wv
-            s1[c] = v_new if active else s1[c]
+        _row_nesterov(row, s1, gl, xi, r, m, l1, l2, all_active)
     else:
-        for c in range(row.shape[0]):
-            wv = row[c]
-            w_new, v_new = momentum_step(wv, s1[c], regularized(gl[c], xi, wv, l1, l2), r, m)
-            active = all_active or gl[c] != _ZERO
-            row[c] = w_new if active else wv
-            s1[c] = v_new if active else s1[c]
+        _row_momentum(row, s1, gl, xi, r, m, l1, l2, all_active)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def urow_update(optimizer, nesterov, row, s1, s2, x, gc, rho, eps, r, m, l1, l2, all_inputs):
     """Unit-major row: one column's incoming weights (signal ``gc``, inputs ``x``); skips the
     inputs that are 0 unless ``all_inputs``. Returns the sum of grad^2 over the inputs used
@@ -137,7 +161,7 @@ def urow_update(optimizer, nesterov, row, s1, s2, x, gc, rho, eps, r, m, l1, l2,
     return s
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def bias_update(optimizer, nesterov, bl, s1, s2, c, gc, g2, rho, eps, r, m, l1, l2):
     """Bias ``c`` with signal ``gc``; ``g2``: the mean grad^2 of its column's incoming weights
     (ADADELTA). ``s1``/``s2``: the biases' optimizer state, as for a row."""
@@ -153,7 +177,7 @@ def bias_update(optimizer, nesterov, bl, s1, s2, c, gc, g2, rho, eps, r, m, l1, 
         bl[c], s1[c] = momentum_step(bv, s1[c], gb, r, m)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def bias_updates(optimizer, nesterov, bl, s1, s2, gl, acc, n_in, rho, eps, r, m, l1, l2, all_active):
     """Every bias of a layer with its column's signal ``gl[c]`` (skipped when 0 unless
     ``all_active``); ``acc[c] / n_in`` is ADADELTA's squared gradient."""

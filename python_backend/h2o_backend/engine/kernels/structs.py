@@ -87,3 +87,17 @@ def make_rows(X, y_cls=None, y_reg=None, weights=None, offsets=None) -> Rows:
         return v
     return Rows(X=X, y_cls=col(y_cls, np.int32, 0), y_reg=col(y_reg, np.float32, 0.0),
                 weights=col(weights, np.float32, 1.0), offsets=col(offsets, np.float32, 0.0))
+
+
+class RowsCache:
+    """The Rows of the last call, rebuilt only when the caller passes other arrays (a training run
+    passes the same ones every chunk, and building the defaults of a large frame costs time)."""
+
+    def __init__(self):
+        self._key, self._rows = None, None
+
+    def get(self, X, y_cls=None, y_reg=None, weights=None, offsets=None) -> Rows:
+        key = (X, y_cls, y_reg, weights, offsets)      # the objects themselves: kept alive, so ids stay unique
+        if self._key is None or any(a is not b for a, b in zip(key, self._key)):
+            self._rows, self._key = make_rows(X, y_cls, y_reg, weights, offsets), key
+        return self._rows
