@@ -90,17 +90,25 @@ def test_batch_step_is_the_mean_of_the_rows_weighted_half_deviance_gradients(dis
     _assert_step(mi, Ws, bs, fd, rate, scale=1 / 4)
 
 
+MODES = {"gaussian": (act.OUT_REGRESSION, act.ACT_LINEAR, 1), "softmax_ce": (act.OUT_SOFTMAX_CE, act.ACT_SOFTMAX, 3),
+         "softmax_mse": (act.OUT_SOFTMAX_MSE, act.ACT_SOFTMAX, 3), "autoencoder": (act.OUT_AUTOENCODER, act.ACT_TANH, N_IN)}
+
+
+@pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize("path", ["per_sample", "batch"])
-def test_a_row_weight_scales_its_step_and_weight_zero_trains_nothing(path):
+def test_a_row_weight_scales_its_step_and_weight_zero_trains_nothing(path, mode):
+    out_mode, out_act, n_out = MODES[mode]
     X, y = _rows(), np.array(DISTS["gaussian"], np.float32)
+    y_cls = np.array([2, 0, 1, 2], np.int32)
 
     def step(weight):
-        mi = _net("Tanh")
+        mi = ModelInfo.create([N_IN, 4, 3, n_out], act.ACT_TANH, out_act, optimizer="sgd", distribution="Normal",
+                              scale=0.4, seed=3, classifier=out_act == act.ACT_SOFTMAX)
+        cfg = SGDConfig(out_mode=out_mode, optimizer="sgd", rate=0.1, rate_annealing=0.0)
         w = np.full(4, weight, np.float32)
-        runner = (SGDRunner(mi, _cfg("gaussian", 0.1)) if path == "per_sample"
-                  else BatchRunner(mi, _cfg("gaussian", 0.1), 1, 1))
+        runner = SGDRunner(mi, cfg) if path == "per_sample" else BatchRunner(mi, cfg, 1, 1)
         before = mi.w.copy(), mi.b.copy()
-        runner.run(np.array([2]), X, y_reg=y, weights=w)
+        runner.run(np.array([2]), X, y_cls=y_cls, y_reg=y, weights=w)
         return mi.w - before[0], mi.b - before[1]
     one, two, zero = step(1.0), step(2.0), step(0.0)
     assert np.abs(one[0]).max() > 1e-4
@@ -111,6 +119,28 @@ def test_a_row_weight_scales_its_step_and_weight_zero_trains_nothing(path):
     np.testing.assert_allclose(two[0], 2 * one[0], rtol=1e-5, atol=2.5e-7)
     np.testing.assert_allclose(two[1], 2 * one[1], rtol=1e-5, atol=2.5e-7)
     assert not zero[0].any() and not zero[1].any()
+
+
+@pytest.mark.parametrize("dist", ["poisson", "huber", "quantile"])
+def test_a_batch_of_one_row_is_the_per_sample_path_with_weights_offsets_and_dropout(dist):
+    mi = _net("Rectifier", units=(6, 5))
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(80, N_IN)).astype(np.float32)
+    y = np.abs(rng.normal(size=80)).astype(np.float32) + 0.1
+    w = rng.uniform(0, 2, 80).astype(np.float32)
+    w[::7] = 0
+    o = rng.normal(scale=0.2, size=80).astype(np.float32)
+    cfg = SGDConfig(out_mode=act.OUT_REGRESSION, optimizer="adadelta", distribution=dist, input_dropout=0.2,
+                    hidden_dropout=[0.3, 0.2], seed=4, **SETTINGS)
+    mi.optimizer = "adadelta"
+    mi.allocate_optimizer_state()
+    per_sample, batch = mi.copy(), mi.copy()
+    order = rng.permutation(80)
+    SGDRunner(per_sample, cfg).run(order, X, y_reg=y, weights=w, offsets=o)
+    BatchRunner(batch, cfg, 1, 1).run(order, X, y_reg=y, weights=w, offsets=o)
+    assert np.abs(per_sample.w - mi.w).max() > 1e-3
+    np.testing.assert_allclose(batch.w, per_sample.w, rtol=1e-4, atol=2e-5)
+    np.testing.assert_allclose(batch.b, per_sample.b, rtol=1e-4, atol=2e-5)
 
 
 def test_weight_zero_rows_are_skipped_even_with_l2():

@@ -23,7 +23,9 @@ respect to the output column's pre-activation), so updates add.
   training frame (the caller's job: SGDRunner/BatchRunner ``set_huber_delta``).
 - Row weights multiply the signal (``weight * signal``): with plain SGD a weight of 2 trains as
   the row written twice in a row. (H2O-3's DeepLearning instead samples rows with probability
-  proportional to their weight, FrameTask; in expectation the same step.)
+  proportional to their weight, FrameTask; in expectation the same step.) The per-sample path skips
+  a row of weight 0 (no update at all, as H2O-3 never trains such rows); in a mini-batch its
+  signal is 0 (the batch's own L1/L2 pull and, without fast_mode, ADADELTA's decay still apply).
 """
 from __future__ import annotations
 
