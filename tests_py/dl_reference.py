@@ -162,3 +162,27 @@ def finite_difference(f, arrays, h=1e-6):
             g[idx] = (up - down) / (2 * h)
         grads.append(g)
     return grads
+
+
+def deviance(dist, y, f, power=1.5, q_alpha=0.5, delta=1.0):
+    """H2O-3's deviance of one row (hex/DistributionFactory.java) at link-space value ``f``, in float64."""
+    if dist == "gaussian":
+        return (y - f) ** 2
+    if dist == "poisson":
+        mu = np.exp(f)
+        return 2 * ((y * np.log(y / mu) if y > 0 else 0.0) - y + mu)
+    if dist == "gamma":
+        mu = np.exp(f)
+        return 2 * (np.log(mu / y) + y / mu - 1)
+    if dist == "tweedie":
+        p = power
+        return 2 * (y ** (2 - p) / ((1 - p) * (2 - p)) - y * np.exp(f * (1 - p)) / (1 - p)
+                    + np.exp(f * (2 - p)) / (2 - p))
+    if dist == "laplace":
+        return abs(y - f)
+    if dist == "quantile":
+        return q_alpha * (y - f) if y > f else (1 - q_alpha) * (f - y)
+    if dist == "huber":
+        r = abs(y - f)
+        return r * r if r <= delta else (2 * r - delta) * delta
+    raise ValueError(dist)

@@ -236,14 +236,3 @@ def test_schedules():
 def test_warm_up_loads_every_kernel():
     from h2o_backend.engine.sgd import warm_up
     assert warm_up() >= 0.0
-
-
-def test_train_local_trains_a_copy():
-    from h2o_backend.engine.sgd import train_local
-    mi = _net("Tanh", "ce", optimizer="adadelta", seed=2)
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(30, N_IN)).astype(np.float32)
-    y = rng.integers(0, 3, 30)
-    local = train_local(mi, SGDConfig(seed=1), X, 75, y_cls=y)
-    assert local.processed == 75 and mi.processed == 0
-    assert not np.array_equal(local.w, mi.w)

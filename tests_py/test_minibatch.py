@@ -1,7 +1,7 @@
 """The mini-batch path (mini_batch_size > 1, engine/batch_sgd.py): gradients against finite
-differences for every activation and loss, a batch of one row against the per-sample path, the
-matrix-product scoring against the per-row kernel (its split-invariance: test_scoring_blocks.py),
-bit-identical reproducible runs with 2 threads,
+differences for every activation and loss, a batch of one row against the per-sample path (with
+dropout), the matrix-product scoring against the per-row kernel (its split-invariance:
+test_scoring_blocks.py), bit-identical reproducible runs with 2 threads,
 checkpoints switching paths, bad values refused over REST, and the per-sample kernel's
 instability abort (which fastmath used to compile away)."""
 from __future__ import annotations
@@ -85,16 +85,28 @@ ONE_ROW_CASES = {
 @pytest.mark.parametrize("hidden", list(HIDDEN))
 @pytest.mark.parametrize("case", list(ONE_ROW_CASES))
 def test_batch_of_one_row_agrees_with_the_per_sample_path(case, hidden, major):
+    """With input and hidden dropout: both paths draw a sample's masks from the same stream
+    (kernels/rng.py), so a batch of one row is the per-sample path (up to float32 rounding: BLAS
+    and the per-row loops sum in different orders)."""
     settings = ONE_ROW_CASES[case]
-    cfg = SGDConfig(out_mode=act.OUT_SOFTMAX_CE, seed=5, **settings)
+    cfg = SGDConfig(out_mode=act.OUT_SOFTMAX_CE, seed=5, input_dropout=0.2, hidden_dropout=[0.3, 0.1], **settings)
     mi = _net(hidden, "ce", optimizer=settings["optimizer"], major=major)
     X = np.maximum(np.random.default_rng(2).normal(size=(60, N_IN)), 0).astype(np.float32)
     y = np.random.default_rng(3).integers(0, 3, 60).astype(np.int32)
     per_sample, batch = mi.copy(), mi.copy()
     order = np.random.default_rng(4).permutation(60)
-    SGDRunner(per_sample, cfg, 1).run(order, X, y)
-    BatchRunner(batch, cfg, n_threads=2, batch_size=1).run(order, X, y)
+    row_runner = SGDRunner(per_sample, cfg, 1)
+    row_runner.run(order, X, y)
+    batch_runner = BatchRunner(batch, cfg, n_threads=2, batch_size=1)
+    batch_runner.run(order, X, y)
     assert np.abs(per_sample.w - mi.w).max() > 1e-3          # both really trained
+    # the last sample's masks are the same (inputs: the dropped-out input row; hidden layers: the
+    # masks), and dropout really dropped units
+    offsets = np.concatenate([[0], np.cumsum(mi.units)])
+    np.testing.assert_array_equal(row_runner.ws.A[0][:N_IN], batch_runner.A[0][0])
+    for k in range(1, mi.n_layers):
+        np.testing.assert_array_equal(row_runner.ws.KEEP[0][offsets[k]:offsets[k + 1]], batch_runner.KEEP[k][0])
+    assert (row_runner.ws.KEEP[0][:offsets[-2]] == 0).any()
     np.testing.assert_allclose(batch.w, per_sample.w, rtol=1e-4, atol=2e-5)
     np.testing.assert_allclose(batch.b, per_sample.b, rtol=1e-4, atol=2e-5)
     for name in ("ada_g_w", "ada_dx_w", "mom_w"):

@@ -104,3 +104,14 @@ def np_derivative(code: int, a: np.ndarray) -> np.ndarray:
     if code == ACT_LINEAR:
         return np.ones_like(a)
     raise ValueError(f"no elementwise derivative for activation code {code}")
+
+
+def dropout_ratios(activation: str, input_ratio: float, hidden_ratios, n_hidden: int) -> list[float]:
+    """Dropout ratio of every unit layer (input, hidden..., output 0), derived once from H2O's
+    parameters: hidden ratios only for a ``*WithDropout`` activation (0 when not given)."""
+    _, with_dropout = parse_activation(activation)
+    hidden = [float(r) for r in (hidden_ratios or [])] if with_dropout else []
+    hidden = hidden or [0.0] * int(n_hidden)
+    if len(hidden) != n_hidden:
+        raise ValueError(f"need {n_hidden} hidden dropout ratios, got {len(hidden)}")
+    return [float(input_ratio)] + hidden + [0.0]

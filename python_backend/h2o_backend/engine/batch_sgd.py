@@ -11,7 +11,10 @@ step does not grow with the batch, and ADADELTA's accumulators see gradients of 
 whatever the batch; an epoch makes rows / mini_batch_size updates, so the regularisation applied
 per epoch shrinks by that factor (raise l1/l2 with the batch to keep their pull per epoch). The
 rate annealing and the momentum ramp count samples, as in the per-sample path (the sample count
-at the start of the batch).
+at the start of the batch). Row weights multiply their rows' signals (the batch's gradient is the
+weighted sum divided by its number of rows, as H2O-3 normalises a mini-batch by its row count); a
+sample's dropout masks are the per-sample path's (kernels/rng.py), so a batch of one row is the
+per-sample path with dropout too.
 
 Threads, two ways (one numba call per chunk of rows; every matrix product single-threaded BLAS
 on the thread that needs it, the threads being numba's):
@@ -38,12 +41,14 @@ from contextlib import contextmanager
 import numba
 import numpy as np
 
+from h2o_backend.engine import activations as act
 from h2o_backend.engine.errors import NumericalInstability
 from h2o_backend.engine.kernels import batch as kb
-from h2o_backend.engine.kernels.layout import MAJOR_UNIT, NET_BOFF, OPTIM_SGD, OPTIMIZER_CODES
-from h2o_backend.engine.kernels.rng import drop_threshold, splitmix64
+from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT, NET_BOFF
+from h2o_backend.engine.kernels.structs import BatchWork, Layers, RowsCache
 from h2o_backend.engine.model_info import ModelInfo
-from h2o_backend.engine.sgd import ScoringStopped, first_slice
+from h2o_backend.engine.run_sizes import ScoringStopped, first_slice
+from h2o_backend.engine.sgd_config import SGDConfig
 
 _NONE2 = np.zeros((0, 0), np.float32)
 
@@ -60,11 +65,6 @@ def thread_limits(n_threads: int, blas_threads: int | None = None):
             yield
     finally:
         numba.set_num_threads(prev)
-
-
-def _keys(seed: int) -> tuple[np.uint64, np.uint64]:
-    base = splitmix64(int(seed) & 0xFFFFFFFFFFFFFFFF)
-    return (np.uint64(splitmix64(base ^ kb.STREAM_INPUT)), np.uint64(splitmix64(base ^ kb.STREAM_HIDDEN)))
 
 
 class _Layer:
@@ -104,66 +104,81 @@ class BatchRunner:
         self.hogwild = bool(hogwild) and self.n_threads > 1
         self.max_parts = 1 if self.hogwild else max(1, min(self.n_threads, self.batch // kb.PART_MIN_ROWS))
         self.chunks_done = 0
-        self.optimizer = OPTIMIZER_CODES[cfg.optimizer]
         L = [_Layer(mi, l) for l in range(mi.n_layers)]
         # work buffers [buffer set, ...]: one set per thread with hogwild, else one shared set
         sets, B = (self.n_threads if self.hogwild else 1), self.batch
 
         def per_set(shape, ones=False):
             return (np.ones if ones else np.zeros)((sets, *shape), np.float32)
-        A = tuple(per_set((B, u)) for u in mi.units)
-        KEEP = tuple(per_set((B, u), ones=True) for u in mi.units)
-        Z = tuple(per_set((B, x.cols)) for x in L)
-        G = tuple(per_set((B, x.cols)) for x in L)
-        E = tuple(per_set((B, u)) for u in mi.units)
-        D = tuple(per_set(x.W.shape) for x in L)                       # data gradients
-        db = tuple(per_set((self.max_parts, x.cols)) for x in L)       # bias gradients per batch part
         # the update's column sums of grad^2: per fixed row block (input-major) or one row, and
         # (input-major) the blocks' sum
-        acc = tuple(per_set((1 if x.unit_major else kb.UPDATE_BLOCKS, x.cols)) for x in L)
-        acc1 = tuple(per_set((x.cols,)) for x in L)
-        self.A, self.KEEP = tuple(a[0] for a in A), tuple(k[0] for k in KEEP)     # set 0, for inspection
-        _, ratios = cfg.dropout_arrays(mi.n_layers)
-        key_in, key_hid = _keys(cfg.seed)
-        plain = self.optimizer == OPTIM_SGD and cfg.l1 == 0 and cfg.l2 == 0
-        f32 = np.float32
-        # what the kernels take after the rows, batch, threads and sample count, as tuples (one
-        # array per layer) built once: unboxing them is most of a kernel call's cost
-        self.kernel_args = (
-            cfg.out_mode, np.array([drop_threshold(float(r)) for r in ratios], np.int64), key_in, key_hid,
-            tuple(x.W for x in L), tuple(x.b for x in L), np.array([x.act for x in L], np.int64),
-            np.array([x.unit_major for x in L], np.bool_), A, KEEP, Z, G, E, D, db,
-            tuple(x.EG for x in L), tuple(x.EDX for x in L), tuple(x.MOM for x in L), acc, acc1,
-            tuple(x.egb for x in L), tuple(x.edxb for x in L), tuple(x.mb for x in L),
-            np.array([x.n_in for x in L], np.int64),
-            self.optimizer, bool(cfg.nesterov), f32(cfg.rho), f32(cfg.epsilon), f32(cfg.l1), f32(cfg.l2),
-            not (cfg.fast_mode or plain), bool(cfg.fast_mode), bool(np.isfinite(cfg.max_w2)), f32(cfg.max_w2),
-            (float(cfg.rate), float(cfg.rate_annealing), float(cfg.rate_decay), float(cfg.momentum_start),
-             float(cfg.momentum_stable), float(cfg.momentum_ramp)))
+        self.work = BatchWork(
+            A=tuple(per_set((B, u)) for u in mi.units), KEEP=tuple(per_set((B, u), ones=True) for u in mi.units),
+            Z=tuple(per_set((B, x.cols)) for x in L), G=tuple(per_set((B, x.cols)) for x in L),
+            E=tuple(per_set((B, u)) for u in mi.units), D=tuple(per_set(x.W.shape) for x in L),
+            db=tuple(per_set((self.max_parts, x.cols)) for x in L),
+            acc=tuple(per_set((1 if x.unit_major else kb.UPDATE_BLOCKS, x.cols)) for x in L),
+            acc1=tuple(per_set((x.cols,)) for x in L))
+        self.A, self.KEEP = tuple(a[0] for a in self.work.A), tuple(k[0] for k in self.work.KEEP)  # set 0, for inspection
+        # the kernels' structures, built once: unboxing them is most of a kernel call's cost
+        self.layers = Layers(W=tuple(x.W for x in L), b=tuple(x.b for x in L), EG=tuple(x.EG for x in L),
+                             EDX=tuple(x.EDX for x in L), MOM=tuple(x.MOM for x in L), egb=tuple(x.egb for x in L),
+                             edxb=tuple(x.edxb for x in L), mb=tuple(x.mb for x in L),
+                             act=np.array([x.act for x in L], np.int64),
+                             unit_major=np.array([x.unit_major for x in L], np.bool_),
+                             n_in=np.array([x.n_in for x in L], np.int64))
+        self.settings = cfg.settings()
+        self.dropout = cfg.dropout(mi.n_layers)
+        self.rows = RowsCache()
 
-    def run(self, rows: np.ndarray, X: np.ndarray, y_cls=None, y_reg=None) -> None:
+    def set_huber_delta(self, delta: float) -> None:
+        """Huber's clipping residual from now on (H2O-3 updates it after each scoring)."""
+        self.cfg.huber_delta = float(delta)
+        self.settings = self.cfg.settings()
+
+    def run(self, rows: np.ndarray, X: np.ndarray, y_cls=None, y_reg=None, weights=None, offsets=None) -> None:
         """Train on ``rows`` (indices into X) in batches of ``batch_size`` rows (the last may be
-        smaller) and add them to the model's sample count. Raises NumericalInstability (before
-        the update) when a batch's output is not finite."""
+        smaller) and add them to the model's sample count. ``weights`` and ``offsets``: float32 per
+        row of X (None: 1 and 0); a batch's gradient is the weighted sum of its rows' gradients
+        divided by its number of rows. Raises NumericalInstability (before the update) when a
+        batch's output is not finite."""
         rows = np.ascontiguousarray(rows, np.int64)
-        n = X.shape[0]
-        X = np.ascontiguousarray(X, np.float32)
-        yc = np.zeros(n, np.int32) if y_cls is None else np.ascontiguousarray(y_cls, np.int32)
-        yr = np.zeros(n, np.float32) if y_reg is None else np.ascontiguousarray(y_reg, np.float32)
+        self.cfg.check_offsets(offsets)
+        data = self.rows.get(X, y_cls, y_reg, weights, offsets)
         mi = self.mi
         # every matrix product runs inside one thread's part or share: BLAS single-threaded
         with thread_limits(self.n_threads, 1), np.errstate(over="ignore", invalid="ignore"):
             if self.hogwild:
-                done, unstable = kb.train_batches_hogwild(X, yc, yr, rows, self.batch, self.n_threads,
-                                                          mi.processed, *self.kernel_args)
+                done, unstable = kb.train_batches_hogwild(data, rows, self.batch, self.n_threads, np.int64(mi.processed),
+                                                          self.settings, self.dropout, self.layers, self.work)
             else:
-                done, unstable = kb.train_batches(X, yc, yr, rows, self.batch, self.max_parts, self.n_threads,
-                                                  mi.processed, *self.kernel_args)
+                done, unstable = kb.train_batches(data, rows, self.batch, self.max_parts, self.n_threads,
+                                                  np.int64(mi.processed), self.settings, self.dropout, self.layers,
+                                                  self.work)
         mi.processed += int(done)
         if unstable:
             mi.unstable = True
             raise NumericalInstability()
         self.chunks_done += 1
+
+
+def warm_up() -> None:
+    """Load (or compile) the mini-batch path's kernels: both weight orders, training (synchronous
+    and HOGWILD!) and scoring, networks of 0 to 4 hidden layers (called by sgd.warm_up)."""
+    X = np.random.default_rng(0).random((256, 300), dtype=np.float32)
+    y = (np.arange(256) % 2).astype(np.int32)
+    for majors in ([MAJOR_UNIT, MAJOR_INPUT], [MAJOR_INPUT, MAJOR_UNIT]):
+        mi = ModelInfo.create([300, 256, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                              classifier=True, majors=majors)
+        BatchRunner(mi, SGDConfig(input_dropout=0.1), 1, 256).run(np.arange(256), X, y)
+        forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
+        forward(mi, X[:4], np.zeros(3, np.float32))
+    threads = min(2, numba.config.NUMBA_NUM_THREADS)
+    for depth in range(0, 5):       # the training kernels are compiled per number of layers
+        mi = ModelInfo.create([8] + [4] * depth + [2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                              classifier=True)
+        for hogwild in (False, True):
+            BatchRunner(mi, SGDConfig(), threads, 16, hogwild=hogwild).run(np.arange(32), X[:32, :8].copy(), y[:32])
 
 
 # ---------------------------------------------------------------------------- scoring
@@ -266,13 +281,13 @@ class _Scorer:
             L.product(a, z)
             if L.l < top:
                 nxt = buf.A[L.l]
-                kb.activate_hidden_serial(z, L.b, L.act, nxt, buf.keep[:, :nxt.shape[1]], 0,
-                                          np.float32(1.0 - ratios[L.l + 1]), np.uint64(0), 0, False)
+                kb.activate_hidden(z, L.b, L.act, nxt, buf.keep[:, :nxt.shape[1]], 0,
+                                   np.float32(1.0 - ratios[L.l + 1]), np.uint64(0), 0, False)
                 a = nxt
                 if self.hidden_layer == L.l + 1:
                     self.feats[lo:lo + b] = nxt[:b]
             else:
-                kb.activate_output_serial(z, L.b, L.act, buf.out)
+                kb.activate_output(z, L.b, L.act, buf.out)
                 self.out[lo:lo + b] = buf.out[:b]
         if self.mse is not None:
             kb.row_mse(self.out[lo:lo + b], rows, self.mse[lo:lo + b])

@@ -79,9 +79,8 @@ def network_sizes(units: list[int], activation: str) -> dict:
 
 
 def optimizer_of(params) -> str:
-    if params.adaptive_rate:
-        return "adadelta"
-    return "momentum" if (params.momentum_start != 0 or params.momentum_stable != 0) else "sgd"
+    from h2o_backend.engine.model_info import optimizer_for
+    return optimizer_for(params)
 
 
 def network_estimate(units: list[int], activation: str, optimizer: str, n_threads: int, *,

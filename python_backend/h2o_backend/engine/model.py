@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from h2o_backend.engine import activations as act
 from h2o_backend.engine.data import balance
 from h2o_backend.engine.metrics import model_metrics as metrics
 from h2o_backend.engine.metrics import tables
@@ -56,10 +57,8 @@ class DeepLearningModel:
     def drop_ratios(self) -> np.ndarray:
         """Dropout ratios per unit layer (input, hidden..., output) for test-time scaling."""
         p = self.params
-        n_hidden = self.model_info.n_layers - 1
-        hidden = list(p.hidden_dropout_ratios or []) if str(p.activation).endswith("WithDropout") else []
-        hidden = hidden or [0.0] * n_hidden
-        return np.array([p.input_dropout_ratio] + list(hidden) + [0.0], np.float32)
+        return np.array(act.dropout_ratios(p.activation, p.input_dropout_ratio, p.hidden_dropout_ratios,
+                                           self.model_info.n_layers - 1), np.float32)
 
     # ------------------------------------------------------------------ raw scoring
     def _check_stable(self) -> None:

@@ -22,6 +22,15 @@ from h2o_backend.engine.kernels.layout import (MAJOR_INPUT, MAJOR_UNIT, NET_BOFF
                                                build_net_table, sizes)
 
 OPTIMIZERS = ("adadelta", "momentum", "sgd")
+
+
+def optimizer_for(params) -> str:
+    """The optimizer a model trains with, derived once from its (effective) parameters, as H2O's
+    ModelInfo (``adaDelta()`` / ``has_momenta()``): ADADELTA with ``adaptive_rate``; else
+    momentum when ``momentum_start`` or ``momentum_stable`` is non-zero; else plain SGD."""
+    if params.adaptive_rate:
+        return "adadelta"
+    return "momentum" if (params.momentum_start != 0 or params.momentum_stable != 0) else "sgd"
 _STATE_ARRAYS = ("w", "b", "ada_g_w", "ada_dx_w", "ada_g_b", "ada_dx_b", "mom_w", "mom_b")
 _EMPTY = np.zeros(0, dtype=np.float32)
 

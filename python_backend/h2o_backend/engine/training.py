@@ -1,8 +1,10 @@
-"""train_deeplearning: validation, data preparation, iterations of per-sample SGD, scoring
-within the duty cycle, early stopping, best model, cancel, checkpoint restart, n-fold CV.
+"""train_deeplearning: validation, data preparation, iterations of training (per-sample SGD, or
+mini-batches), scoring within the duty cycle, early stopping, best model, cancel, checkpoint
+restart, n-fold CV.
 
-The loop stays in Python; each chunk of rows is one compiled HOGWILD! call (sgd.SGDRunner), after
-which the job's progress is updated and its cancel flag read. A cancelled model keeps what it
+The loop stays in Python; each chunk of rows is one compiled call (sgd.SGDRunner per sample with
+HOGWILD! threads, or batch_sgd.BatchRunner), after which the job's progress is updated and its
+cancel flag read. A cancelled model keeps what it
 learnt (status CANCELLED); non-finite weights fail the job with H2O's instability message.
 Threads: ``numba.get_num_threads()``, or one with ``reproducible`` (bit-identical reruns) on the
 per-sample path; ``mini_batch_size`` > 1 trains on batches (batch_sgd.BatchRunner) with all
@@ -37,11 +39,11 @@ from h2o_backend.engine.metrics import scoring
 from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
 from h2o_backend.engine.model import DeepLearningModel
-from h2o_backend.engine.model_info import ModelInfo
+from h2o_backend.engine.model_info import ModelInfo, optimizer_for
 from h2o_backend.engine.errors import NumericalInstability, ValidationError
 from h2o_backend.engine.batch_sgd import BatchRunner
-from h2o_backend.engine.sgd import (SGDConfig, SGDRunner, ScoringStopped, rows_within,  # noqa: F401
-                                    train_local)  # (train_local: the multi-node entry point)
+from h2o_backend.engine.run_sizes import ScoringStopped, rows_within  # noqa: F401
+from h2o_backend.engine.sgd import SGDConfig, SGDRunner
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +102,7 @@ def _first_layer_major(X: np.ndarray, input_dropout: float, seed: int) -> int:
 def _new_model_info(datainfo: DataInfo, eff, X: np.ndarray) -> ModelInfo:
     code, _ = act.parse_activation(eff.activation)
     units = [datainfo.n_inputs, *[int(h) for h in eff.hidden], datainfo.n_outputs]
-    optimizer = "adadelta" if eff.adaptive_rate else (
-        "momentum" if (eff.momentum_start != 0 or eff.momentum_stable != 0) else "sgd")
+    optimizer = optimizer_for(eff)
     majors = [_first_layer_major(X, eff.input_dropout_ratio, eff.seed)] + [MAJOR_INPUT] * len(eff.hidden)
     return ModelInfo.create(units, code, act.output_activation(datainfo.problem, code), optimizer=optimizer,
                             distribution=eff.initial_weight_distribution, scale=eff.initial_weight_scale,

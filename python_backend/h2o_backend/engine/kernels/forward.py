@@ -7,38 +7,38 @@ the inputs the next layer reads (non-zero inputs; kept units, or active ones for
 Training draws fresh dropout masks per row; scoring scales inputs and hidden activations by
 ``1 - ratio`` instead (expectation-preserving, the project's decision for both).
 
-Hidden dropout follows H2O: every hidden layer's mask is drawn from the same per-row random
-sequence (H2O seeds each hidden layer's dropout generator with the same row seed), so unit ``j``
-of every hidden layer sees the same uniform draw ``u[j]`` and is kept when ``u[j] >= ratio``; the
-input layer's mask is independent. (Independent masks per layer learn measurably slower on the
-booklet's MNIST run: 0.3 percentage points more test error after one epoch.)
+Dropout masks come from the one counter-based stream of rng.py (a function of the seed, the
+sample's number and the unit), the same as the mini-batch path's: every hidden layer of a sample
+uses the same per-unit draws (H2O), the input layer its own. (Independent masks per layer learn
+measurably slower on the booklet's MNIST run: 0.3 percentage points more test error after one epoch.)
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from h2o_backend.engine.activations import ACT_LINEAR, ACT_RECTIFIER, ACT_SOFTMAX, ACT_TANH
+from h2o_backend.engine.activations import ACT_RECTIFIER
+from h2o_backend.engine.kernels.act import activate_outputs, activate_units
 from h2o_backend.engine.kernels.layout import (MAJOR_INPUT, NET_ACT, NET_AIN, NET_AOUT, NET_BOFF, NET_COLS, NET_K,
                                                NET_MAJOR, NET_NIN, NET_NOUT, NET_WOFF, NET_ZOFF)
-from h2o_backend.engine.kernels.rng import fill_keep_mask, fill_uniform16
+from h2o_backend.engine.kernels.rng import draw16, fill_mask
 
 _ZERO = np.float32(0.0)
 _ONE = np.float32(1.0)
-_TWO = np.float32(2.0)
 
 JIT = dict(cache=True, fastmath=True, error_model="numpy", _nrt=False)
 
 
 @njit(**JIT)
-def fill_input(x, net, drop_thr, drop, a, keep, nz, nnz, training, state, t):
-    """Copy one input row into unit layer 0 with input dropout (training) or its scaling (scoring)."""
+def fill_input(x, net, dr, drop, a, keep, nz, nnz, training, sample):
+    """Copy one input row into unit layer 0 with input dropout (training: the mask of sample
+    ``sample`` under ``dr``, a structs.Dropout) or its scaling (scoring)."""
     n_in = net[0, NET_NIN]
     a0 = a[:n_in]
     k0 = keep[:n_in]
     nz0 = nz[:n_in]
-    if training and drop_thr[0] > 0:
-        fill_keep_mask(k0, n_in, drop_thr[0], state, t)
+    if training and dr.thr[0] > 0:
+        fill_mask(k0, n_in, dr.key_in, sample, dr.thr[0])
         for i in range(n_in):
             a0[i] = x[i] * k0[i]
     else:
@@ -91,28 +91,18 @@ def affine(net, l, w, b, a, z, keep, nz, nnz, training):
 
 
 @njit(**JIT)
-def draw_keep(net, l, drop_thr, keep, u, training):
+def draw_keep(net, l, thr, keep, u, training):
     """Dropout mask of unit layer l+1 (the outputs of weight layer l) from the row's shared hidden
     draws ``u`` (training), or all kept."""
     n_out = net[l, NET_NOUT]
     kl = keep[net[l, NET_AOUT]:net[l, NET_AOUT] + n_out]
-    thr = np.float32(drop_thr[l + 1])
-    if training and drop_thr[l + 1] > 0:
+    t = np.float32(thr[l + 1])
+    if training and thr[l + 1] > 0:
         for j in range(n_out):
-            kl[j] = _ONE if u[j] >= thr else _ZERO
+            kl[j] = _ONE if u[j] >= t else _ZERO
     else:
         for j in range(n_out):
             kl[j] = _ONE
-
-
-@njit(**JIT)
-def tanh32(x):
-    """H2O's tanh form 1 - 2/(1 + exp(2x)), safe for large |x| in float32."""
-    if x > np.float32(20.0):
-        return _ONE
-    if x < np.float32(-20.0):
-        return -_ONE
-    return _ONE - _TWO / (_ONE + np.exp(_TWO * x))
 
 
 @njit(**JIT)
@@ -127,19 +117,9 @@ def activate_hidden(net, l, drop, a, z, keep, nz, nnz, training):
     kl = keep[aout:aout + n_out]
     ratio = drop[l + 1]
     scale = np.float32(1.0 - ratio) if (not training and ratio > 0) else _ONE
-    if actc == ACT_RECTIFIER:
-        for j in range(n_out):
-            v = zl[j] if zl[j] > _ZERO else _ZERO
-            al[j] = v * kl[j] * scale
-    elif actc == ACT_TANH:
-        for j in range(n_out):
-            al[j] = tanh32(zl[j]) * kl[j] * scale
-    else:  # Maxout: two pieces per unit
-        for j in range(n_out):
-            z0 = zl[2 * j]
-            z1 = zl[2 * j + 1]
-            v = z0 if z0 >= z1 else z1
-            al[j] = v * kl[j] * scale
+    activate_units(actc, zl, al, n_out)
+    for j in range(n_out):
+        al[j] = al[j] * kl[j] * scale
     nzl = nz[aout:aout + n_out]
     cnt = 0
     if actc == ACT_RECTIFIER:
@@ -156,27 +136,6 @@ def activate_hidden(net, l, drop, a, z, keep, nz, nnz, training):
 
 
 @njit(**JIT)
-def softmax_into(z, a, n):
-    """a[:n] = softmax(z[:n]), the largest z subtracted first (shared by the per-row and the batch
-    kernels, so both sum in the order the POJO reproduces)."""
-    mx = z[0]
-    for c in range(1, n):
-        if z[c] > mx:
-            mx = z[c]
-    for c in range(n):
-        a[c] = np.exp(z[c] - mx)
-    # A separate loop that only reads: summed in the same loop as the stores above, LLVM
-    # guards its vector version with a run-time aliasing check, so the summation order (which
-    # the POJO reproduces) would depend on where the buffers lie.
-    s = _ZERO
-    for c in range(n):
-        s += a[c]
-    inv = _ONE / s
-    for c in range(n):
-        a[c] *= inv
-
-
-@njit(**JIT)
 def activate_output(net, a, z):
     """Output layer: Softmax, Linear, or the autoencoder's Tanh/Rectifier (no dropout).
 
@@ -186,17 +145,7 @@ def activate_output(net, a, z):
     actc = net[l, NET_ACT]
     zl = z[net[l, NET_ZOFF]:net[l, NET_ZOFF] + n_out]
     al = a[net[l, NET_AOUT]:net[l, NET_AOUT] + n_out]
-    if actc == ACT_SOFTMAX:
-        softmax_into(zl, al, n_out)
-    elif actc == ACT_LINEAR:
-        for c in range(n_out):
-            al[c] = zl[c]
-    elif actc == ACT_TANH:
-        for c in range(n_out):
-            al[c] = tanh32(zl[c])
-    else:
-        for c in range(n_out):
-            al[c] = zl[c] if zl[c] > _ZERO else _ZERO
+    activate_outputs(actc, zl, al, n_out)
     # isfinite() is always true under fastmath (no NaN/inf assumed): test the exponent bits.
     bits = al.view(np.uint32)
     ok = True
@@ -207,23 +156,24 @@ def activate_output(net, a, z):
 
 
 @njit(**JIT)
-def forward_row(x, net, drop_thr, drop, w, b, a, z, keep, nz, nnz, u, training, state, t):
-    """Full forward pass of one row (``u``: scratch for the hidden dropout draws, as long as the
-    widest hidden layer); returns False on a non-finite output."""
-    fill_input(x, net, drop_thr, drop, a, keep, nz, nnz, training, state, t)
+def forward_row(x, net, dr, drop, w, b, a, z, keep, nz, nnz, u, training, sample):
+    """Full forward pass of one row (training: with the dropout masks of sample number ``sample``
+    under ``dr``; ``u``: scratch for the hidden draws, as long as the widest hidden layer);
+    returns False on a non-finite output."""
+    fill_input(x, net, dr, drop, a, keep, nz, nnz, training, sample)
     n_layers = net.shape[0]
     if training and n_layers > 1:
         widest = 0
         for l in range(n_layers - 1):
-            if drop_thr[l + 1] > 0 and net[l, NET_NOUT] > widest:
+            if dr.thr[l + 1] > 0 and net[l, NET_NOUT] > widest:
                 widest = net[l, NET_NOUT]
-        fill_uniform16(u, widest, state, t)
+        for j in range(widest):
+            u[j] = np.float32(draw16(dr.key_hid, sample, j))
     for l in range(n_layers):
         hidden = l < n_layers - 1
         if hidden:
-            draw_keep(net, l, drop_thr, keep, u, training)
+            draw_keep(net, l, dr.thr, keep, u, training)
         affine(net, l, w, b, a, z, keep, nz, nnz, training and hidden)
         if hidden:
             activate_hidden(net, l, drop, a, z, keep, nz, nnz, training)
     return activate_output(net, a, z)
-

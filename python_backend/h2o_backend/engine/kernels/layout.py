@@ -60,14 +60,7 @@ def sizes(net: np.ndarray) -> dict:
     }
 
 
-# ------------------------------------------------------------------ hyper-parameter vectors
-# float64 ``hp`` (reals) and int64 ``opt`` (switches) passed to the training kernels.
-HP_RHO, HP_EPS, HP_RATE, HP_RATE_ANNEALING, HP_RATE_DECAY = 0, 1, 2, 3, 4
-HP_MOM_START, HP_MOM_STABLE, HP_MOM_RAMP, HP_L1, HP_L2, HP_MAX_W2, HP_N0 = 5, 6, 7, 8, 9, 10, 11
-HP_SIZE = 12
-
-OPT_OPTIMIZER, OPT_NESTEROV, OPT_FAST_MODE, OPT_OUT_MODE, OPT_STRIDE, OPT_RESCALE = 0, 1, 2, 3, 4, 5
-OPT_SIZE = 6      # OPT_RESCALE: 1 when max_w2 is finite (decided in Python: fastmath assumes no inf)
+# ------------------------------------------------------------------ optimizer and status codes
 OPTIMIZER_CODES = {"adadelta": 0, "momentum": 1, "sgd": 2}
 OPTIM_ADADELTA, OPTIM_MOMENTUM, OPTIM_SGD = 0, 1, 2
 

@@ -10,6 +10,7 @@ from numba import njit, prange
 
 from h2o_backend.engine.kernels.forward import forward_row
 from h2o_backend.engine.kernels.layout import NET_AOUT, NET_NOUT
+from h2o_backend.engine.kernels.structs import Dropout
 
 JIT = dict(cache=True, fastmath=True, error_model="numpy")
 BLOCK = 256
@@ -33,11 +34,11 @@ def predict_batch(X, net, drop_thr, drop, w, b, n_units, n_cols, out, row_mse, h
         keep = np.ones(n_units, np.float32)
         nz = np.zeros(n_units, np.int32)
         nnz = np.zeros(net.shape[0] + 1, np.int64)
-        state = np.ones(1, np.uint64)
+        dr = Dropout(np.uint64(0), np.uint64(0), drop_thr)    # scoring: no masks drawn
         u = np.zeros(1, np.float32)
         for r in range(bi * BLOCK, min(n, (bi + 1) * BLOCK)):
             x = X[r]
-            forward_row(x, net, drop_thr, drop, w, b, a, z, keep, nz, nnz, u, False, state, 0)
+            forward_row(x, net, dr, drop, w, b, a, z, keep, nz, nnz, u, False, 0)
             for c in range(n_out):
                 out[r, c] = a[off + c]
             if row_mse.shape[0] > 0:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from h2o_backend.engine.kernels.layout import sizes
+from h2o_backend.engine.kernels.structs import RowWork
 
 
 def _padded(n: int) -> int:
@@ -44,5 +45,7 @@ class Workspace:
     def n_threads(self) -> int:
         return self.A.shape[0]
 
-    def arrays(self) -> tuple:
-        return (self.A, self.Z, self.G, self.E, self.KEEP, self.NZ, self.NNZ, self.ACC, self.SQ, self.U)
+    def struct(self) -> RowWork:
+        """The buffers as the kernels take them (structs.RowWork)."""
+        return RowWork(A=self.A, Z=self.Z, G=self.G, E=self.E, KEEP=self.KEEP, NZ=self.NZ, NNZ=self.NNZ,
+                       ACC=self.ACC, SQ=self.SQ, U=self.U, status=self.status)
