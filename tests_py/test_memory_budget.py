@@ -73,6 +73,92 @@ def test_network_estimate_counts_weights_and_optimizer_state():
     assert maxout["weights"] == 4 * (10 * 100 * 2 + 100 * 2 + 100 * 2 + 2)   # 2 pieces per hidden unit
 
 
+def _traced_bytes(make):
+    """Bytes that ``make()`` allocates and keeps (numpy reports its buffers to tracemalloc), and the result."""
+    import gc
+    import tracemalloc
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = make()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    return held, result
+
+
+@pytest.mark.parametrize("activation,hogwild,optimizer", [("Rectifier", True, "adadelta"),
+                                                          ("Rectifier", False, "momentum"),
+                                                          ("Maxout", True, "sgd")])
+def test_mini_batch_buffer_estimate_is_what_batch_runner_allocates(activation, hogwild, optimizer):
+    from h2o_backend.engine import activations as act
+    from h2o_backend.engine.batch_buffers import training_buffer_bytes
+    from h2o_backend.engine.batch_sgd import BatchRunner
+    from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
+    from h2o_backend.engine.model_info import ModelInfo
+    from h2o_backend.engine.sgd import SGDConfig
+    code, _ = act.parse_activation(activation)
+    units, majors = [300, 400, 200, 3], [MAJOR_UNIT, MAJOR_INPUT, MAJOR_INPUT]
+    mi = ModelInfo.create(units, code, act.ACT_SOFTMAX, optimizer=optimizer, classifier=True, majors=majors)
+    cfg = SGDConfig(optimizer=optimizer)
+    held, runner = _traced_bytes(lambda: BatchRunner(mi, cfg, n_threads=3, batch_size=256, hogwild=hogwild))
+    expected = training_buffer_bytes(units, mi.pieces, 256, 3, hogwild, majors)
+    assert expected > 3 * mi.w.nbytes        # the buffers, not the weights, are what counts here
+    assert expected <= held <= expected + 64 * 1024, (held, expected)
+    # the synchronous path keeps one buffer set, HOGWILD! one per thread
+    one_set = training_buffer_bytes(units, mi.pieces, 256, 3, False, majors)
+    assert training_buffer_bytes(units, mi.pieces, 256, 3, True, majors) > 2.5 * one_set
+
+
+@pytest.mark.parametrize("rows,input_dropout", [(5000, 0.0), (700, 0.2)])
+def test_scoring_buffer_estimate_is_what_forward_allocates(rows, input_dropout):
+    from h2o_backend.engine import activations as act
+    from h2o_backend.engine.batch_buffers import scoring_buffer_bytes
+    from h2o_backend.engine.batch_sgd import forward
+    from h2o_backend.engine.model_info import ModelInfo
+    units = [50, 300, 300, 2]
+    mi = ModelInfo.create(units, act.ACT_TANH, act.ACT_SOFTMAX, optimizer="sgd", classifier=True)
+    X = np.random.default_rng(1).random((rows, 50), dtype=np.float32)
+    ratios = np.array([input_dropout, 0, 0, 0], np.float32)
+    forward(mi, X[:8], ratios, n_threads=2)      # compiled before measuring
+
+    def peak():
+        import tracemalloc
+        tracemalloc.start()
+        try:
+            out, _, _ = forward(mi, X, ratios, n_threads=2)
+            return tracemalloc.get_traced_memory()[1] - out.nbytes
+        finally:
+            tracemalloc.stop()
+    expected = scoring_buffer_bytes(units, mi.pieces, rows, 2, input_dropout > 0)
+    held = peak()
+    assert expected <= held <= expected + 256 * 1024, (held, expected)
+
+
+def test_mini_batch_network_whose_buffers_exceed_the_budget_is_refused(make_app, tmp_path):
+    """Weights and optimizer state of a few MB fit; the HOGWILD! buffer sets of 4 threads with
+    batches of 2000 rows do not."""
+    from h2o_backend.engine import memory
+    app = make_app(max_mem=100 * MB, nthreads=4)
+    client = app.test_client()
+    import_frame(client, wide_csv(tmp_path / "w.csv", 100, 2000), "w.hex")
+    fields = {"training_frame": "w.hex", "response_column": "y", "hidden": "[500,500]", "epochs": "1",
+              "mini_batch_size": "2000"}
+    reply = client.post("/3/ModelBuilders/deeplearning", data={**fields, "model_id": "batched"})
+    body = assert_h2o_error(reply, 412, "DeepLearning model needs", "mini-batch buffers of 4 threads",
+                            "free of --max-mem 100.0 MB")
+    assert [m["field_name"] for m in body["messages"] if m["message_type"] == "ERRR"] == ["mini_batch_size"]
+    assert model_jobs(client) == []
+    parts = dict(memory.network_estimate([100, 500, 500, 2], "Rectifier", "adadelta", 4, batch_size=2000,
+                                         score_rows=2000).parts)
+    assert parts["mini-batch buffers of 4 threads"] > 100 * MB > 4 * parts["weights"]
+    # the synchronous path holds one buffer set: it fits, as does the per-sample path
+    for extra in ({"reproducible": "true"}, {"mini_batch_size": "1"}):
+        ok = client.post("/3/ModelBuilders/deeplearning", data={**fields, **extra})
+        assert ok.status_code == 200, ok.get_json()
+        assert wait_job(client, ok.get_json()["job"]["key"]["name"])["status"] == "DONE"
+
+
 def test_frame_estimate_of_plain_gzip_and_zip_files(tmp_path):
     import gzip
     import zipfile

@@ -9,6 +9,7 @@ import pytest
 
 from h2o_backend.engine import activations as A
 from h2o_backend.export import pojo, pojo_arith, pojo_runner
+from h2o_backend.engine.problems import CLASSIFICATION
 from h2o_backend.export.pojo_java import java_id, java_string
 
 needs_java = pytest.mark.skipif(pojo_runner.java_tools() is None,
@@ -225,7 +226,7 @@ def test_pojo_reproduces_the_server(tmp_path, mixed_frames, kind):
     served = _server_predictions(model, test)
     expected = _server_predictions(model, test, reference=True)
     assert preds.shape == expected.shape == served.shape == (1000, len(expected[0]))
-    if model.problem in ("Binomial", "Multinomial"):
+    if model.problem in CLASSIFICATION:
         assert np.array_equal(preds[:, 0], expected[:, 0])          # the same class on every row
         assert np.array_equal(preds[:, 0], served[:, 0])            # also as the server predicts
         got, want, fast = preds[:, 1:], expected[:, 1:], served[:, 1:]

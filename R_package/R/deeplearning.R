@@ -6,6 +6,13 @@
 # argument keeps its name. Only the arguments the caller gives are sent, so the server's
 # defaults apply to the rest (the defaults in the signature are those same values).
 
+# The legacy argument names and the server parameters they stand for (see above), and the
+# arguments that are R's own (no server parameter). Every other argument is sent under its name.
+.h2o.__DL_LEGACY_NAMES <- c(data = "training_frame", key = "model_id",
+                            validation = "validation_frame", y = "response_column",
+                            x = "ignored_columns")
+.h2o.__DL_R_ONLY <- "..."
+
 # The type of every tunable argument. "array": a numeric vector (a list of vectors for a
 # grid search over hidden or hidden_dropout_ratios).
 .h2o.__DL_TYPES <- c(

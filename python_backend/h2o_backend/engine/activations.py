@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from h2o_backend.engine.problems import CLASSIFICATION
+
 # activation codes of a layer's output (kernels dispatch on them)
 ACT_TANH, ACT_RECTIFIER, ACT_MAXOUT, ACT_LINEAR, ACT_SOFTMAX = 0, 1, 2, 3, 4
 
@@ -57,7 +59,7 @@ def hidden_bias_init(code: int, hidden_index: int) -> float:
 
 def output_activation(problem: str, hidden_code: int) -> int:
     """Activation code of the output layer for a problem type."""
-    if problem in ("Binomial", "Multinomial"):
+    if problem in CLASSIFICATION:
         return ACT_SOFTMAX
     if problem == "Regression":
         return ACT_LINEAR
@@ -68,7 +70,7 @@ def output_activation(problem: str, hidden_code: int) -> int:
 
 def output_mode(problem: str, loss: str) -> int:
     """Error-signal mode of the output layer (``loss`` is the effective loss, not Automatic)."""
-    if problem in ("Binomial", "Multinomial"):
+    if problem in CLASSIFICATION:
         return OUT_SOFTMAX_CE if loss == "CrossEntropy" else OUT_SOFTMAX_MSE
     if problem == "Regression":
         return OUT_REGRESSION

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+from h2o_backend.engine.problems import CLASSIFICATION
+
 
 @dataclass
 class Grid:
@@ -79,7 +81,7 @@ def ranking_error(model) -> float:
     for key in ("validation_metrics", "cross_validation_metrics", "training_metrics"):
         metrics = out.get(key)
         if metrics:
-            if out.get("model_category") in ("Binomial", "Multinomial"):
+            if out.get("model_category") in CLASSIFICATION:
                 value = metrics.get("classification_error")
             else:
                 value = metrics.get("MSE")

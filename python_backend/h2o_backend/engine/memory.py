@@ -9,8 +9,10 @@ A training run holds (float32 throughout, as the kernels):
   cross-validation model (each is kept);
 - the initialisation scratch of the largest layer (its weights drawn as float64, then float32),
   freed before the best-model copy exists, so only the larger of the two counts;
-- per-thread scratch workspaces (activations, pre-activations, signals, errors, dropout masks),
-  and the scoring kernel's per-thread buffers;
+- the training workspaces: per-sample (``mini_batch_size`` 1) one per thread (activations,
+  pre-activations, signals, errors, dropout masks of one row); mini-batch, BatchRunner's buffer
+  sets (batch_buffers.training_buffer_bytes: one per thread with HOGWILD!, one when synchronous);
+- the scorer's row buffers (batch_buffers.scoring_buffer_bytes) for the largest set it scores;
 - the prepared input matrix of the training rows (and the float64 blocks it is scaled in) and
   its scoring samples (training and validation), plus the prepared validation rows.
 
@@ -22,9 +24,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from h2o_backend.engine import activations as act
+from h2o_backend.engine import batch_buffers
 from h2o_backend.engine.kernels.layout import NET_COLS, NET_NIN, build_net_table, sizes
 
 F32 = 4
@@ -74,6 +78,7 @@ def network_sizes(units: list[int], activation: str) -> dict:
     acts = [code] * (n_layers - 1) + [act.ACT_SOFTMAX]
     net = build_net_table([int(u) for u in units], pieces, acts, None)
     out = sizes(net)
+    out["pieces"] = pieces
     out["largest_layer"] = int((net[:, NET_NIN].astype(np.int64) * net[:, NET_COLS]).max())
     return out
 
@@ -84,8 +89,14 @@ def optimizer_of(params) -> str:
 
 
 def network_estimate(units: list[int], activation: str, optimizer: str, n_threads: int, *,
-                     best_copy: bool = True, extra_models: int = 0) -> Estimate:
-    """The network part of a training run: weights, optimizer state, copies, workspaces."""
+                     best_copy: bool = True, extra_models: int = 0, batch_size: int = 1,
+                     reproducible: bool = False, majors: list[int] | None = None, score_rows: int | None = None,
+                     input_dropout: bool = False) -> Estimate:
+    """The network part of a training run on ``n_threads`` threads (as training.TrainingRun uses
+    them): weights, optimizer state, copies, workspaces. Per-sample (``batch_size`` 1) one workspace
+    per thread, one when ``reproducible``; mini-batch, BatchRunner's buffers on all threads, HOGWILD!
+    unless ``reproducible``. Scoring runs on all threads; ``score_rows``: the most rows one scoring
+    call takes (None: a full block per thread)."""
     sz = network_sizes(units, activation)
     est = Estimate("DeepLearning model", field="hidden")
     n_params = sz["n_weights"] + sz["n_biases"]
@@ -101,10 +112,20 @@ def network_estimate(units: list[int], activation: str, optimizer: str, n_thread
         est.add("best-model copy", state)
     else:
         est.add("initialisation scratch", scratch)
-    per_thread = F32 * (4 * sz["n_units"] + 2 * sz["n_cols"] + 2 * sz["max_cols"] + sz["max_units"])
-    est.add(f"workspaces of {n_threads} threads", max(1, n_threads) * per_thread)
-    # scoring: each thread's block of rows holds activations, masks and live lists of every unit
-    est.add("scoring buffers", max(1, n_threads) * F32 * (3 * sz["n_units"] + sz["n_cols"]))
+    threads = max(1, int(n_threads))
+    if batch_size > 1:
+        hogwild = not reproducible
+        sets = batch_buffers.training_buffer_sets(threads, hogwild)
+        buffers = batch_buffers.training_buffer_bytes(units, sz["pieces"], batch_size, threads, hogwild, majors)
+        if buffers > max(b for _, b in est.parts):
+            est.field = "mini_batch_size"       # the batch, not the network, is what is too large
+        est.add(f"mini-batch buffers of {sets} thread{'s' if sets > 1 else ''}", buffers)
+    else:
+        workers = 1 if reproducible else threads
+        per_thread = F32 * (4 * sz["n_units"] + 2 * sz["n_cols"] + 2 * sz["max_cols"] + sz["max_units"])
+        est.add(f"workspaces of {workers} threads", workers * per_thread)
+    rows = threads * batch_buffers.SCORE_BLOCK if score_rows is None else score_rows
+    est.add("scoring buffers", batch_buffers.scoring_buffer_bytes(units, sz["pieces"], rows, threads, input_dropout))
     return est
 
 
@@ -121,20 +142,25 @@ def training_estimate(params, train, valid=None, checkpoint=None, n_threads: int
         units = [datainfo.n_inputs, *[int(h) for h in eff.hidden], datainfo.n_outputs]
         activation, optimizer = eff.activation, optimizer_of(eff)
     nfolds = int(getattr(eff, "nfolds", 0) or 0)
-    est = network_estimate(units, activation, optimizer, 1 if eff.reproducible else n_threads,
+    rows = train.nrows
+    samples = rows if eff.score_training_samples <= 0 else min(rows, eff.score_training_samples)
+    v_samples = 0 if valid is None else (valid.nrows if eff.score_validation_samples <= 0
+                                         else min(valid.nrows, eff.score_validation_samples))
+    est = network_estimate(units, activation, optimizer, n_threads,
                            best_copy=bool(eff.override_with_best_model) and nfolds < 2,
-                           extra_models=nfolds if nfolds >= 2 else 0)
-    n_in, rows = units[0], train.nrows
+                           extra_models=nfolds if nfolds >= 2 else 0,
+                           batch_size=int(getattr(eff, "mini_batch_size", 1) or 1),
+                           reproducible=bool(eff.reproducible),
+                           majors=list(checkpoint.model_info.majors) if checkpoint is not None else None,
+                           score_rows=max(samples, v_samples), input_dropout=eff.input_dropout_ratio > 0)
+    n_in = units[0]
     est.add("prepared training data", rows * (n_in * F32 + F64))
     # DataInfo.transform scales numeric columns in float64 blocks of CHUNK_CELLS cells (~3 live)
     est.add("data preparation scratch", min(rows * n_in, CHUNK_CELLS) * F64 * 3)
     if eff.balance_classes:
         est.add("balanced rows", rows * float(eff.max_after_balance_size) * 8)
-    samples = rows if eff.score_training_samples <= 0 else min(rows, eff.score_training_samples)
     est.add("scoring samples", samples * (n_in + units[-1]) * F32)
     if valid is not None:
-        v_samples = valid.nrows if eff.score_validation_samples <= 0 else min(valid.nrows,
-                                                                              eff.score_validation_samples)
         est.add("prepared validation data", valid.nrows * n_in * F32 + v_samples * (n_in + units[-1]) * F32)
     return est
 
@@ -151,9 +177,13 @@ def model_bytes(model) -> int:
 # ---------------------------------------------------------------------------- predictions
 def prediction_estimate(model, n_rows: int, kind: str, layer: int = 0) -> Estimate:
     """A prediction's prepared inputs, raw outputs and output frame (float64 columns)."""
-    units = list(model.model_info.units)
+    mi = model.model_info
+    units = list(mi.units)
     est = Estimate("Prediction", field="frame_id")
     est.add("prepared inputs", n_rows * units[0] * F32)
+    threads = numba.get_num_threads()       # batch_sgd.forward's default
+    est.add("scoring buffers", batch_buffers.scoring_buffer_bytes(
+        units, mi.pieces, n_rows, threads, float(getattr(model.params, "input_dropout_ratio", 0) or 0) > 0))
     if kind == "deep_features":
         width = units[layer + 1] if 0 <= layer + 1 < len(units) else 0
         est.add("deep features", n_rows * width * (F32 + F64))

@@ -23,9 +23,9 @@ from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine import batch_sgd
 from h2o_backend.frames.frame import Column, Frame
+from h2o_backend.engine.problems import CLASSIFICATION
 
 UNSTABLE_PREDICT = "Trying to predict with an unstable model."
-CLASSIFICATION = ("Binomial", "Multinomial")
 
 
 @dataclass

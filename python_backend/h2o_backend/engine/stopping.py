@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from h2o_backend.engine.metrics import model_metrics
+from h2o_backend.engine.problems import CLASSIFICATION
 
 MORE_IS_BETTER = frozenset({"AUC", "AUCPR"})
 
@@ -17,7 +18,7 @@ def resolve_metric(metric: str, problem: str) -> str:
     autoencoders."""
     if metric != "AUTO":
         return metric
-    if problem in ("Binomial", "Multinomial"):
+    if problem in CLASSIFICATION:
         return "logloss"
     return "deviance" if problem == "Regression" else "MSE"
 

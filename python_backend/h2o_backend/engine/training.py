@@ -44,6 +44,7 @@ from h2o_backend.engine.errors import NumericalInstability, ValidationError
 from h2o_backend.engine.batch_sgd import BatchRunner
 from h2o_backend.engine.run_sizes import ScoringStopped, rows_within  # noqa: F401
 from h2o_backend.engine.sgd import SGDConfig, SGDRunner
+from h2o_backend.engine.problems import CLASSIFICATION
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def _new_model_info(datainfo: DataInfo, eff, X: np.ndarray) -> ModelInfo:
     majors = [_first_layer_major(X, eff.input_dropout_ratio, eff.seed)] + [MAJOR_INPUT] * len(eff.hidden)
     return ModelInfo.create(units, code, act.output_activation(datainfo.problem, code), optimizer=optimizer,
                             distribution=eff.initial_weight_distribution, scale=eff.initial_weight_scale,
-                            seed=eff.seed, classifier=datainfo.problem in ("Binomial", "Multinomial"),
+                            seed=eff.seed, classifier=datainfo.problem in CLASSIFICATION,
                             majors=majors)
 
 
@@ -137,7 +138,7 @@ def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:
     y = np.asarray(datainfo.response(train))
     labelled = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.flatnonzero(~np.isnan(y))
     data = TrainingData(X, y, labelled, labelled)
-    if datainfo.problem in ("Binomial", "Multinomial") and eff.balance_classes:
+    if datainfo.problem in CLASSIFICATION and eff.balance_classes:
         K = datainfo.n_outputs
         data.prior = balance.class_distribution(y, K)
         data.rows = balance.balance_rows(y, K, eff.seed, eff.class_sampling_factors, eff.max_after_balance_size)
@@ -408,7 +409,7 @@ class TrainingRun:
                      self.early_stopping.k)
             return True
         train_err = scoring.model_error(tm, problem)
-        if problem in ("Binomial", "Multinomial"):
+        if problem in CLASSIFICATION:
             return eff.classification_stop >= 0 and train_err <= eff.classification_stop
         return eff.regression_stop >= 0 and train_err <= eff.regression_stop
 

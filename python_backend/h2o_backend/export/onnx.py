@@ -26,6 +26,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from h2o_backend.engine import activations as act
+from h2o_backend.engine.problems import CLASSIFICATION
 
 OPSET = 17
 ML_OPSET = 3
@@ -185,7 +186,7 @@ def model_to_onnx(model) -> onnx.ModelProto:
         raise ValueError("Trying to export an unstable model.")
     g = _Graph()
     out = _network(g, model, _prepared_inputs(g, model.datainfo))
-    if model.problem in ("Binomial", "Multinomial"):
+    if model.problem in CLASSIFICATION:
         _class_outputs(g, model, out)
     elif model.problem == "Regression":
         _regression_output(g, model, out)

@@ -36,9 +36,10 @@ from h2o_backend.export import pojo_arith
 from h2o_backend.export import pojo_java as jv
 from h2o_backend.export.pojo_arith import ReduceOrder
 from h2o_backend.export.pojo_java import java_id  # noqa: F401  (re-exported: the handler names files with it)
+from h2o_backend.engine.problems import CLASSIFICATION, PROBLEMS
 
 TEMPLATE = Path(__file__).resolve().parent / "java" / "DeepLearningPojo.java.tmpl"
-CATEGORIES = ("Binomial", "Multinomial", "Regression", "AutoEncoder")
+CATEGORIES = PROBLEMS
 
 
 @dataclass
@@ -165,7 +166,7 @@ def render(spec: PojoSpec, preview: bool = False) -> str:
 def _init_block(spec: PojoSpec, em: jv.Emitter) -> str:
     """Assignments of the static initialiser, in blob order (each emitter call appends to it)."""
     net = spec.net
-    response_domain = spec.response_domain if spec.category in ("Binomial", "Multinomial") else None
+    response_domain = spec.response_domain if spec.category in CLASSIFICATION else None
     out: list[tuple[str, str]] = [
         ("NAMES", em.strings(spec.names)),
         ("DOMAINS", em.domains(list(spec.domains) + [response_domain])),
@@ -276,7 +277,7 @@ def spec_from_model(model) -> PojoSpec:
     if mi.unstable:
         raise ValueError(UNSTABLE_PREDICT)
     category = di.problem
-    if category in ("Binomial", "Multinomial"):
+    if category in CLASSIFICATION:
         pred_names = ["predict"] + [str(d) for d in di.response_domain]
     elif category == "Regression":
         pred_names = ["predict"]
@@ -296,7 +297,7 @@ def spec_from_model(model) -> PojoSpec:
         softmax_sum=pojo_arith.server_softmax_order(), expf_glibc=pojo_arith.server_expf_is_glibc())
     if category == "Binomial":
         spec.threshold = float(model.binomial_threshold())
-    if category in ("Binomial", "Multinomial") and model.prior_class_dist is not None \
+    if category in CLASSIFICATION and model.prior_class_dist is not None \
             and model.model_class_dist is not None:
         spec.prior_class_distrib = [float(v) for v in model.prior_class_dist]
         spec.model_class_distrib = [float(v) for v in model.model_class_dist]

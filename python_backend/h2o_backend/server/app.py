@@ -3,41 +3,20 @@ from __future__ import annotations
 
 import logging
 import os
-import time
-from dataclasses import dataclass, field
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from h2o_backend.engine.errors import EngineError
 from h2o_backend.server.errors import ApiError, from_engine_error
+from h2o_backend.server.context import Services
 from h2o_backend.server.file_access import FileAccess
-from h2o_backend.server.housekeeping import Lifecycle, make_spool_dir
+from h2o_backend.server.housekeeping import make_spool_dir
 from h2o_backend.server.memory import MemoryBudget
 from h2o_backend.jobs import JobRunner
 from h2o_backend.store import KeyStore
 
 log = logging.getLogger("h2o_backend")
-
-
-@dataclass
-class Services:
-    """What handlers use: reached through `current_services()`."""
-    store: KeyStore
-    jobs: JobRunner
-    spool_dir: str
-    memory: MemoryBudget
-    lifecycle: Lifecycle = field(default_factory=Lifecycle)
-    max_upload: int | None = None       # bytes; larger uploads are refused with 413
-    recovery_dir: str | None = None     # trained models are also saved there (server/recovery.py)
-    ip: str = "127.0.0.1"
-    port: int = 54321
-    cloud_name: str = "h2o_backend"
-    start_time: float = field(default_factory=time.time)
-    nthreads: int = field(default_factory=lambda: os.cpu_count() or 1)
-    files: FileAccess = field(default_factory=FileAccess)
-    cluster: object | None = None     # a cluster.connect.DaskCluster when started with a Dask option
-    dask_predict_min_rows: int = 100_000   # frames this large are scored on the cluster's workers
 
 
 def create_app(config: dict | None = None) -> Flask:

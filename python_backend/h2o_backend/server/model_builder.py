@@ -119,11 +119,12 @@ def training_estimate(params, train, valid, checkpoint):
 
 
 def memory_problems(params, train, valid, checkpoint, estimate=None) -> list[dict]:
-    """A problem on `hidden` when the model would not fit in the free part of --max-mem (checked
-    after the other validation, so the parameters are known to be consistent)."""
+    """A problem on the estimate's field (`hidden`, or `mini_batch_size` when the batch buffers are
+    the largest part) when the model would not fit in the free part of --max-mem (checked after
+    the other validation, so the parameters are known to be consistent)."""
     estimate = estimate or training_estimate(params, train, valid, checkpoint)
     message = services().memory.problem(estimate)
-    return [] if message is None else [{"field": "hidden", "level": "ERRR", "message": message}]
+    return [] if message is None else [{"field": estimate.field or "hidden", "level": "ERRR", "message": message}]
 
 
 def guarded_build(estimate, work, label: str):
@@ -132,7 +133,7 @@ def guarded_build(estimate, work, label: str):
     try:
         return services().memory.guarded(estimate, work)
     except ApiError as exc:
-        raise_if_errors([{"field": "hidden", "level": "ERRR", "message": exc.msg}], label)
+        raise_if_errors([{"field": estimate.field or "hidden", "level": "ERRR", "message": exc.msg}], label)
         raise
 
 

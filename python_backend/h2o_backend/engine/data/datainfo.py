@@ -30,6 +30,7 @@ import numpy as np
 
 from h2o_backend.engine.parameters.table import MAX_CATEGORICAL_DEFAULT
 from h2o_backend.frames.frame import Column, Frame
+from h2o_backend.engine.problems import CLASSIFICATION
 
 CHUNK_CELLS = 1 << 22          # numeric columns are scaled in row chunks of about this many cells
 UNSEEN_LEVEL = ("Model was built without missing categorical factors in column {col}, but found unknown "
@@ -204,13 +205,13 @@ class DataInfo:
 
     @property
     def n_outputs(self) -> int:
-        if self.problem in ("Binomial", "Multinomial"):
+        if self.problem in CLASSIFICATION:
             return len(self.response_domain)
         return 1 if self.problem == "Regression" else self.n_inputs
 
     @property
     def is_classifier(self) -> bool:
-        return self.problem in ("Binomial", "Multinomial")
+        return self.problem in CLASSIFICATION
 
     # ------------------------------------------------------------------ fitting
     @classmethod
@@ -242,7 +243,7 @@ class DataInfo:
                    problem=problem, response_name=None if autoencoder else params.response_column,
                    normalization="normalize" if autoencoder else "standardize",
                    constant_columns=sel.constant, string_columns=sel.strings)
-        if problem in ("Binomial", "Multinomial"):
+        if problem in CLASSIFICATION:
             info.response_domain = class_labels(train.column(params.response_column))
         elif problem == "Regression":
             info.response_mean, info.response_sigma = _mean_sd(train.column(params.response_column))

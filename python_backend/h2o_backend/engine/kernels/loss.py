@@ -34,6 +34,7 @@ from numba import njit
 
 from h2o_backend.engine.activations import OUT_REGRESSION, OUT_SOFTMAX_CE, OUT_SOFTMAX_MSE
 from h2o_backend.engine.kernels.act import output_derivative
+from h2o_backend.engine.problems import CLASSIFICATION
 
 JIT = dict(cache=True, fastmath=True, error_model="numpy", _nrt=False)
 _ZERO = np.float32(0.0)
@@ -59,7 +60,7 @@ def distribution_code(name: str, problem: str) -> int:
             return DIST_GAUSSIAN
         if key in REGRESSION_DISTRIBUTIONS:
             return REGRESSION_DISTRIBUTIONS[key]
-    elif problem in ("Binomial", "Multinomial"):
+    elif problem in CLASSIFICATION:
         if key == "auto" or key in CLASSIFIER_DISTRIBUTIONS:
             return DIST_GAUSSIAN      # unused: the softmax loss decides (bernoulli vs 2 classes: the caller's check)
     elif key == "auto":

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from h2o_backend.engine import iterations
+from h2o_backend.engine.problems import CLASSIFICATION
 
 CLASSIFIER_FIELDS = (("rmse", "RMSE"), ("logloss", "logloss"), ("r2", "r2"),
                      ("classification_error", "classification_error"), ("auc", "AUC"), ("pr_auc", "pr_auc"))
@@ -57,7 +58,7 @@ def score_set(X: np.ndarray, y, rows: np.ndarray | None, n_samples: int, seed: i
 
 
 def metric_fields(problem: str):
-    if problem in ("Binomial", "Multinomial"):
+    if problem in CLASSIFICATION:
         return CLASSIFIER_FIELDS
     return REGRESSION_FIELDS if problem == "Regression" else AUTOENCODER_FIELDS
 
@@ -67,7 +68,7 @@ def model_error(m: dict | None, problem: str) -> float:
     from h2o_backend.engine.metrics import model_metrics as metrics
     if not m:
         return math.inf
-    value = metrics.classification_error_of(m) if problem in ("Binomial", "Multinomial") else metrics.mse_of(m)
+    value = metrics.classification_error_of(m) if problem in CLASSIFICATION else metrics.mse_of(m)
     return math.inf if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 

@@ -7,7 +7,7 @@ request strings is the server's job (server/parameter_wire.py). Imports only eng
 - ``validate(params, train, valid=None, checkpoint=None) -> problems``.
 - ``effective_parameters(params, train=None, valid=None, problem=None, n_nodes=1)``.
 """
-from h2o_backend.engine.parameters.effective import CLASSIFIERS, effective_parameters  # noqa: F401
+from h2o_backend.engine.parameters.effective import effective_parameters  # noqa: F401
 from h2o_backend.engine.parameters.table import (  # noqa: F401
     ACTIVATIONS, CHECKPOINT_FROM_REQUEST, CHECKPOINT_MODIFIABLE, LOSSES, PARAMETERS, SPECS,
     DeepLearningParameters, ParamSpec)

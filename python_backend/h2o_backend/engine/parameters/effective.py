@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import copy
+from h2o_backend.engine.problems import CLASSIFICATION
 
-CLASSIFIERS = ("Binomial", "Multinomial")
 
 
 # ---------------------------------------------------------------------------- adjustments
@@ -34,9 +34,9 @@ def effective_parameters(params, train=None, valid=None, problem: str | None = N
         eff.classification = False
     problem = problem or _problem(eff, train)
     if problem is not None:
-        eff.classification = problem in CLASSIFIERS
+        eff.classification = problem in CLASSIFICATION
         if eff.loss == "Automatic":
-            eff.loss = "CrossEntropy" if problem in CLASSIFIERS else "MeanSquare"
+            eff.loss = "CrossEntropy" if problem in CLASSIFICATION else "MeanSquare"
     has_valid = valid is not None or bool(eff.validation_frame)
     if has_valid:
         eff.nfolds = 0

@@ -8,6 +8,7 @@ import numpy as np
 
 from h2o_backend.engine.data import datainfo as di
 from h2o_backend.engine.parameters.table import PARAMETERS
+from h2o_backend.engine.problems import CLASSIFICATION
 
 CLASSIFICATION_METRICS = ("logloss", "misclassification", "mean_per_class_error")
 BINOMIAL_METRICS = ("AUC", "AUCPR")
@@ -58,7 +59,7 @@ def check_h2o3_settings(params, train, p) -> None:
     if problem is None:
         return
     _check_distribution(params.distribution, problem, params.response_column, p)
-    if params.fold_assignment == "Stratified" and params.nfolds >= 2 and problem not in ("Binomial", "Multinomial"):
+    if params.fold_assignment == "Stratified" and params.nfolds >= 2 and problem not in CLASSIFICATION:
         p.add("fold_assignment", f"fold_assignment = Stratified needs a classification response; this is a "
                                  f"{problem} problem")
     _check_stopping_metric(params.stopping_metric, problem, p)
@@ -92,7 +93,7 @@ def _check_distribution(dist: str, problem: str, response: str, p) -> None:
     if dist == "bernoulli" and problem != "Binomial":
         p.add("distribution", f"Binomial requires the response to be a 2-class categorical; response "
                               f"'{response}' makes a {problem} problem (distribution = bernoulli)")
-    elif dist == "multinomial" and problem not in ("Binomial", "Multinomial"):
+    elif dist == "multinomial" and problem not in CLASSIFICATION:
         p.add("distribution", f"Multinomial requires a categorical response; response '{response}' makes a "
                               f"{problem} problem (distribution = multinomial)")
     elif dist == "gaussian" and problem not in ("Regression", "AutoEncoder"):
@@ -101,7 +102,7 @@ def _check_distribution(dist: str, problem: str, response: str, p) -> None:
 
 
 def _check_stopping_metric(metric: str, problem: str, p) -> None:
-    classifier = problem in ("Binomial", "Multinomial")
+    classifier = problem in CLASSIFICATION
     if metric in BINOMIAL_METRICS and problem != "Binomial":
         p.add("stopping_metric", f"stopping_metric = {metric} is only for binomial classification, "
                                  f"not {problem}")
