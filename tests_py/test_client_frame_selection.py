@@ -1,6 +1,7 @@
 """The official H2O-3 client's column and row selections, as it sends them to /99/Rapids:
 ``drop`` (negative exclusion indices ``-(i+1)`` for columns and rows), ``frame[:, -1]``,
-``frame[:, [0, 2]]``, ``frame[a:b, :]`` ranges; and legacy H2O's missing-values test (missing
+``frame[:, [0, 2]]``, ``frame[a:b, :]`` ranges; ``h2o.get_frame(light=True)``
+(GET /3/Frames/{id}/light); and legacy H2O's missing-values test (missing
 values inserted at 0.25 ... 0.99 into the predictors, then a deep-learning model trained on
 each): a column that keeps a few values is kept and mean-imputed, so the model trains. Each
 result is compared with pandas on the same CSV."""
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import requests
 
 import h2o
 from h2o.estimators import H2ODeepLearningEstimator
 
 from official_client_helpers import connected_server, plain_failures
+from protocol_schema import assert_matches_schema
 
 DATA = Path(__file__).resolve().parents[1] / "demos" / "data"
 
@@ -68,6 +71,20 @@ def test_row_ranges(prostate, expected):
     pd.testing.assert_frame_equal(_frame(prostate[10:20, :]), expected.iloc[10:20].reset_index(drop=True))
     got = _frame(prostate[[1, 3, 7], [1, 2]])
     pd.testing.assert_frame_equal(got, expected.iloc[[1, 3, 7], [1, 2]].reset_index(drop=True))
+
+
+def test_get_frame_light(srv, prostate, expected):
+    light = h2o.get_frame(prostate.frame_id, light=True)
+    assert light.names == list(expected.columns)
+    assert light.dim == [380, 9]
+    pd.testing.assert_frame_equal(_frame(light), expected)
+    path = f"/3/Frames/{prostate.frame_id}/light"
+    response = requests.get(srv.url + path, params={"row_count": 3})
+    assert response.status_code == 200
+    assert_matches_schema(path, "GET", 200, response.json())
+    assert len(response.json()["frames"][0]["columns"][0]["data"]) == 3
+    missing = requests.get(srv.url + "/3/Frames/nope.hex/light")
+    assert missing.status_code == 404
 
 
 @pytest.mark.parametrize("fraction", [0.25, 0.5, 0.75, 0.99])
