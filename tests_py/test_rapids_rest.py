@@ -56,7 +56,7 @@ def test_an_unassigned_result_is_kept_under_a_key_of_its_own(client, prostate):
 
 @pytest.mark.parametrize("ast, needle", [
     ("(tmp= sel (cols_py prostate.hex 9))", "out of range"),
-    ("(tmp= sel (cols_py prostate.hex -1))", "out of range"),
+    ("(tmp= sel (cols prostate.hex -10))", "out of range"),
     ('(tmp= sel (cols_py prostate.hex "NOPE"))', "no column 'NOPE'"),
     ("(tmp= sel (rows prostate.hex [379 380]))", "row index 380 is out of range"),
     ('(tmp= sel (rows prostate.hex "AGE"))', "rows are selected by 0-based index"),

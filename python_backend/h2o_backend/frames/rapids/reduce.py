@@ -9,7 +9,7 @@
 - ``(quantile x [probs] method weights)``: a frame with ``Probs`` and ``<column>Quantiles`` per
   column; method ``interpolate`` (R's type 7), ``low``, ``high`` or ``average``; missing values
   skipped; weights ``"_"`` (none) only;
-- ``(nrow x)``, ``(ncol x)``: numbers.
+- ``(nrow x)``, ``(ncol x)``: numbers; ``(naCnt x)``: the number of missing values of each column.
 """
 from __future__ import annotations
 
@@ -140,3 +140,10 @@ def dimension(ctx, op, args):
     return Num(float(frame.nrows if op == "nrow" else frame.ncols))
 
 
+
+
+@operator("naCnt")
+def na_count(ctx, op, args):
+    expect_args(op, args, (1,), "(naCnt x)")
+    frame = ctx.frame(args[0], op)
+    return Nums([float(np.count_nonzero(c.missing_mask())) for c in frame.columns])

@@ -3,6 +3,11 @@
 SEL for columns is a 0-based index, a quoted name, a range ``start:count`` or a list of these;
 for rows, 0-based indices and ranges (in the order given), or a one-column frame (an expression
 or a key) whose rows equal to 1 (non-zero, not missing) are kept, as H2O-3's conditional slice.
+In ``cols_py`` a negative number counts from the end, as in Python (``-1`` is the last column),
+and numbers past the last column in a list are left out. In ``cols`` and ``rows`` negative
+numbers exclude, as in H2O-3 (the client's ``drop`` sends them): ``-(i+1)`` stands for
+index ``i``, and a selection of only negative numbers keeps every column (row) but those, in
+their order; negative and non-negative numbers cannot be mixed.
 The selected columns share their arrays with the source frame.
 """
 from __future__ import annotations
@@ -19,7 +24,7 @@ from h2o_backend.frames.rapids.values import Num
 def columns(ctx, op, args):
     expect_args(op, args, (2,), f"({op} frame columns)")
     source = ctx.frame(args[0], op)
-    picked = [source.columns[i] for i in column_indices(args[1], source)]
+    picked = [source.columns[i] for i in column_indices(args[1], source, python=(op == "cols_py"))]
     return Frame(f"{source.key}_cols", picked)
 
 
@@ -59,48 +64,79 @@ def row_indices(selection, frame: Frame) -> np.ndarray:
     for item in items:
         if not isinstance(item, Atom):
             raise RapidsError(f"rows are selected by 0-based index or range start:count, not {show(item)}")
-        first, n = index_range(item.text, "row")
-        if first + n > frame.nrows:
-            raise RapidsError(f"row index {item.text} is out of range: frame '{frame.key}' has {frame.nrows} "
-                              f"rows (0-based indices 0 to {frame.nrows - 1})")
-        parts.append(np.arange(first, first + n, dtype=np.int64))
+        parts.append(_numbers(item.text, "row"))
     if not parts:
         raise RapidsError("the row selection is empty")
-    return np.concatenate(parts)
+    picked = _resolve(np.concatenate(parts), frame.nrows, "row", frame)
+    if picked.size == 0:
+        raise RapidsError("the row selection is empty")
+    return picked
 
 
-def index_range(text: str, what: str) -> tuple[int, int]:
-    """(first, count) of an index ``i`` or a range ``start:count``."""
+def _numbers(text: str, what: str) -> np.ndarray:
+    """The integers of an index ``i`` or a range ``start:count`` (negative ones allowed)."""
     start, _, count = text.partition(":")
     try:
-        first = int(float(start))
-        n = int(float(count)) if count else 1
+        first = float(start)
+        n = float(count) if count else 1.0
     except ValueError:
         raise RapidsError(f"'{text}' is not a {what} index or a range start:count")
-    if n < 1 or first < 0:
-        raise RapidsError(f"{what} index {text} is out of range (indices are 0-based, counts at least 1)")
-    return first, n
+    if first != int(first) or n != int(n) or n < 1:
+        raise RapidsError(f"{what} index {text} is not a whole number or a range start:count with a count of at least 1")
+    return np.arange(int(first), int(first) + int(n), dtype=np.int64)
 
 
-def column_indices(selection, frame: Frame, allow_empty: bool = False) -> list[int]:
+def _python_numbers(numbers, frame: Frame, in_list: bool):
+    """cols_py: a negative number counts from the end (ncols added); in a list, numbers past the
+    last column are left out (a single one is an error, reported by _resolve)."""
+    if numbers is None:
+        return None
+    numbers = np.where(numbers < 0, numbers + frame.ncols, numbers)
+    if (numbers < 0).any():
+        raise RapidsError(f"column index {int(numbers.min()) - frame.ncols} is out of range: frame "
+                          f"'{frame.key}' has {frame.ncols} columns")
+    return numbers[numbers < frame.ncols] if in_list else numbers
+
+
+def _resolve(numbers: np.ndarray, size: int, what: str, frame: Frame) -> np.ndarray:
+    """Indices picked by non-negative numbers, or all but those excluded by negative ones."""
+    negative = numbers < 0
+    if negative.any() and not negative.all():
+        raise RapidsError(f"a {what} selection cannot mix negative (excluded) and non-negative (selected) indices")
+    plural = "columns" if what == "column" else "rows"
+    if negative.all():
+        excluded = -numbers - 1
+        if excluded.max() >= size:
+            raise RapidsError(f"{what} index {-int(excluded.max()) - 1} excludes {what} {int(excluded.max())}, "
+                              f"out of range: frame '{frame.key}' has {size} {plural}")
+        keep = np.ones(size, dtype=bool)
+        keep[excluded] = False
+        return np.flatnonzero(keep)
+    if numbers.max() >= size:
+        raise RapidsError(f"{what} index {int(numbers.max())} is out of range: frame '{frame.key}' has {size} "
+                          f"{plural} (0-based indices 0 to {size - 1})")
+    return numbers
+
+
+def column_indices(selection, frame: Frame, allow_empty: bool = False, python: bool = False) -> list[int]:
     items = selection if isinstance(selection, list) else [selection]
+    numbers = [_numbers(i.text, "column") if isinstance(i, Atom) else None for i in items]
+    if python:
+        numbers = [_python_numbers(n, frame, isinstance(selection, list)) for n in numbers]
+    if any(n is not None and (n < 0).any() for n in numbers):
+        if any(n is None for n in numbers):
+            raise RapidsError("a column selection cannot mix names and negative (excluded) indices")
+        return [int(i) for i in _resolve(np.concatenate(numbers), frame.ncols, "column", frame)]
     indices: list[int] = []
-    for item in items:
-        indices.extend(_one_selection(item, frame))
+    for item, n in zip(items, numbers):
+        if n is not None:
+            indices.extend(int(i) for i in _resolve(n, frame.ncols, "column", frame))
+        elif isinstance(item, str):
+            if not frame.has_column(item):
+                raise RapidsError(f"frame '{frame.key}' has no column '{item}'")
+            indices.append(frame.index_of(item))
+        else:
+            raise RapidsError(f"not a column selection: {show(item)}")
     if not indices and not allow_empty:
         raise RapidsError("the column selection is empty")
     return indices
-
-
-def _one_selection(item, frame: Frame) -> list[int]:
-    if isinstance(item, str):
-        if not frame.has_column(item):
-            raise RapidsError(f"frame '{frame.key}' has no column '{item}'")
-        return [frame.index_of(item)]
-    if isinstance(item, Atom):
-        first, n = index_range(item.text, "column")
-        if first + n > frame.ncols:
-            raise RapidsError(f"column index {item.text} is out of range: frame '{frame.key}' has "
-                              f"{frame.ncols} columns (0-based indices 0 to {frame.ncols - 1})")
-        return list(range(first, first + n))
-    raise RapidsError(f"not a column selection: {show(item)}")

@@ -48,6 +48,12 @@ def fetch_frame(frame_id: str):
     return jsonify(frame_json.frames_response([frame_json.frame_to_json(frame, **window)]))
 
 
+def fetch_light(frame_id: str):
+    """GET /3/Frames/{id}/light, what the client's get_frame(light=True) reads to fill its cache:
+    the same FrameV3 window as GET /3/Frames/{id} (labels, types, domains, values)."""
+    return fetch_frame(frame_id)
+
+
 def frame_summary(frame_id: str):
     params = request_params()
     reject_unknown(params, WINDOW_FIELDS, "FramesV3")
@@ -109,6 +115,7 @@ def download_dataset():
 ROUTES = [
     Route("GET", "/3/Frames", list_frames),
     Route("GET", "/3/Frames/{frame_id}", fetch_frame, "/3/Frames/<path:frame_id>"),
+    Route("GET", "/3/Frames/{frame_id}/light", fetch_light, "/3/Frames/<path:frame_id>/light"),
     Route("GET", "/3/Frames/{frame_id}/summary", frame_summary,
           "/3/Frames/<path:frame_id>/summary"),
     Route("DELETE", "/3/Frames/{frame_id}", delete_frame, "/3/Frames/<path:frame_id>"),
