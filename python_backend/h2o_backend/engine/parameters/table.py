@@ -349,7 +349,8 @@ CHECKPOINT_REFUSED: frozenset[str] = frozenset({
     "hidden", "activation", "use_all_factor_levels", "adaptive_rate", "autoencoder", "rho",
     "epsilon", "sparse", "sparsity_beta", "col_major", "rate", "rate_annealing", "rate_decay",
     "momentum_start", "momentum_ramp", "momentum_stable", "nesterov_accelerated_gradient",
-    "ignore_const_cols", "max_categorical_features"})
+    "ignore_const_cols", "max_categorical_features", "distribution", "quantile_alpha", "huber_alpha",
+    "tweedie_power"})
 # Taken from the new request on a restart although not "modifiable" in H2O's sense.
 CHECKPOINT_FROM_REQUEST: frozenset[str] = frozenset(
     {"model_id", "training_frame", "validation_frame", "checkpoint"})
