@@ -53,6 +53,15 @@ def _error_text(metrics: dict | None, problem: str) -> str:
     """The error H2O reports for a scoring event: classification error, else MSE."""
     return f"{scoring.model_error(metrics, problem):.6g}"
 
+def _best_model_error(metrics: dict | None, problem: str) -> float:
+    """What override_with_best_model compares: classification error, and for regression the mean
+    residual deviance of the model's family (H2O-3's loss(); the MSE for gaussian, as before)."""
+    deviance = (metrics or {}).get("mean_residual_deviance") if problem == "Regression" else None
+    if deviance is None or not math.isfinite(deviance):
+        return scoring.model_error(metrics, problem)
+    return float(deviance)
+
+
 UNIT_MAJOR_DENSITY = 0.35    # first layer stored unit-major when more inputs than this are non-zero
 CHUNK_SECONDS = 0.25         # target duration of one compiled call (progress / cancel latency)
 REPRODUCIBLE_CHUNK = 2000    # rows per call with reproducible (fixed: the RNG is seeded per call) ...
@@ -441,7 +450,7 @@ class TrainingRun:
         model, eff = self.model, self.model.params
         problem = model.problem
         if problem != "AutoEncoder" and self.mi.processed > 0:
-            err = scoring.model_error(vm if vm else tm, problem)
+            err = _best_model_error(vm if vm else tm, problem)
             if err < self.best_error:
                 self.best_error, self.best = err, self.mi.copy()
         if self.mi.processed > 0 and self.early_stopping.should_stop(tm, vm):
@@ -464,7 +473,7 @@ class TrainingRun:
                 self._score(stop=lambda seconds_left: time.time() + seconds_left > deadline)
         elif (eff.override_with_best_model and self.best is not None and not getattr(eff, "nfolds", 0)
               and self.best.units == self.mi.units):
-            current = scoring.model_error(out["validation_metrics"] or out["training_metrics"], model.problem)
+            current = _best_model_error(out["validation_metrics"] or out["training_metrics"], model.problem)
             if self.best_error < current:
                 best = self.best
                 best.processed, best.epoch_counter = self.mi.processed, self.mi.epoch_counter
