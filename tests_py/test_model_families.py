@@ -92,14 +92,33 @@ def test_a_weight_of_two_trains_like_the_row_written_twice():
 
 
 def test_weights_scale_every_metric():
-    """The training metrics are the weighted means of the rows' errors and deviances."""
+    """The training and validation metrics are the weighted means of the rows' errors and
+    deviances, each frame with its own weights (a validation frame without them weighs 1)."""
     frame = counts_frame(300, weights=np.random.default_rng(5).uniform(0.2, 3.0, 300))
-    model = fit(frame, weights_column="w", distribution="poisson", hidden=[3], epochs=3)
-    y, w, mu = frame.column("y").data, frame.column("w").data, predictions(model, frame)
-    tm = model.output["training_metrics"]
-    assert tm["MSE"] == pytest.approx(np.sum(w * (y - mu) ** 2) / w.sum(), rel=1e-6)
+    valid = counts_frame(200, seed=9, key="valid", weights=np.random.default_rng(6).uniform(0.0, 2.0, 200))
+    model = train_deeplearning(params(response_column="y", ignored_columns=["yb", "ym"], weights_column="w",
+                                      distribution="poisson", hidden=[3], epochs=3, seed=1,
+                                      score_training_samples=0), frame, valid)
     family = distributions.Family("poisson")
-    assert tm["mean_residual_deviance"] == pytest.approx(distributions.mean_deviance(family, y, mu, w), rel=1e-6)
+    for f, key in ((frame, "training_metrics"), (valid, "validation_metrics")):
+        y, w, mu = f.column("y").data, f.column("w").data, predictions(model, f)
+        m = model.output[key]
+        assert m["MSE"] == pytest.approx(np.sum(w * (y - mu) ** 2) / w.sum(), rel=1e-6)
+        assert m["mean_residual_deviance"] == pytest.approx(distributions.mean_deviance(family, y, mu, w), rel=1e-6)
+    unweighted = Frame("unweighted", [c for c in valid.columns if c.name != "w"])
+    y, mu = valid.column("y").data, predictions(model, valid)
+    assert model.score(unweighted)["MSE"] == pytest.approx(np.mean((y - mu) ** 2), rel=1e-6)
+
+
+def test_an_autoencoder_leaves_the_rows_of_weight_zero_out():
+    weights = np.where(np.arange(200) % 4 == 0, 0.0, 1.0)
+    frame = counts_frame(200, weights=weights)
+    kw = dict(autoencoder=True, hidden=[2], epochs=3, seed=4, reproducible=True, score_training_samples=0)
+    a = train_deeplearning(params(weights_column="w", ignored_columns=["yb", "ym"], **kw), frame)
+    b = train_deeplearning(params(ignored_columns=["yb", "ym", "w"], **kw),
+                           frame.take_rows(np.flatnonzero(weights > 0), key="kept"))
+    assert np.array_equal(a.model_info.w, b.model_info.w)
+    assert a.output["training_metrics"]["MSE"] == pytest.approx(b.output["training_metrics"]["MSE"], rel=1e-12)
 
 
 # ----------------------------------------------------------------------------- offsets
