@@ -2,6 +2,11 @@
 mini-batches), scoring within the duty cycle, early stopping, best model, cancel, checkpoint
 restart, n-fold CV.
 
+Families, weights and offsets: the runners train every row with its weight (rows of weight 0
+are left out of the training rows) and its offset (``offset / sd`` of a standardized response,
+DataInfo); the scoring samples keep the rows' weights and offsets, so every metric is weighted
+and uses the model's family; huber's delta is set at each scoring (``_update_huber_delta``).
+
 The loop stays in Python; each chunk of rows is one compiled call (sgd.SGDRunner per sample with
 HOGWILD! threads, or batch_sgd.BatchRunner), after which the job's progress is updated and its
 cancel flag read. A cancelled model keeps what it
