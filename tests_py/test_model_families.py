@@ -321,3 +321,17 @@ def test_weights_train_on_the_dask_cluster(cluster):
     plain = train_deeplearning(params(**kw), frame, cluster=cluster)
     rows = x > 1
     assert np.mean(predictions(weighted, frame)[rows]) > np.mean(predictions(plain, frame)[rows])
+
+
+def test_models_saved_before_the_families_still_load():
+    frame = counts_frame(100)
+    model = fit(frame, epochs=1)
+    state = model.to_state()
+    state.pop("huber_delta")
+    for name in ("weights_name", "offset_name"):
+        state["datainfo"].pop(name)
+    state["params"]["distribution"] = state["input_params"]["distribution"] = "AUTO"
+    loaded = type(model).from_state(state)
+    assert (loaded.distribution, loaded.weights_column, loaded.offset_column, loaded.huber_delta) == \
+        ("gaussian", None, None, None)
+    np.testing.assert_array_equal(predictions(loaded, frame), predictions(model, frame))
