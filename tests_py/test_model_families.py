@@ -335,3 +335,25 @@ def test_models_saved_before_the_families_still_load():
     assert (loaded.distribution, loaded.weights_column, loaded.offset_column, loaded.huber_delta) == \
         ("gaussian", None, None, None)
     np.testing.assert_array_equal(predictions(loaded, frame), predictions(model, frame))
+
+
+def test_weighted_standardization_is_h2o3s():
+    """H2O-3's BasicStats: weighted mean, var = n/(n-1) sum w (x - m)^2 / sum w over the n rows of
+    non-zero weight; the response too (gaussian), and with an offset the response minus it."""
+    from h2o_backend.engine.data.datainfo import DataInfo
+    rng = np.random.default_rng(8)
+    w = rng.uniform(0.0, 3.0, 150)
+    w[:10] = 0.0
+    o = rng.normal(size=150)
+    frame = counts_frame(150, weights=w, offsets=o)
+
+    def stats(v):
+        keep = w != 0
+        v, ww = v[keep], w[keep]
+        m = np.sum(ww * v) / ww.sum()
+        return m, np.sqrt(keep.sum() / (keep.sum() - 1) * np.sum(ww * (v - m) ** 2) / ww.sum())
+    info = DataInfo.fit(frame, params(response_column="y", ignored_columns=["yb", "ym"], weights_column="w",
+                                      offset_column="o", distribution="gaussian"))
+    x1 = frame.column("x1").data
+    assert (info.num_sub[0], 1 / info.num_mul[0]) == pytest.approx(stats(x1), rel=1e-12)
+    assert (info.response_mean, info.response_sigma) == pytest.approx(stats(frame.column("y").data - o), rel=1e-12)
