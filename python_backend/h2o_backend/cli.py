@@ -260,13 +260,13 @@ def _warn_about_access(args: argparse.Namespace, log: logging.Logger) -> None:
 
 
 def _https_server(app, args: argparse.Namespace, body_cap: int):
-    """HTTPS with cheroot's WSGI server and its builtin (ssl module) adapter: waitress has no TLS."""
+    """HTTPS with cheroot's WSGI server and the ssl module: waitress has no TLS."""
     from cheroot import wsgi
-    from cheroot.ssl.builtin import BuiltinSSLAdapter
+    from h2o_backend.server.tls import DeferredHandshakeAdapter
     server = wsgi.Server((args.ip, args.port), app, numthreads=args.http_threads,
                          server_name="h2o-backend", timeout=600)
     server.max_request_body_size = body_cap
-    server.ssl_adapter = BuiltinSSLAdapter(args.certfile, args.keyfile)
+    server.ssl_adapter = DeferredHandshakeAdapter(args.certfile, args.keyfile)
     return server
 
 
