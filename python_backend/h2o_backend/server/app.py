@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from h2o_backend.engine.errors import EngineError
 from h2o_backend.server.errors import ApiError, from_engine_error
 from h2o_backend.server.context import Services
 from h2o_backend.server.file_access import FileAccess
+from h2o_backend.server.routes import allow_header_for
 from h2o_backend.server.housekeeping import make_spool_dir
 from h2o_backend.server.memory import MemoryBudget
 from h2o_backend.jobs import JobRunner
@@ -94,8 +95,10 @@ def _register_error_handlers(app: Flask) -> None:
         body, status = answer(ApiError(err.code or 500, err.description or err.name,
                                        exception_type=type(err).__name__))
         headers = {}
-        if isinstance(err, MethodNotAllowed) and err.valid_methods:
-            headers["Allow"] = ", ".join(sorted(err.valid_methods))   # RFC 9110: a 405 lists them
+        if isinstance(err, MethodNotAllowed):
+            allow = allow_header_for(app, request.path)      # RFC 9110: a 405 lists the methods
+            if allow:
+                headers["Allow"] = allow
         return body, status, headers
 
     @app.errorhandler(Exception)
