@@ -7,6 +7,7 @@ import os
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from h2o_backend import install_paths
 from h2o_backend.engine.errors import EngineError
 from h2o_backend.server.errors import ApiError, from_engine_error
 from h2o_backend.server.context import Services
@@ -78,7 +79,7 @@ def _register_error_handlers(app: Flask) -> None:
         """The error JSON, with the upload spool's internal paths left out of every text."""
         body = api.to_json()
         for name in ("msg", "dev_msg", "exception_msg"):
-            body[name] = files.hide_spool(body[name])
+            body[name] = install_paths.hide(files.hide_spool(body[name]))
         body["values"] = {k: files.hide_spool(v) for k, v in body["values"].items()}
         return jsonify(body), api.status
 
