@@ -25,6 +25,7 @@ HANDLER_MODULES = [
     "export",
     "rapids",
     "missing_inserter",
+    "create_frame",
     "metrics_maker",
     "webui",
     "client_session",
