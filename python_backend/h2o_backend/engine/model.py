@@ -84,21 +84,32 @@ class DeepLearningModel:
         raw = self.outputs(X, stop=stop, forward=forward)[0][:, 0]
         return np.asarray(self.datainfo.unstandardize(raw.astype(np.float64)))
 
-    def metrics_on(self, X: np.ndarray, y, stop=None, forward=None) -> dict:
+    def metrics_on(self, X: np.ndarray, y, stop=None, forward=None, custom=None) -> dict:
         """H2O-3 metrics of prepared inputs ``X`` against ``y`` (class codes, standardised values;
-        ignored for autoencoders). Rows with a missing response must be removed by the caller."""
+        ignored for autoencoders). Rows with a missing response must be removed by the caller.
+        ``custom``: a metrics.custom.CustomMetric, reported as custom_metric_name / _value."""
         p = self.params
         if self.problem == "AutoEncoder":
-            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True, stop=stop, forward=forward)[1])
-        if self.problem == "Regression":
+            out, row_mse, _ = self.outputs(X, row_mse=True, stop=stop, forward=forward)
+            m, preds, actual = metrics.autoencoder_metrics(row_mse), out.astype(np.float64), None
+        elif self.problem == "Regression":
             actual = np.asarray(self.datainfo.unstandardize(np.asarray(y, np.float64)))
-            return metrics.regression_metrics(actual, self.regression_values(X, stop=stop, forward=forward))
-        probs = self.class_probabilities(X, stop=stop, forward=forward)
-        domain = list(self.datainfo.response_domain)
-        if self.problem == "Binomial":
-            return metrics.binomial_metrics(np.asarray(y), probs, domain)
-        return metrics.multinomial_metrics(np.asarray(y), probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
-                                           max_confusion_matrix_size=p.max_confusion_matrix_size)
+            values = self.regression_values(X, stop=stop, forward=forward)
+            m, preds = metrics.regression_metrics(actual, values), values[:, None]
+        else:
+            probs = self.class_probabilities(X, stop=stop, forward=forward)
+            domain = list(self.datainfo.response_domain)
+            if self.problem == "Binomial":
+                m = metrics.binomial_metrics(np.asarray(y), probs, domain)
+                label = (probs[:, 1] >= m.get("default_threshold", 0.5)).astype(np.float64)
+            else:
+                m = metrics.multinomial_metrics(np.asarray(y), probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
+                                                max_confusion_matrix_size=p.max_confusion_matrix_size)
+                label = probs.argmax(axis=1).astype(np.float64)
+            preds, actual = np.column_stack([label, probs]), np.asarray(y, np.float64)
+        if custom is not None:
+            m["custom_metric_name"], m["custom_metric_value"] = custom.name, custom.value(preds, actual)
+        return m
 
     # ------------------------------------------------------------------ frames in and out
     def _labelled_rows(self, frame: Frame):

@@ -61,18 +61,21 @@ REPRODUCIBLE_CHUNK_SECONDS = 15.0  # ... fewer when that many rows would take lo
 
 
 def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None, cluster=None,
-                       start=None):
+                       start=None, custom_metric=None):
     """Train a DeepLearningModel (see module doc; ``cluster`` for multi-node training; ``start``: a
     network_start.NetworkStart with the frames of initial_weights / initial_biases and the
-    pretrained_autoencoder model the parameters name). Raises ValidationError on invalid settings."""
+    pretrained_autoencoder model the parameters name; ``custom_metric``: the metrics.custom.CustomMetric
+    that custom_metric_func names, computed at every scoring). Raises ValidationError on invalid settings."""
     problems = [p for p in parameters.validate(params, train, valid, checkpoint_model) if p["level"] == "ERRR"]
     if problems:
         raise ValidationError(problems)
     model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
     if (getattr(params, "nfolds", 0) and params.nfolds >= 2) or getattr(params, "fold_column", None):
         return crossval.train_cross_validated(params, train, job, model_id,
-                                              functools.partial(_train_single, cluster=cluster, start=start))
-    return _train_single(params, train, valid, job, checkpoint_model, model_id, cluster=cluster, start=start)
+                                              functools.partial(_train_single, cluster=cluster, start=start,
+                                                                custom_metric=custom_metric))
+    return _train_single(params, train, valid, job, checkpoint_model, model_id, cluster=cluster, start=start,
+                         custom_metric=custom_metric)
 
 
 # ---------------------------------------------------------------------------- settings
@@ -158,7 +161,8 @@ def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | 
 
 
 # ---------------------------------------------------------------------------- one model
-def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None, start=None) -> DeepLearningModel:
+def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None, start=None,
+                  custom_metric=None) -> DeepLearningModel:
     t0 = time.time()
     eff = _resolved(params, train, valid, checkpoint, n_nodes=cluster.n_nodes if cluster is not None else 1)
     eff.model_id = model_id
@@ -181,7 +185,8 @@ def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None,
     if checkpoint is not None and checkpoint.prior_class_dist is not None and data.prior is None:
         model.prior_class_dist, model.model_class_dist = checkpoint.prior_class_dist, checkpoint.model_class_dist
     _init_output(model, checkpoint, data, t0)
-    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster)
+    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster,
+                      custom_metric=custom_metric)
     run.train()
     return model
 
@@ -211,8 +216,10 @@ def _init_output(model: DeepLearningModel, checkpoint, data: TrainingData, t0: f
 class TrainingRun:
     """The iteration loop of one model."""
 
-    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float, cluster=None):
+    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float, cluster=None,
+                 custom_metric=None):
         self.model, self.data, self.job, self.t0 = model, data, job, t0
+        self.custom_metric = custom_metric
         eff = model.params
         self.mi = model.model_info
         self.n_rows = int(data.rows.size)
@@ -374,11 +381,11 @@ class TrainingRun:
 
     def _metrics(self, stop) -> tuple[dict, dict | None]:
         model = self.model
-        tm = model.metrics_on(self.train_set.X, self.train_set.y, stop=stop)
+        tm = model.metrics_on(self.train_set.X, self.train_set.y, stop=stop, custom=self.custom_metric)
         tm["description"] = self.train_set.description("training")
         vm = None
         if self.valid_set is not None:
-            vm = model.metrics_on(self.valid_set.X, self.valid_set.y, stop=stop)
+            vm = model.metrics_on(self.valid_set.X, self.valid_set.y, stop=stop, custom=self.custom_metric)
             vm["description"] = self.valid_set.description("validation")
         return tm, vm
 

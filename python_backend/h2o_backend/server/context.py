@@ -34,6 +34,7 @@ class Services:
     files: FileAccess = field(default_factory=FileAccess)
     cluster: object | None = None     # a cluster.connect.DaskCluster when started with a Dask option
     dask_predict_min_rows: int = 100_000   # frames this large are scored on the cluster's workers
+    allow_custom_code: bool = False        # uploaded Python (custom_metric_func) may run (--allow-custom-code)
 
 
 def services() -> Services:

@@ -26,6 +26,7 @@ HANDLER_MODULES = [
     "rapids",
     "missing_inserter",
     "create_frame",
+    "put_key",
     "metrics_maker",
     "webui",
     "client_session",

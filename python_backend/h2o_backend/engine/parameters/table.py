@@ -322,9 +322,10 @@ PARAMETERS = PARAMETERS + (
        "computed, so only AUTO and NONE are supported.",
        False, level="secondary", choices=("AUTO", "NONE", "MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO",
                                           "WEIGHTED_OVO"), supported=("AUTO", "NONE")),
-    _p("custom_metric_func", "string", None, "Reference to a custom metric function (H2O-3); not "
-       "supported by this server.", False, level="expert", nullable=True, gridable=False,
-       supported=(None,)),
+    _p("custom_metric_func", "string", None, "Reference to a custom metric function "
+       "(python:<key>=<module>.<class>, as h2o.upload_custom_metric returns it): computed at every "
+       "scoring and reported as the metrics' custom_metric_value (servers started with "
+       "--allow-custom-code only).", False, level="expert", nullable=True, gridable=False),
     _p("gainslift_bins", "int", -1, "Number of gains/lift bins (H2O-3); only -1 (the default "
        "binning) is supported.", False, level="expert", min=-1, supported=(-1,)),
 )

@@ -104,13 +104,14 @@ def build_grid():
 
     svc = services()
     start = model_builder.network_start(base)     # initial_weights / pretrained_autoencoder (not gridable)
+    metric = model_builder.custom_metric(base)
     grid = Grid(grid_id, list(hyper), training_frame=base.training_frame, validation_frame=base.validation_frame)
 
     def train_one(params, progress, model_id):
         from h2o_backend.engine import training
         return training.train_deeplearning(params, train, valid, job=progress,
                                            checkpoint_model=checkpoint, model_id=model_id,
-                                           cluster=svc.cluster, start=start)
+                                           cluster=svc.cluster, start=start, custom_metric=metric)
 
     def work(job):
         run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc, m), job=job)
