@@ -16,6 +16,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from h2o_backend.engine.stopping import STOPPING_METRICS_SUPPORTED
+
 INF = float("inf")
 ACTIVATIONS = ("Tanh", "TanhWithDropout", "Rectifier", "RectifierWithDropout", "Maxout", "MaxoutWithDropout")
 LOSSES = ("Automatic", "MeanSquare", "CrossEntropy")
@@ -245,8 +247,7 @@ PARAMETERS = PARAMETERS + (
        "(0: off). The official client sends H2O-3's default 5.", True, level="secondary", min=0),
     _p("stopping_metric", "enum", "AUTO", "Metric for early stopping: AUTO is logloss for "
        "classification, deviance for regression, MSE for autoencoders.", True, level="secondary",
-       choices=STOPPING_METRICS, supported=("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "AUC",
-                                            "AUCPR", "misclassification", "mean_per_class_error")),
+       choices=STOPPING_METRICS, supported=STOPPING_METRICS_SUPPORTED),
     _p("stopping_tolerance", "double", 0.0, "Relative improvement below which the stopping_metric "
        "counts as not improved.", True, level="secondary", min=0),
     _p("max_runtime_secs", "double", 0.0, "Largest training time in seconds (0: no limit); the model "
