@@ -27,6 +27,7 @@ HANDLER_MODULES = [
     "missing_inserter",
     "create_frame",
     "put_key",
+    "logs",
     "metrics_maker",
     "webui",
     "client_session",
