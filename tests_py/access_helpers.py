@@ -69,9 +69,11 @@ class GatedServer(ServerProcess):
     def get(self, path: str, **kw):
         kw.setdefault("auth", self.auth)
         kw.setdefault("verify", self.verify)
-        return requests.get(self.url + path, timeout=60, **kw)
+        kw.setdefault("timeout", 60)
+        return requests.get(self.url + path, **kw)
 
     def post(self, path: str, **kw):
         kw.setdefault("auth", self.auth)
         kw.setdefault("verify", self.verify)
-        return requests.post(self.url + path, timeout=60, **kw)
+        kw.setdefault("timeout", 60)
+        return requests.post(self.url + path, **kw)

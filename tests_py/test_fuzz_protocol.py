@@ -137,3 +137,19 @@ def test_shutdown_is_fuzzed_on_a_server_of_its_own_and_stops_it_cleanly():
         assert server.proc.wait(30) == 0
     finally:
         server.stop()
+
+
+def test_options_lists_exactly_the_documented_methods_of_each_path(fuzz_server):
+    """OPTIONS (and a 405) name the methods the document lists for that path: a summary URL also
+    matches the frame's own path, whose DELETE was advertised for it."""
+    import re
+    for path, item in openapi()["paths"].items():
+        documented = {m.upper() for m in item if m in ("get", "post", "put", "delete", "patch")}
+        expected = documented | {"OPTIONS"} | ({"HEAD"} if "GET" in documented else set())
+        url = re.sub(r"\{[^}]+\}", "fuzz.hex", path)
+        reply = requests.options(fuzz_server.url + url, timeout=30)
+        assert reply.status_code == 200, path
+        assert set(reply.headers["Allow"].replace(" ", "").split(",")) == expected, path
+    summary = requests.put(fuzz_server.url + "/3/Frames/fuzz.hex/summary", timeout=30)
+    assert summary.status_code == 405
+    assert set(summary.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}

@@ -109,3 +109,22 @@ def test_same_origin_is_judged_with_the_https_scheme(https_server):
     downgraded = https_server.get("/3/Cloud", headers={"Origin": https_server.url.replace("https", "http")})
     assert downgraded.status_code == 403
     assert json.loads(downgraded.text)["http_status"] == 403
+
+
+def test_a_client_stalled_mid_handshake_holds_up_no_other_client(https_server):
+    """A client that sends the first bytes of a TLS ClientHello and then nothing: the handshake
+    runs on a worker thread, not in the accept loop, so other clients are still served."""
+    import socket
+    stalled = [socket.create_connection(("127.0.0.1", https_server.port), timeout=30) for _ in range(2)]
+    try:
+        for sock in stalled:
+            sock.sendall(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03")   # a record header, half a hello
+        time.sleep(0.3)
+        began = time.monotonic()
+        reply = https_server.get("/3/Cloud", timeout=20)
+        waited = time.monotonic() - began
+    finally:
+        for sock in stalled:
+            sock.close()
+    assert reply.status_code == 200
+    assert waited < 5.0, f"served after {waited:.1f} s behind a stalled handshake"

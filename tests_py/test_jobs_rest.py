@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import threading
 import time
 
@@ -86,4 +87,16 @@ def test_failed_parse_reports_its_exception(client, tmp_path):
     assert failed["status"] == "FAILED", failed
     assert "column 'a'" in failed["exception"] and "UTF8" in failed["exception"]
     assert failed["stacktrace"]
+    trace = failed["stacktrace"]
+    assert "h2o_backend/" in trace                      # the package's own frames, named below it
+    for folder in install_folders():
+        assert folder not in trace and folder not in failed["exception"], folder
     assert client.get("/3/Cloud").status_code == 200
+
+
+def install_folders() -> list[str]:
+    """Where this server and Python are installed: no message may show them."""
+    import sysconfig
+    import h2o_backend
+    package_parent = str(Path(h2o_backend.__file__).resolve().parents[1])
+    return [package_parent] + [sysconfig.get_path(n) for n in ("stdlib", "purelib")]

@@ -272,6 +272,25 @@ def test_prediction_whose_output_does_not_fit_is_refused(make_app, data_dir):
     assert not [k for k in app.config["SERVICES"].store.keys() if k.startswith("predict")]
 
 
+# ---------------------------------------------------------------------------- Rapids
+def test_rapids_result_that_does_not_fit_is_refused_before_it_is_made(make_app, data_dir):
+    app = make_app(max_mem=200 * MB)
+    client = app.test_client()
+    import_frame(client, data_dir / "iris.csv", "iris.hex")
+    svc = app.config["SERVICES"]
+    iris_bytes = svc.store.get("iris.hex").byte_size
+    svc.memory.max_bytes = svc.memory.used() + 3 * iris_bytes        # room for about three copies
+    keys_before = set(svc.store.keys())
+    reply = client.post("/99/Rapids", data={"ast": "(assign wide (cbind iris.hex iris.hex iris.hex iris.hex))"})
+    body = assert_h2o_error(reply, 412, "Rapids expression needs", "free of --max-mem")
+    assert body["values"]["argument"] == "ast"
+    assert set(svc.store.keys()) == keys_before and svc.memory.reserved == 0
+    fits = client.post("/99/Rapids", data={"ast": "(assign two (cbind iris.hex iris.hex))"})
+    assert fits.status_code == 200 and fits.get_json()["num_cols"] == 10
+    assert client.post("/99/Rapids", data={"ast": "(nrow iris.hex)"}).status_code == 200
+    assert svc.memory.reserved == 0
+
+
 # ---------------------------------------------------------------------------- a real server
 def test_frame_larger_than_the_budget_and_upload_larger_than_max_upload(tmp_path):
     big = wide_csv(tmp_path / "big.csv", 40, 12000)               # about 2 MB of text, 3.9 MB parsed

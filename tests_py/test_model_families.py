@@ -357,3 +357,17 @@ def test_weighted_standardization_is_h2o3s():
     x1 = frame.column("x1").data
     assert (info.num_sub[0], 1 / info.num_mul[0]) == pytest.approx(stats(x1), rel=1e-12)
     assert (info.response_mean, info.response_sigma) == pytest.approx(stats(frame.column("y").data - o), rel=1e-12)
+
+
+@pytest.mark.parametrize("distribution", ["poisson", "gaussian"])
+def test_the_onnx_export_of_an_offset_model_predicts_as_the_server(distribution):
+    import onnxruntime as ort
+    from h2o_backend.export.onnx import model_to_onnx
+    from test_onnx_export import onnx_inputs
+    offsets = np.random.default_rng(4).uniform(-0.5, 0.5, 300)
+    frame = counts_frame(300, offsets=offsets)
+    model = fit(frame, offset_column="o", distribution=distribution, epochs=3)
+    session = ort.InferenceSession(model_to_onnx(model).SerializeToString(), providers=["CPUExecutionProvider"])
+    feeds = {**onnx_inputs(model, frame), "o": offsets.astype(np.float32).reshape(-1, 1)}
+    got = dict(zip([o.name for o in session.get_outputs()], session.run(None, feeds)))["predict"].ravel()
+    np.testing.assert_allclose(got, predictions(model, frame), rtol=1e-5, atol=1e-5)

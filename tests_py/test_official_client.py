@@ -263,6 +263,18 @@ def test_grid_over_hidden_and_l1_sorted(parts, x):
     assert bad.status_code == 400 and "sort_by" in bad.json()["msg"]
 
 
+def test_random_grid_over_an_enum_sorted_by_f1(parts, x):
+    train, test = parts
+    grid = H2OGridSearch(H2ODeepLearningEstimator(epochs=1, seed=1, hidden=[4]),
+                         hyper_params={"activation": ["Rectifier", "Tanh"], "l1": [0.0, 1e-4, 1e-3]},
+                         search_criteria={"strategy": "RandomDiscrete", "max_models": 3, "seed": 5},
+                         grid_id="client_random_grid")
+    grid.train(x=x, y="ChangeTempDir", training_frame=train, validation_frame=test)
+    assert len(grid.models) == 3
+    f1 = [m.F1(valid=True)[0][1] for m in grid.get_grid(sort_by="f1", decreasing=True).models]
+    assert f1 == sorted(f1, reverse=True)
+
+
 def test_get_model_java_and_remove(srv, model, parts, x):
     assert h2o.get_model("client_dl").model_id == "client_dl"
     java = requests.get(f"{srv.url}/3/Models.java/client_dl")

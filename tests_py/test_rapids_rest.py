@@ -60,7 +60,7 @@ def test_an_unassigned_result_is_kept_under_a_key_of_its_own(client, prostate):
     ('(tmp= sel (cols_py prostate.hex "NOPE"))', "no column 'NOPE'"),
     ("(tmp= sel (rows prostate.hex [379 380]))", "row index 380 is out of range"),
     ('(tmp= sel (rows prostate.hex "AGE"))', "rows are selected by 0-based index"),
-    ("(tmp= sel (sort prostate.hex [1]))", "'sort' is not supported"),
+    ("(tmp= sel (kfold_column prostate.hex 5 1))", "'kfold_column' is not supported"),
     ("(tmp= sel (cols_py prostate.hex 1)", "never closed"),
     ("(tmp= sel (cols_py prostate.hex []))", "selection is empty"),
     ("", "required"),

@@ -105,7 +105,7 @@ def test_start_removes_leftovers_of_dead_servers_only(tmp_path):
         os.rmdir(live_spool)
 
 
-def test_recovery_dir_brings_trained_models_back_after_a_crash(tmp_path, data_dir):
+def test_recovery_dir_brings_trained_models_and_frames_back_after_a_crash(tmp_path, data_dir):
     folder = tmp_path / "recovery"
     folder.mkdir()
     (folder / "broken.h2o_model").write_bytes(b"not a model")        # skipped, logged
@@ -127,6 +127,12 @@ def test_recovery_dir_brings_trained_models_back_after_a_crash(tmp_path, data_di
         assert (folder / "kept.h2o_model").exists() and (folder / "dropped.h2o_model").exists()
         assert requests.delete(server.url + "/3/Models/dropped").status_code == 200
         assert not (folder / "dropped.h2o_model").exists()
+        made = requests.post(server.url + "/99/Rapids", data={
+            "ast": "(assign iris_tail (rows iris.hex [100:50]))"}).json()
+        assert made.get("key", {}).get("name") == "iris_tail", made
+        requests.post(server.url + "/99/Rapids", data={"ast": "(assign iris_gone (cols iris.hex [0]))"})
+        assert requests.delete(server.url + "/3/Frames/iris_gone").status_code == 200
+        before = requests.get(server.url + "/3/Frames/iris.hex", params={"row_count": 150}).json()["frames"][0]
         server.proc.kill()                                             # a crash
         server.proc.wait(30)
     finally:
@@ -138,5 +144,16 @@ def test_recovery_dir_brings_trained_models_back_after_a_crash(tmp_path, data_di
         assert model["output"]["status"] == "DONE"
         assert requests.get(again.url + "/3/Models/dropped").status_code == 404
         assert (folder / "broken.h2o_model").exists()
+        after = requests.get(again.url + "/3/Frames/iris.hex", params={"row_count": 150}).json()["frames"][0]
+        assert [c["label"] for c in after["columns"]] == [c["label"] for c in before["columns"]]
+        assert [c["type"] for c in after["columns"]] == [c["type"] for c in before["columns"]]
+        assert [c["domain"] for c in after["columns"]] == [c["domain"] for c in before["columns"]]
+        for a, b in zip(after["columns"], before["columns"]):
+            assert a["data"] == b["data"] and a.get("string_data") == b.get("string_data")
+        assert requests.get(again.url + "/3/Frames/iris_tail").json()["frames"][0]["rows"] == 50
+        assert requests.get(again.url + "/3/Frames/iris_gone").status_code == 404
+        retrained = requests.post(again.url + "/3/ModelBuilders/deeplearning", data={
+            "training_frame": "iris.hex", "response_column": "C5", "hidden": "[5]", "epochs": "1"})
+        assert retrained.status_code == 200
     finally:
         again.stop()

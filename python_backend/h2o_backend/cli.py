@@ -61,6 +61,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="a folder whose files requests may read and write (ImportFiles, "
                              "Models.bin); repeatable. Default: the working folder, the user's "
                              "home and the temporary folder")
+    access.add_argument("--allow-custom-code", action="store_true",
+                        help="let clients upload Python code that the server runs with its own rights "
+                             "(H2O-3's custom_metric_func via POST /3/PutKey); refused with 403 otherwise")
     access.add_argument("--certfile", metavar="FILE", help="serve HTTPS with this PEM certificate")
     access.add_argument("--keyfile", metavar="FILE", help="the certificate's PEM private key")
     parser.add_argument("--version", action="version", version=f"h2o-backend {__version__}")
@@ -174,7 +177,8 @@ def main(argv: list[str] | None = None) -> None:
                       "recovery_dir": os.path.abspath(args.recovery_dir) if args.recovery_dir else None,
                       "auth_users": args.auth_users, "data_dirs": args.data_dir,
                       "dask_scheduler": args.dask_scheduler, "dask_workers": args.dask_workers,
-                      "dask_threads": args.dask_threads, "dask_predict_min_rows": args.dask_predict_min_rows})
+                      "dask_threads": args.dask_threads, "dask_predict_min_rows": args.dask_predict_min_rows,
+                      "allow_custom_code": args.allow_custom_code, "log_path": log_path})
     _warn_about_access(args, log)
     from h2o_backend.engine.kernels.cache import clear_stale_cache
     if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed
@@ -260,13 +264,13 @@ def _warn_about_access(args: argparse.Namespace, log: logging.Logger) -> None:
 
 
 def _https_server(app, args: argparse.Namespace, body_cap: int):
-    """HTTPS with cheroot's WSGI server and its builtin (ssl module) adapter: waitress has no TLS."""
+    """HTTPS with cheroot's WSGI server and the ssl module: waitress has no TLS."""
     from cheroot import wsgi
-    from cheroot.ssl.builtin import BuiltinSSLAdapter
+    from h2o_backend.server.tls import DeferredHandshakeAdapter
     server = wsgi.Server((args.ip, args.port), app, numthreads=args.http_threads,
                          server_name="h2o-backend", timeout=600)
     server.max_request_body_size = body_cap
-    server.ssl_adapter = BuiltinSSLAdapter(args.certfile, args.keyfile)
+    server.ssl_adapter = DeferredHandshakeAdapter(args.certfile, args.keyfile)
     return server
 
 

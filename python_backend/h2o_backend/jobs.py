@@ -12,6 +12,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
+from h2o_backend import install_paths
 from h2o_backend.store import KeyStore
 
 CREATED, RUNNING, DONE, FAILED, CANCELLED = "CREATED", "RUNNING", "DONE", "FAILED", "CANCELLED"
@@ -93,8 +94,8 @@ class JobRunner:
             job._finish(CANCELLED)
             return
         except Exception as exc:  # a failed job reports its exception, the server keeps running
-            job.exception = f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)
-            job.stacktrace = traceback.format_exc().splitlines()
+            job.exception = install_paths.hide(f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
+            job.stacktrace = install_paths.hide(traceback.format_exc()).splitlines()
             job._finish(FAILED)
             return
         job._finish(CANCELLED if job.stop_requested else DONE)

@@ -14,10 +14,13 @@ class KeyStore:
         self._lock = threading.RLock()
         self._counter = itertools.count(1)
         self.on_remove: list = []          # callables (key, value) run after a key is removed
+        self.on_put: list = []             # callables (key, value) run after a key is stored
 
     def put(self, key: str, value) -> None:
         with self._lock:
             self._items[key] = value
+        for hook in self.on_put:
+            hook(key, value)
 
     def get(self, key: str, kind: type | None = None):
         """The value under `key`, or None; with `kind`, None unless it is an instance of it."""

@@ -115,28 +115,42 @@ class DeepLearningModel:
         if offsets is None and self.offset_column:
             raise ValueError(di_module.MISSING_OFFSET.format(name=self.offset_column))
         raw = self.outputs(X, stop=stop, forward=forward)[0][:, 0].astype(np.float64)
+        f = self.datainfo.unstandardize(raw)          # net * sd + mean: the link-space value ...
         if offsets is not None:
-            raw = raw + self.datainfo.network_offsets(offsets)
-        return np.asarray(distributions.link_inverse(self.distribution, self.datainfo.unstandardize(raw)))
+            f = f + np.asarray(offsets, np.float64)     # ... plus the offset (the POJO's and ONNX's order)
+        return np.asarray(distributions.link_inverse(self.distribution, f))
 
-    def metrics_on(self, X: np.ndarray, y, weights=None, offsets=None, stop=None, forward=None) -> dict:
+    def metrics_on(self, X: np.ndarray, y, weights=None, offsets=None, stop=None, forward=None,
+                   custom=None) -> dict:
         """H2O-3 metrics of prepared inputs ``X`` against ``y`` (class codes, standardised values;
         ignored for autoencoders), rows weighted by ``weights`` (None: 1), regression with the rows'
-        ``offsets``. Rows with a missing response must be removed by the caller."""
+        ``offsets``. Rows with a missing response must be removed by the caller.
+        ``custom``: a metrics.custom.CustomMetric, reported as custom_metric_name / _value."""
         p = self.params
         if self.problem == "AutoEncoder":
-            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True, stop=stop, forward=forward)[1],
-                                               weights=weights)
-        if self.problem == "Regression":
+            out, row_mse, _ = self.outputs(X, row_mse=True, stop=stop, forward=forward)
+            m, preds, actual = metrics.autoencoder_metrics(row_mse, weights=weights), out.astype(np.float64), None
+        elif self.problem == "Regression":
             actual = np.asarray(self.datainfo.unstandardize(np.asarray(y, np.float64)))
-            predicted = self.regression_values(X, offsets, stop=stop, forward=forward)
-            return metrics.regression_metrics(actual, predicted, weights=weights, family=self.family())
-        probs = self.class_probabilities(X, stop=stop, forward=forward)
-        domain = list(self.datainfo.response_domain)
-        if self.problem == "Binomial":
-            return metrics.binomial_metrics(np.asarray(y), probs, domain, weights=weights)
-        return metrics.multinomial_metrics(np.asarray(y), probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
-                                           max_confusion_matrix_size=p.max_confusion_matrix_size, weights=weights)
+            values = self.regression_values(X, offsets, stop=stop, forward=forward)
+            m = metrics.regression_metrics(actual, values, weights=weights, family=self.family())
+            preds = values[:, None]
+        else:
+            probs = self.class_probabilities(X, stop=stop, forward=forward)
+            domain = list(self.datainfo.response_domain)
+            if self.problem == "Binomial":
+                m = metrics.binomial_metrics(np.asarray(y), probs, domain, weights=weights)
+                label = (probs[:, 1] >= m.get("default_threshold", 0.5)).astype(np.float64)
+            else:
+                m = metrics.multinomial_metrics(np.asarray(y), probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
+                                                max_confusion_matrix_size=p.max_confusion_matrix_size,
+                                                weights=weights)
+                label = probs.argmax(axis=1).astype(np.float64)
+            preds, actual = np.column_stack([label, probs]), np.asarray(y, np.float64)
+        if custom is not None:
+            m["custom_metric_name"] = custom.name
+            m["custom_metric_value"] = custom.value(preds, actual, weights=weights, offsets=offsets)
+        return m
 
     # ------------------------------------------------------------------ frames in and out
     def prepared(self, frame: Frame, labelled: bool = True):

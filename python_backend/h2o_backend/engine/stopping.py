@@ -11,6 +11,9 @@ from h2o_backend.engine.metrics import model_metrics
 from h2o_backend.engine.problems import CLASSIFICATION
 
 MORE_IS_BETTER = frozenset({"AUC", "AUCPR"})
+# H2O-3's stopping metrics this engine computes (RMSLE, lift_top_group and custom are not)
+STOPPING_METRICS_SUPPORTED = ("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "AUC", "AUCPR",
+                              "misclassification", "mean_per_class_error")
 
 
 def resolve_metric(metric: str, problem: str) -> str:

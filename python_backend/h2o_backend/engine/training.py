@@ -75,18 +75,21 @@ REPRODUCIBLE_CHUNK_SECONDS = 15.0  # ... fewer when that many rows would take lo
 
 
 def train_deeplearning(params, train, valid=None, job=None, checkpoint_model=None, model_id=None, cluster=None,
-                       start=None):
+                       start=None, custom_metric=None):
     """Train a DeepLearningModel (see module doc; ``cluster`` for multi-node training; ``start``: a
     network_start.NetworkStart with the frames of initial_weights / initial_biases and the
-    pretrained_autoencoder model the parameters name). Raises ValidationError on invalid settings."""
+    pretrained_autoencoder model the parameters name; ``custom_metric``: the metrics.custom.CustomMetric
+    that custom_metric_func names, computed at every scoring). Raises ValidationError on invalid settings."""
     problems = [p for p in parameters.validate(params, train, valid, checkpoint_model) if p["level"] == "ERRR"]
     if problems:
         raise ValidationError(problems)
     model_id = model_id or params.model_id or f"DeepLearning_model_{random.getrandbits(48):012x}"
     if (getattr(params, "nfolds", 0) and params.nfolds >= 2) or getattr(params, "fold_column", None):
         return crossval.train_cross_validated(params, train, job, model_id,
-                                              functools.partial(_train_single, cluster=cluster, start=start))
-    return _train_single(params, train, valid, job, checkpoint_model, model_id, cluster=cluster, start=start)
+                                              functools.partial(_train_single, cluster=cluster, start=start,
+                                                                custom_metric=custom_metric))
+    return _train_single(params, train, valid, job, checkpoint_model, model_id, cluster=cluster, start=start,
+                         custom_metric=custom_metric)
 
 
 # ---------------------------------------------------------------------------- settings
@@ -192,7 +195,8 @@ def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | 
 
 
 # ---------------------------------------------------------------------------- one model
-def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None, start=None) -> DeepLearningModel:
+def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None, start=None,
+                  custom_metric=None) -> DeepLearningModel:
     t0 = time.time()
     eff = _resolved(params, train, valid, checkpoint, n_nodes=cluster.n_nodes if cluster is not None else 1)
     eff.model_id = model_id
@@ -217,7 +221,8 @@ def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None,
     if checkpoint is not None:
         model.huber_delta = checkpoint.huber_delta
     _init_output(model, checkpoint, data, t0)
-    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster)
+    run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster,
+                      custom_metric=custom_metric)
     run.train()
     return model
 
@@ -247,8 +252,10 @@ def _init_output(model: DeepLearningModel, checkpoint, data: TrainingData, t0: f
 class TrainingRun:
     """The iteration loop of one model."""
 
-    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float, cluster=None):
+    def __init__(self, model: DeepLearningModel, data: TrainingData, valid_set, job, t0: float, cluster=None,
+                 custom_metric=None):
         self.model, self.data, self.job, self.t0 = model, data, job, t0
+        self.custom_metric = custom_metric
         eff = model.params
         self.mi = model.model_info
         self.n_rows = int(data.rows.size)
@@ -414,15 +421,15 @@ class TrainingRun:
         return self._should_stop(tm, vm)
 
     def _metrics(self, stop) -> tuple[dict, dict | None]:
-        model, ts = self.model, self.train_set
+        model, ts, custom = self.model, self.train_set, self.custom_metric
         if model.distribution == "huber":
             self._update_huber_delta(stop)
-        tm = model.metrics_on(ts.X, ts.y, weights=ts.w, offsets=ts.offsets, stop=stop)
+        tm = model.metrics_on(ts.X, ts.y, weights=ts.w, offsets=ts.offsets, stop=stop, custom=custom)
         tm["description"] = ts.description("training")
         vm = None
         if self.valid_set is not None:
             vs = self.valid_set
-            vm = model.metrics_on(vs.X, vs.y, weights=vs.w, offsets=vs.offsets, stop=stop)
+            vm = model.metrics_on(vs.X, vs.y, weights=vs.w, offsets=vs.offsets, stop=stop, custom=custom)
             vm["description"] = vs.description("validation")
         return tm, vm
 

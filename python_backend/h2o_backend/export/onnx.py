@@ -15,7 +15,9 @@ ones (the empty string when missing). The graph does what the server does before
 
 and after it what ``h2o.predict`` does: the balance_classes correction of the probabilities, the
 binomial label at the max-F1 threshold (multinomial: the most probable class), the regression
-value back on the response's scale, an autoencoder's reconstruction back on each numeric column's
+value back on the response's scale (plus the row's offset, a float input named as the
+offset column, for models trained with an offset_column; exp for the log-link families), an
+autoencoder's reconstruction back on each numeric column's
 scale. Outputs are the columns of ``h2o.predict``: ``predict`` (string label, or float value) and
 one float probability output per class named by its label, or ``reconstr_<input>`` per input.
 """
@@ -26,6 +28,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from h2o_backend.engine import activations as act
+from h2o_backend.engine import distributions
 from h2o_backend.engine.problems import CLASSIFICATION
 
 OPSET = 17
@@ -159,10 +162,20 @@ def _class_outputs(g: _Graph, model, out: str) -> None:
 
 
 def _regression_output(g: _Graph, model, out: str) -> None:
+    """De-standardised (``* sigma + mean``), plus the row's offset (an input named as the offset
+    column, for models trained with one), through the family's inverse link (exp, clamped at 1e19
+    as H2O-3's LogExpUtil, for poisson, gamma and tweedie)."""
     info = model.datainfo
     y = g.op("Cast", [out], to=TensorProto.DOUBLE)
     y = g.op("Add", [g.op("Mul", [y, g.const(info.response_sigma, np.float64, "sigma")]),
                      g.const(info.response_mean, np.float64, "mean")])
+    offset_column = getattr(info, "offset_name", None)
+    if offset_column:
+        g.inputs.append(helper.make_tensor_value_info(offset_column, TensorProto.FLOAT, ["N", 1]))
+        y = g.op("Add", [y, g.op("Cast", [offset_column], to=TensorProto.DOUBLE)])
+    family = distributions.resolve(getattr(model.params, "distribution", "AUTO"), "Regression")
+    if distributions.uses_log_link(family):
+        y = g.op("Min", [g.op("Exp", [y]), g.const(distributions.EXP_MAX, np.float64, "exp_max")])
     g.output(g.op("Cast", [y], to=TensorProto.FLOAT), "predict", TensorProto.FLOAT)
 
 

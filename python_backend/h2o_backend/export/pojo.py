@@ -14,7 +14,9 @@ Layout of the class (template: ``export/java/DeepLearningPojo.java.tmpl``):
 - the weights and biases as float32 bits in a base64 "blob" (see ``pojo_java``'s docstring for why
   this instead of array literals), decoded once when the class loads;
 - ``score0`` = prepare (one-hot, standardise, missing -> 0) -> forward -> finish (balance_classes
-  probability correction, label at the max-F1 threshold, de-standardisation / de-normalisation);
+  probability correction, label at the max-F1 threshold, de-standardisation / de-normalisation;
+  for regression the offset is added and, for the log-link families, exp taken);
+  ``score0(row, offset, preds)`` takes a row's offset as H2O-3's GenModel does;
 - ``main``: scores a CSV file from the command line.
 
 Agreement with the server is bit for bit: the class repeats the server's float32 operations in
@@ -36,6 +38,7 @@ from h2o_backend.export import pojo_arith
 from h2o_backend.export import pojo_java as jv
 from h2o_backend.export.pojo_arith import ReduceOrder
 from h2o_backend.export.pojo_java import java_id  # noqa: F401  (re-exported: the handler names files with it)
+from h2o_backend.engine import distributions
 from h2o_backend.engine.problems import CLASSIFICATION, PROBLEMS
 
 TEMPLATE = Path(__file__).resolve().parent / "java" / "DeepLearningPojo.java.tmpl"
@@ -89,6 +92,9 @@ class PojoSpec:
     model_class_distrib: list[float] | None = None
     resp_mean: float = 0.0
     resp_sigma: float = 1.0
+    distribution: str = "gaussian"                # H2O-3's family name (effective)
+    log_link: bool = False                        # regression: exp after de-standardisation
+    offset_column: str | None = None
     out_div: list[float] = field(default_factory=list)   # autoencoder: per reconstructed input
     out_add: list[float] = field(default_factory=list)
     fma: bool = True                    # pojo_arith.server_fuses_multiply_add()
@@ -153,6 +159,9 @@ def render(spec: PojoSpec, preview: bool = False) -> str:
         "EXP2F_T": jv.wrap_items([f"0x{t:016x}L" for t in pojo_arith.EXP2F_T], "    "),
         "RESP_MEAN": jv.java_double(spec.resp_mean),
         "RESP_SIGMA": jv.java_double(spec.resp_sigma),
+        "LOG_LINK": jv.java_bool(spec.log_link),
+        "DISTRIBUTION": jv.java_string(spec.distribution),
+        "OFFSET_COLUMN": jv.java_string(spec.offset_column),
         "INIT": init,
         "FINISH": _finish_code(spec),
         "CHUNKS": em.chunks_literal(preview),
@@ -204,7 +213,10 @@ def _shape_note(net: NetSpec, l: int) -> str:
 
 def _finish_code(spec: PojoSpec) -> str:
     if spec.category == "Regression":
-        return "    preds[0] = out[0] * RESP_SIGMA + RESP_MEAN;"
+        return "\n".join([
+            "    double f = out[0] * RESP_SIGMA + RESP_MEAN + offset;",
+            "    preds[0] = LOG_LINK ? Math.min(1e19, Math.exp(f)) : f;   // H2O-3's LogExpUtil.exp",
+        ])
     if spec.category == "AutoEncoder":
         return "\n".join([
             "    double s = 0;",
@@ -301,8 +313,11 @@ def spec_from_model(model) -> PojoSpec:
             and model.model_class_dist is not None:
         spec.prior_class_distrib = [float(v) for v in model.prior_class_dist]
         spec.model_class_distrib = [float(v) for v in model.model_class_dist]
+    spec.distribution = distributions.resolve(getattr(model.params, "distribution", "AUTO"), category)
     if category == "Regression":
         spec.resp_mean, spec.resp_sigma = float(di.response_mean), float(di.response_sigma)
+        spec.log_link = distributions.uses_log_link(spec.distribution)
+        spec.offset_column = getattr(di, "offset_name", None)
     if category == "AutoEncoder":
         n_cat_inputs = di.num_offset
         spec.out_div = [1.0] * n_cat_inputs + [float(v) for v in di.num_mul]

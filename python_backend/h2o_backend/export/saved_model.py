@@ -51,7 +51,7 @@ def save(state: dict, algo: str, model_id: str, path: str, force: bool = False) 
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, path)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -65,7 +65,7 @@ def temp_prefix(pid: int | None = None) -> str:
     return f"{TEMP_PREFIX}{os.getpid() if pid is None else pid}_"
 
 
-def _fsync_folder(folder: str) -> None:
+def fsync_folder(folder: str) -> None:
     """Make the rename durable: flush the folder's entry to disk (POSIX; a no-op elsewhere)."""
     try:
         fd = os.open(folder, os.O_RDONLY)

@@ -4,13 +4,15 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from h2o_backend import install_paths
 from h2o_backend.engine.errors import EngineError
 from h2o_backend.server.errors import ApiError, from_engine_error
 from h2o_backend.server.context import Services
 from h2o_backend.server.file_access import FileAccess
+from h2o_backend.server.routes import allow_header_for
 from h2o_backend.server.housekeeping import make_spool_dir
 from h2o_backend.server.memory import MemoryBudget
 from h2o_backend.jobs import JobRunner
@@ -27,7 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     HTTP basic authentication on every route; dask_scheduler (an address to join) or dask_workers /
     dask_threads (a local Dask cluster to start): without those two, dask is not imported;
     dask_predict_min_rows: predictions on frames of at least this many rows run on the cluster's
-    workers (default 100000)."""
+    workers (default 100000); allow_custom_code: uploaded Python may run (custom_metric_func); log_path: the
+    server's log file (GET /3/Logs)."""
     config = dict(config or {})
     store = KeyStore()
     spool_dir = config.get("spool_dir") or make_spool_dir()
@@ -44,6 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
         nthreads=int(config.get("nthreads") or os.cpu_count() or 1),
         files=FileAccess(config.get("data_dirs"), spool_dir),
     )
+    services.allow_custom_code = bool(config.get("allow_custom_code"))
+    services.log_path = config.get("log_path")
     if config.get("dask_predict_min_rows") is not None:
         services.dask_predict_min_rows = int(config["dask_predict_min_rows"])
     if config.get("dask_scheduler") or config.get("dask_workers"):
@@ -61,6 +66,8 @@ def create_app(config: dict | None = None) -> Flask:
         users.update(access.read_auth_file(config["auth_file"]))
     access.install(app, access.AccessPolicy(users=users, bind_ip=services.ip))
 
+    from h2o_backend.server import timeline
+    timeline.install(app, services.timeline)
     from h2o_backend.server.routes import register_routes
     register_routes(app)
     if services.recovery_dir:
@@ -77,7 +84,7 @@ def _register_error_handlers(app: Flask) -> None:
         """The error JSON, with the upload spool's internal paths left out of every text."""
         body = api.to_json()
         for name in ("msg", "dev_msg", "exception_msg"):
-            body[name] = files.hide_spool(body[name])
+            body[name] = install_paths.hide(files.hide_spool(body[name]))
         body["values"] = {k: files.hide_spool(v) for k, v in body["values"].items()}
         return jsonify(body), api.status
 
@@ -94,8 +101,10 @@ def _register_error_handlers(app: Flask) -> None:
         body, status = answer(ApiError(err.code or 500, err.description or err.name,
                                        exception_type=type(err).__name__))
         headers = {}
-        if isinstance(err, MethodNotAllowed) and err.valid_methods:
-            headers["Allow"] = ", ".join(sorted(err.valid_methods))   # RFC 9110: a 405 lists them
+        if isinstance(err, MethodNotAllowed):
+            allow = allow_header_for(app, request.path)      # RFC 9110: a 405 lists the methods
+            if allow:
+                headers["Allow"] = allow
         return body, status, headers
 
     @app.errorhandler(Exception)

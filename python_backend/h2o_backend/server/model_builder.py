@@ -81,6 +81,27 @@ def network_start(params):
     return NetworkStart(frames["initial_weights"], frames["initial_biases"], pretrained)
 
 
+def custom_metric(params):
+    """The CustomMetric that custom_metric_func names (None without one): 403 unless the server
+    allows custom code, 412 naming the field when the archive is missing or does not load."""
+    from h2o_backend.engine.metrics import custom
+    from h2o_backend.server.handlers.put_key import UploadedArchive, require_custom_code_allowed
+    reference = getattr(params, "custom_metric_func", None)
+    if not reference:
+        return None
+    require_custom_code_allowed("custom_metric_func")
+    match = custom.REFERENCE.match(reference)
+    archive = services().store.get(match["key"], UploadedArchive) if match else None
+    try:
+        if match and archive is None:
+            raise custom.CustomCodeError(f"custom_metric_func: no uploaded archive under '{match['key']}' "
+                                         "(h2o.upload_custom_metric uploads it)")
+        return custom.load(reference, archive.files if archive else {})
+    except custom.CustomCodeError as exc:
+        raise model_builder_error([{"field": "custom_metric_func", "level": "ERRR", "message": str(exc)}],
+                                  params.model_id)
+
+
 def raise_if_errors(problems: list[dict], model_id: str | None) -> None:
     if any(p["level"] == "ERRR" for p in problems):
         raise model_builder_error(problems, model_id)
@@ -181,10 +202,12 @@ def start_training(params, train, valid, checkpoint):
     model_id = params.model_id or KeyStore.random_key("DeepLearning_model")
     params.model_id = model_id
     start = network_start(params)
+    metric = custom_metric(params)
 
     def work(job):
         model = training.train_deeplearning(params, train, valid, job=job, checkpoint_model=checkpoint,
-                                            model_id=model_id, cluster=svc.cluster, start=start)
+                                            model_id=model_id, cluster=svc.cluster, start=start,
+                                            custom_metric=metric)
         store_model(svc, model)
 
     work = guarded_build(training_estimate(params, train, valid, checkpoint), work, model_id)

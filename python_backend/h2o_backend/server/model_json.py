@@ -13,6 +13,7 @@ SCORING_HISTORY_COLUMNS = [
     ("training_classification_error", "double"), ("training_auc", "double"),
     ("validation_rmse", "double"), ("validation_logloss", "double"), ("validation_r2", "double"),
     ("validation_classification_error", "double"), ("validation_auc", "double"),
+    ("training_custom", "double"), ("validation_custom", "double"),      # with custom_metric_func only
 ]
 
 

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
 
 HANDLER_MODULES = [
     "cloud",
@@ -24,6 +25,9 @@ HANDLER_MODULES = [
     "export",
     "rapids",
     "missing_inserter",
+    "create_frame",
+    "put_key",
+    "logs",
     "metrics_maker",
     "webui",
     "client_session",
@@ -50,7 +54,42 @@ def to_flask_path(path: str) -> str:
 
 
 def register_routes(app: Flask) -> None:
+    """Every route, and for every documented path an OPTIONS answer listing that path's methods.
+
+    Flask's automatic OPTIONS (and a 405's method list) would take the methods of every rule the
+    URL matches: /3/Frames/x/summary also matches /3/Frames/<path:frame_id>, so DELETE was
+    advertised for the summary. Here a URL's methods are those of the documented path it is."""
+    methods_of: dict[str, list[str]] = {}
+    flask_path_of: dict[str, str] = {}
     for route in all_routes():
-        endpoint = f"{route.method} {route.path}"
-        app.add_url_rule(route.flask_path or to_flask_path(route.path), endpoint=endpoint,
-                         view_func=route.view, methods=[route.method])
+        flask_path = route.flask_path or to_flask_path(route.path)
+        app.add_url_rule(flask_path, endpoint=f"{route.method} {route.path}", view_func=route.view,
+                         methods=[route.method], provide_automatic_options=False)
+        methods_of.setdefault(route.path, []).append(route.method)
+        flask_path_of.setdefault(route.path, flask_path)
+    for path, methods in methods_of.items():
+        allow = _allow_header(methods)
+        app.add_url_rule(flask_path_of[path], endpoint=f"OPTIONS {path}", view_func=_options_view(allow),
+                         methods=["OPTIONS"], provide_automatic_options=False)
+    app.config["ALLOW_OF_PATH"] = {path: _allow_header(methods) for path, methods in methods_of.items()}
+
+
+def _allow_header(methods: list[str]) -> str:
+    """The documented methods, HEAD with GET (as every HTTP server answers it), and OPTIONS."""
+    allowed = set(methods) | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())
+    return ", ".join(sorted(allowed))
+
+
+def _options_view(allow: str):
+    def answer_options(**_):
+        return Response(status=200, headers={"Allow": allow})
+    return answer_options
+
+
+def allow_header_for(app: Flask, url_path: str) -> str | None:
+    """The Allow header of the documented path that ``url_path`` is, None for an unknown URL."""
+    try:
+        endpoint, _ = app.url_map.bind("").match(url_path, method="OPTIONS")
+    except HTTPException:
+        return None
+    return app.config["ALLOW_OF_PATH"].get(endpoint.partition(" ")[2])

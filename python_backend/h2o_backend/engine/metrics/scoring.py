@@ -109,7 +109,7 @@ def history_entry(*, now_ms: float, training_time_ms: float, scoring_time_ms: fl
     for prefix, m in (("training", train_metrics), ("validation", valid_metrics)):
         if not m:
             continue
-        for name, key in metric_fields(problem):
+        for name, key in metric_fields(problem) + (("custom", "custom_metric_value"),):
             value = m.get(key)
             if value is not None:
                 entry[f"{prefix}_{name}"] = float(value) if not isinstance(value, str) else value

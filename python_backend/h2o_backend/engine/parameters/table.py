@@ -16,6 +16,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from h2o_backend.engine.stopping import STOPPING_METRICS_SUPPORTED
+
 INF = float("inf")
 ACTIVATIONS = ("Tanh", "TanhWithDropout", "Rectifier", "RectifierWithDropout", "Maxout", "MaxoutWithDropout")
 LOSSES = ("Automatic", "MeanSquare", "CrossEntropy")
@@ -245,8 +247,7 @@ PARAMETERS = PARAMETERS + (
        "(0: off). The official client sends H2O-3's default 5.", True, level="secondary", min=0),
     _p("stopping_metric", "enum", "AUTO", "Metric for early stopping: AUTO is logloss for "
        "classification, deviance for regression, MSE for autoencoders.", True, level="secondary",
-       choices=STOPPING_METRICS, supported=("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "AUC",
-                                            "AUCPR", "misclassification", "mean_per_class_error")),
+       choices=STOPPING_METRICS, supported=STOPPING_METRICS_SUPPORTED),
     _p("stopping_tolerance", "double", 0.0, "Relative improvement below which the stopping_metric "
        "counts as not improved.", True, level="secondary", min=0),
     _p("max_runtime_secs", "double", 0.0, "Largest training time in seconds (0: no limit); the model "
@@ -330,9 +331,10 @@ PARAMETERS = PARAMETERS + (
        "computed, so only AUTO and NONE are supported.",
        False, level="secondary", choices=("AUTO", "NONE", "MACRO_OVR", "WEIGHTED_OVR", "MACRO_OVO",
                                           "WEIGHTED_OVO"), supported=("AUTO", "NONE")),
-    _p("custom_metric_func", "string", None, "Reference to a custom metric function (H2O-3); not "
-       "supported by this server.", False, level="expert", nullable=True, gridable=False,
-       supported=(None,)),
+    _p("custom_metric_func", "string", None, "Reference to a custom metric function "
+       "(python:<key>=<module>.<class>, as h2o.upload_custom_metric returns it): computed at every "
+       "scoring and reported as the metrics' custom_metric_value (servers started with "
+       "--allow-custom-code only).", False, level="expert", nullable=True, gridable=False),
     _p("gainslift_bins", "int", -1, "Number of gains/lift bins (H2O-3); only -1 (the default "
        "binning) is supported.", False, level="expert", min=-1, supported=(-1,)),
 )

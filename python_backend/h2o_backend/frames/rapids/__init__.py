@@ -6,7 +6,7 @@ filled by the operator modules: ``selection`` (cols, cols_py, rows), ``assign`` 
 min, max, sum, quantile, nrow, ncol) and ``columns`` (cbind, as.factor, is.factor, levels,
 nlevels, h2o.runif, table), ``session`` (setTimeZone, getTimeZone, ls). An operator not in the table is refused with an error naming it.
 """
-from h2o_backend.frames.rapids import assign, columns, elementwise, reduce, selection, session  # noqa: F401
+from h2o_backend.frames.rapids import assign, columns, elementwise, reduce, selection, session, transform  # noqa: F401
 from h2o_backend.frames.rapids.evaluator import OPERATORS, evaluate
 from h2o_backend.frames.rapids.parser import MAX_DEPTH, Atom, RapidsError, parse, show
 from h2o_backend.frames.rapids.values import Num, Nums, Str, Strs

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 from flask import jsonify
 
-from h2o_backend.engine.grid import (SORT_METRICS, Grid, combinations, ranking_error, run_grid, sorted_by_metric,
-                                     sorted_model_ids)
+from h2o_backend.engine import stopping
+from h2o_backend.engine.grid import (SORT_METRICS, STRATEGIES, Grid, SearchCriteria, combinations, ranking_error,
+                                     run_grid, sorted_by_metric, sorted_model_ids)
 from h2o_backend.server.errors import bad_request, not_found, validation_messages
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
@@ -20,44 +22,84 @@ from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import meta
 from h2o_backend.store import KeyStore
 
-SUPPORTED_STRATEGY = "Cartesian"
-
-
 def _hyper_parameters(raw: dict) -> dict[str, list]:
     value = raw.pop("hyper_parameters", None)
     if value in (None, ""):
         raise bad_request("Argument 'hyper_parameters' is required, but not specified", field="hyper_parameters")
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            raise bad_request(f"Argument 'hyper_parameters' is not a JSON object: {exc}", field="hyper_parameters")
+        value = _lenient_json(value, "hyper_parameters")
     if not isinstance(value, dict) or not value:
         raise bad_request("Argument 'hyper_parameters' must be a non-empty object of name -> list of values",
                           field="hyper_parameters")
     return {name: values if isinstance(values, list) else [values] for name, values in value.items()}
 
 
-def _search_criteria(raw: dict) -> None:
+# a quoted string, a number (so that the letters of 1e-4 are not a word), or a bare word
+_QUOTED_OR_WORD = re.compile(r'"(?:[^"\\]|\\.)*"|[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_.+-]*')
+_JSON_WORDS = {"true", "false", "null"}
+
+
+def _lenient_json(text: str, field: str):
+    """JSON as H2O-3 reads it: bare words (the client's enum values, ``[Rectifier,Tanh]``) are
+    strings; quoted strings, numbers and true/false/null keep their meaning."""
+    def quote(m: re.Match) -> str:
+        word = m.group(0)
+        if word.startswith('"') or word in _JSON_WORDS or _is_number(word):
+            return word
+        return json.dumps(word)
+    try:
+        return json.loads(_QUOTED_OR_WORD.sub(quote, text))
+    except ValueError as exc:
+        raise bad_request(f"Argument '{field}' is not a JSON object: {exc}", field=field)
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+        return True
+    except ValueError:
+        return word.lower() in ("nan", "infinity", "-infinity")
+
+
+CRITERIA_TYPES = {"strategy": str, "max_models": int, "max_runtime_secs": float, "seed": int,
+                  "stopping_rounds": int, "stopping_metric": str, "stopping_tolerance": float}
+
+
+def _search_criteria(raw: dict) -> SearchCriteria:
     value = raw.pop("search_criteria", None)
     if value in (None, ""):
-        return
+        return SearchCriteria()
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            raise bad_request(f"Argument 'search_criteria' is not a JSON object: {exc}", field="search_criteria")
+        value = _lenient_json(value, "search_criteria")
     if not isinstance(value, dict):
         raise bad_request("Argument 'search_criteria' must be an object such as {\"strategy\": \"Cartesian\"}",
                           field="search_criteria")
-    unsupported = sorted(set(value) - {"strategy"})
-    if unsupported:
-        raise bad_request(f"search_criteria {', '.join(unsupported)} not supported: this server trains every "
-                          f"combination (strategy Cartesian)", field="search_criteria")
-    strategy = value.get("strategy", SUPPORTED_STRATEGY)
-    if strategy != SUPPORTED_STRATEGY:
-        raise bad_request(f"search_criteria strategy '{strategy}' is not supported; only Cartesian is",
-                          field="search_criteria")
+    unknown = sorted(set(value) - set(CRITERIA_TYPES))
+    if unknown:
+        raise bad_request(f"search_criteria {', '.join(unknown)} unknown; H2O-3's are "
+                          f"{', '.join(CRITERIA_TYPES)}", field="search_criteria")
+    criteria = SearchCriteria()
+    for name, kind in CRITERIA_TYPES.items():
+        if name in value and value[name] is not None:
+            try:
+                setattr(criteria, name, kind(value[name]))
+            except (TypeError, ValueError):
+                raise bad_request(f"search_criteria {name}: {value[name]!r} is not a {kind.__name__}",
+                                  field=f"search_criteria.{name}")
+    if criteria.strategy not in STRATEGIES:
+        raise bad_request(f"search_criteria strategy '{criteria.strategy}' is not supported; "
+                          f"{' and '.join(STRATEGIES)} are", field="search_criteria.strategy")
+    if criteria.strategy == "Cartesian" and set(value) - {"strategy"}:
+        raise bad_request(f"search_criteria {', '.join(sorted(set(value) - {'strategy'}))} apply to RandomDiscrete; "
+                          "Cartesian trains every combination", field="search_criteria")
+    if criteria.stopping_metric not in stopping.STOPPING_METRICS_SUPPORTED:
+        raise bad_request(f"search_criteria stopping_metric '{criteria.stopping_metric}' is not supported; "
+                          f"supported: {', '.join(stopping.STOPPING_METRICS_SUPPORTED)}",
+                          field="search_criteria.stopping_metric")
+    for name in ("max_models", "max_runtime_secs", "stopping_rounds", "stopping_tolerance"):
+        if getattr(criteria, name) < 0:
+            raise bad_request(f"search_criteria {name} must be >= 0", field=f"search_criteria.{name}")
+    return criteria
 
 
 # Every model of a grid trains on the request's frames and checkpoint, under a key of its own.
@@ -86,7 +128,7 @@ def build_grid():
     grid_id = get_str(raw, "grid_id") or KeyStore.random_key("Grid_DeepLearning")
     raw.pop("grid_id", None)
     hyper = _typed_hyper_values(_hyper_parameters(raw), grid_id)
-    _search_criteria(raw)
+    criteria = _search_criteria(raw)
     reject_parallel_grid(raw)
     base, train, valid, checkpoint, warnings = model_builder.parse_and_resolve(raw, label=grid_id)
     order = [spec.name for spec in parameters.PARAMETERS]
@@ -104,16 +146,18 @@ def build_grid():
 
     svc = services()
     start = model_builder.network_start(base)     # initial_weights / pretrained_autoencoder (not gridable)
+    metric = model_builder.custom_metric(base)
     grid = Grid(grid_id, list(hyper), training_frame=base.training_frame, validation_frame=base.validation_frame)
 
     def train_one(params, progress, model_id):
         from h2o_backend.engine import training
         return training.train_deeplearning(params, train, valid, job=progress,
                                            checkpoint_model=checkpoint, model_id=model_id,
-                                           cluster=svc.cluster, start=start)
+                                           cluster=svc.cluster, start=start, custom_metric=metric)
 
     def work(job):
-        run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc, m), job=job)
+        run_grid(grid, base, hyper, order, train_one, lambda m: model_builder.store_model(svc, m), job=job,
+                 criteria=criteria)
 
     # the models train one after another: the largest run is reserved while the grid runs
     work = model_builder.guarded_build(largest, work, grid_id)

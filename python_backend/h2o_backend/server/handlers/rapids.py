@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from h2o_backend.engine.memory import Estimate
 from h2o_backend.frames import rapids
+from h2o_backend.frames.rapids.estimate import expression_bytes
 from h2o_backend.frames.frame import Frame
 from h2o_backend.server.context import services
 from h2o_backend.server.errors import bad_request, not_found
@@ -33,13 +35,28 @@ def evaluate_rapids():
             raise rapids.RapidsError(f"'rm' removes frames; '{key}' is a model or another object")
         store.remove(key)
 
+    reservation = services().memory.reserve(_estimate(ast, store))
     try:
         result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep, remove, store.keys)
     except KeyError as exc:
         raise not_found("Frame", exc.args[0], field="ast")
     except rapids.RapidsError as exc:
         raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
+    finally:
+        reservation.release()           # what the result holds is counted from the store from now on
     return jsonify(_answer(result, store))
+
+
+def _estimate(ast: str, store) -> Estimate:
+    """The frames the expression will make (rapids/estimate.py), checked before it runs."""
+    try:
+        tree = rapids.parse(ast)
+    except rapids.RapidsError as exc:
+        raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
+    est = Estimate("Rapids expression", field="ast")
+    est.add("the frames it makes (at most the frames it names, once per mention and call)",
+            expression_bytes(tree, lambda key: store.get(key, Frame)))
+    return est
 
 
 def _answer(result, store) -> dict:

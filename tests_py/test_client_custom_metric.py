@@ -1,0 +1,116 @@
+"""H2O-3's custom metrics through the official client: h2o.upload_custom_metric (POST /3/PutKey)
+and custom_metric_func, evaluated in the server's Python (map/reduce/metric) at every scoring
+and shown in the metrics and the scoring history; refused with 403 unless the server was started
+with --allow-custom-code, and a broken metric class is a 412 naming the field."""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import h2o
+import numpy as np
+import pandas as pd
+import pytest
+import requests
+from h2o.estimators import H2ODeepLearningEstimator
+from h2o.exceptions import H2OResponseError, H2OServerError
+
+from conftest import ServerProcess
+from official_client_helpers import plain_failures
+
+DATA = Path(__file__).resolve().parents[1] / "demos" / "data"
+
+
+class MeanAbsoluteError:
+    def map(self, pred, act, w, o, model):
+        return [w * abs(act[0] - pred[0]), w]
+
+    def reduce(self, left, right):
+        return [left[0] + right[0], left[1] + right[1]]
+
+    def metric(self, last):
+        return last[0] / last[1]
+
+
+class Misclassified:
+    def map(self, pred, act, w, o, model):
+        return [1.0 if pred[0] != act[0] else 0.0, 1.0]
+
+    def reduce(self, left, right):
+        return [left[0] + right[0], left[1] + right[1]]
+
+    def metric(self, last):
+        return last[0] / last[1]
+
+
+@contextlib.contextmanager
+def client_on(*args: str):
+    proc = ServerProcess(extra_args=list(args))
+    try:
+        h2o.connect(url=proc.url, verbose=False)
+        yield proc
+    finally:
+        with contextlib.suppress(Exception):
+            h2o.connection().close()
+        proc.stop()
+
+
+@pytest.fixture(scope="module")
+def allowed():
+    with client_on("--allow-custom-code") as proc:
+        yield proc
+
+
+def test_a_regression_custom_metric_is_computed_at_every_scoring(allowed):
+    fr = h2o.import_file(str(DATA / "prostate.csv"))
+    ref = h2o.upload_custom_metric(MeanAbsoluteError, func_name="mae_custom", func_file="mae_custom.py")
+    assert ref.startswith("python:mae_custom=")
+    model = H2ODeepLearningEstimator(hidden=[5], epochs=3, seed=1, reproducible=True, custom_metric_func=ref,
+                                     score_each_iteration=True)
+    model.train(x=["AGE", "RACE", "DPROS", "GLEASON"], y="PSA", training_frame=fr)
+    metrics = model._model_json["output"]["training_metrics"]._metric_json
+    assert metrics["custom_metric_name"] == "mae_custom"
+    assert metrics["custom_metric_value"] == pytest.approx(metrics["mae"], rel=1e-9)   # same formula
+    history = model.scoring_history()
+    assert "training_custom" in history.columns and history["training_custom"].notna().all()
+
+
+def test_a_classifier_custom_metric_sees_labels_and_class_indices(allowed):
+    fr = h2o.import_file(str(DATA / "iris.csv"))
+    ref = h2o.upload_custom_metric(Misclassified, func_name="miss", func_file="miss.py")
+    model = H2ODeepLearningEstimator(hidden=[4], epochs=2, seed=1, reproducible=True, custom_metric_func=ref)
+    model.train(y="C5", training_frame=fr, validation_frame=fr)
+    valid = model._model_json["output"]["validation_metrics"]._metric_json
+    predicted = model.predict(fr).as_data_frame(use_multi_thread=False)["predict"]
+    actual = pd.read_csv(DATA / "iris.csv", header=None)[4]
+    assert valid["custom_metric_value"] == pytest.approx(float(np.mean(predicted.to_numpy() != actual.to_numpy())))
+    assert valid["custom_metric_value"] == pytest.approx(valid["classification_error"])
+
+
+def test_a_metric_class_that_fails_to_load_is_a_412_naming_the_field(allowed):
+    ref = h2o.upload_custom_metric("class Broken:\n    def map(self, p, a, w, o, m):\n        return [1]\n",
+                                   class_name="Broken", func_name="broken", func_file="broken.py")
+    iris = h2o.import_file(str(DATA / "iris.csv")).frame_id
+    reply = requests.post(allowed.url + "/3/ModelBuilders/deeplearning", data={
+        "training_frame": iris, "response_column": "C5", "custom_metric_func": ref})
+    assert reply.status_code == 412 and "has no method reduce()" in reply.text
+    assert reply.json()["messages"][0]["field_name"] == "custom_metric_func"
+    missing = requests.post(allowed.url + "/3/ModelBuilders/deeplearning", data={
+        "training_frame": iris, "response_column": "C5",
+        "custom_metric_func": "python:nothing_here=nope.NopeWrapper"})
+    assert missing.status_code == 412 and "no uploaded archive under 'nothing_here'" in missing.text
+
+
+def test_without_allow_custom_code_uploads_and_use_are_403():
+    with client_on() as proc:
+        with pytest.raises((H2OResponseError, H2OServerError), match="allow-custom-code"):
+            h2o.upload_custom_metric(MeanAbsoluteError, func_name="mae2", func_file="mae2.py")
+        fr = h2o.import_file(str(DATA / "iris.csv"))
+        reply = requests.post(proc.url + "/3/ModelBuilders/deeplearning", data={
+            "training_frame": fr.frame_id, "response_column": "C5",
+            "custom_metric_func": "python:mae2=mae2.MeanAbsoluteErrorWrapper"})
+        assert reply.status_code == 403 and "--allow-custom-code" in reply.json()["msg"]
+        assert requests.get(proc.url + "/3/Cloud").status_code == 200
+
+
+plain_failures(globals())

@@ -1,0 +1,114 @@
+"""The H2OFrame methods of data preparation, through the official client against pandas on the
+same CSV: asnumeric, ascharacter, isna, ifelse, rbind, scale, unique, sort, cut, group_by
+(count/mean/sum), impute, head/tail of expressions; an operator the server lacks keeps its 400
+naming it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import h2o
+import numpy as np
+import pandas as pd
+import pytest
+import requests
+
+from official_client_helpers import connected_server, plain_failures
+
+DATA = Path(__file__).resolve().parents[1] / "demos" / "data"
+
+
+@pytest.fixture(scope="module")
+def srv():
+    with connected_server() as proc:
+        yield proc
+
+
+@pytest.fixture()
+def prostate(srv):
+    fr = h2o.import_file(str(DATA / "prostate.csv"))
+    fr["RACE"] = fr["RACE"].asfactor()
+    return fr
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return pd.read_csv(DATA / "prostate.csv")
+
+
+def _df(fr) -> pd.DataFrame:
+    return fr.as_data_frame(use_multi_thread=False)
+
+
+def test_asnumeric_gives_level_indices_and_ascharacter_strings(prostate, expected):
+    levels = sorted(expected["RACE"].unique())
+    codes = _df(prostate["RACE"].asnumeric())["RACE"].to_numpy()
+    assert codes.tolist() == [levels.index(v) for v in expected["RACE"]]
+    text = prostate["RACE"].ascharacter()
+    assert text.types == {"RACE": "string"}
+    assert _df(text)["RACE"].astype(int).tolist() == expected["RACE"].tolist()
+
+
+def test_ifelse_and_isna(prostate, expected):
+    got = _df((prostate["AGE"] > 65).ifelse(1, 0))
+    assert got.iloc[:, 0].tolist() == (expected["AGE"] > 65).astype(int).tolist()
+    assert _df(prostate["AGE"].isna()).iloc[:, 0].sum() == 0
+
+
+def test_rbind_stacks_rows(prostate, expected):
+    both = prostate.rbind(prostate)
+    assert both.dim == [760, 9]
+    pd.testing.assert_series_equal(_df(both)["PSA"], pd.concat([expected["PSA"]] * 2, ignore_index=True))
+
+
+def test_scale_centers_and_scales_like_pandas(prostate, expected):
+    got = _df(prostate[["AGE", "PSA"]].scale())
+    want = (expected[["AGE", "PSA"]] - expected[["AGE", "PSA"]].mean()) / expected[["AGE", "PSA"]].std()
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-10)
+
+
+def test_unique_and_sort(prostate, expected):
+    assert sorted(_df(prostate["GLEASON"].unique()).iloc[:, 0].tolist()) == sorted(expected["GLEASON"].unique())
+    got = _df(prostate.sort(["GLEASON", "AGE"], ascending=[True, False]))
+    want = expected.sort_values(["GLEASON", "AGE"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    assert got["GLEASON"].tolist() == want["GLEASON"].tolist() and got["AGE"].tolist() == want["AGE"].tolist()
+
+
+def test_cut_into_intervals(prostate, expected):
+    got = prostate["AGE"].cut([40, 60, 70, 80])
+    assert got.levels()[0] == ["(40,60]", "(60,70]", "(70,80]"]
+    want = pd.cut(expected["AGE"], [40, 60, 70, 80]).astype(str).str.replace(", ", ",")
+    assert _df(got)["AGE"].astype(str).tolist() == want.tolist()
+
+
+def test_group_by_count_mean_sum(prostate, expected):
+    got = _df(prostate.group_by("GLEASON").count().mean("PSA").sum("AGE").get_frame())
+    want = expected.groupby("GLEASON").agg(nrow=("PSA", "size"), mean_PSA=("PSA", "mean"),
+                                           sum_AGE=("AGE", "sum")).reset_index()
+    assert got["GLEASON"].tolist() == want["GLEASON"].tolist()
+    assert got["nrow"].tolist() == want["nrow"].tolist()
+    np.testing.assert_allclose(got["mean_PSA"], want["mean_PSA"])
+    np.testing.assert_allclose(got["sum_AGE"], want["sum_AGE"])
+
+
+def test_impute_replaces_missing_values_in_place(srv, expected):
+    fr = h2o.import_file(str(DATA / "prostate.csv"))
+    fr = fr.insert_missing_values(fraction=0.2, seed=3)
+    before = _df(fr["PSA"])["PSA"]
+    values = fr.impute("PSA", method="median")
+    after = _df(fr["PSA"])["PSA"]
+    assert after.isna().sum() == 0 and before.isna().sum() > 0
+    assert values[0] == pytest.approx(before.median())
+    assert (after[before.isna()] == before.median()).all()
+
+
+def test_head_and_tail_of_an_expression(prostate, expected):
+    assert _df((prostate["AGE"] * 2).head(5))["AGE"].tolist() == (expected["AGE"] * 2).head(5).tolist()
+    assert _df((prostate["AGE"] + 1).tail(3))["AGE"].tolist() == (expected["AGE"] + 1).tail(3).tolist()
+
+
+def test_an_operator_the_server_lacks_is_named(srv, prostate):
+    reply = requests.post(srv.url + "/99/Rapids", data={"ast": f"(kfold_column {prostate.frame_id} 5 1)"})
+    assert reply.status_code == 400 and "kfold_column" in reply.json()["msg"]
+
+
+plain_failures(globals())
