@@ -155,6 +155,9 @@ def training_estimate(params, train, valid=None, checkpoint=None, n_threads: int
                            score_rows=max(samples, v_samples), input_dropout=eff.input_dropout_ratio > 0)
     n_in = units[0]
     est.add("prepared training data", rows * (n_in * F32 + F64))
+    special = sum(1 for name in ("weights_column", "offset_column") if getattr(eff, name, None))
+    if special:   # float64 per row (DataInfo) and the kernels' float32 copy, for each column
+        est.add("row weights and offsets", rows * special * (F64 + F32))
     # DataInfo.transform scales numeric columns in float64 blocks of CHUNK_CELLS cells (~3 live)
     est.add("data preparation scratch", min(rows * n_in, CHUNK_CELLS) * F64 * 3)
     if eff.balance_classes:
