@@ -316,3 +316,54 @@ def test_csv_main_scores_a_file(tmp_path, mixed_frames):
         label, p_no, p_yes = line.split(",")
         assert label.strip('"') == expected.columns[0].domain[expected.columns[0].data[i]]
         assert float(p_yes) == expected.columns[2].data[i]
+
+
+def _count_frame(n: int, seed: int, key: str):
+    """Predictors x0, x1, f (categorical), an offset column and positive responses: counts
+    (poisson), and a gamma-like amount."""
+    from h2o_backend.frames.frame import Column, Frame
+    rng = np.random.default_rng(seed)
+    x0, x1 = rng.normal(size=n), rng.normal(size=n)
+    f = rng.integers(0, 3, n).astype(np.int32)
+    off = rng.uniform(-0.5, 0.5, n)
+    mu = np.exp(0.4 * x0 - 0.3 * x1 + 0.2 * f + off)
+    return Frame(key, [Column("x0", "real", x0), Column("x1", "real", x1), Column("f", "enum", f, ["a", "b", "c"]),
+                       Column("off", "real", off), Column("count", "real", rng.poisson(mu).astype(np.float64)),
+                       Column("amount", "real", rng.gamma(2.0, mu / 2.0))])
+
+
+FAMILIES = {
+    "poisson_offset": dict(distribution="poisson", response_column="count", offset_column="off",
+                           ignored_columns=["amount"]),
+    "gamma": dict(distribution="gamma", response_column="amount", ignored_columns=["count", "off"]),
+    "tweedie": dict(distribution="tweedie", tweedie_power=1.3, response_column="count", ignored_columns=["amount", "off"]),
+}
+
+
+@needs_java
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_pojo_of_a_log_link_family_predicts_as_the_server(tmp_path, family):
+    """The CSV main(): the offset column read from the input, exp of the de-standardised output."""
+    import subprocess
+    from h2o_backend.engine.parameters import DeepLearningParameters
+    from h2o_backend.engine.training import train_deeplearning
+    train, test = _count_frame(800, 1, "count_train"), _count_frame(60, 2, "count_test")
+    p = DeepLearningParameters()
+    for k, v in dict(FAMILIES[family], hidden=[8], epochs=2.0, seed=3, reproducible=True).items():
+        setattr(p, k, v)
+    model = train_deeplearning(p, train, model_id=f"fam_{family}")
+    cls = java_id(model.model_id)
+    src = pojo.pojo_source(model)
+    assert f'DISTRIBUTION = "{p.distribution}"' in src
+    pojo_runner.compile_sources({cls: src}, tmp_path, with_runner=False)
+    def cell(name, i):
+        return repr(float(test.column(name).data[i]))
+    lines = ["x0,x1,f,off"] + [f"{cell('x0', i)},{cell('x1', i)},{'abc'[test.column('f').data[i]]},{cell('off', i)}"
+                               for i in range(test.nrows)]
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n")
+    subprocess.run(["java", "-cp", str(tmp_path), cls, str(tmp_path / "in.csv"), str(tmp_path / "out.csv")],
+                   check=True, timeout=120)
+    got = np.array([float(v) for v in (tmp_path / "out.csv").read_text().splitlines()[1:]])
+    served = model.predict(test, "p").column("predict").data
+    assert np.all(served > 0)
+    np.testing.assert_allclose(got, served, rtol=1e-5)
