@@ -154,7 +154,7 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                     checkpoint = ckpt$key,
                     classification = .h2o.__classification(
                       if (missing(classification)) NULL else classification, ae, ckpt, data,
-                      cols$y)),
+                      cols$y, tunables$distribution)),
                roles, structure, split$single)
   progress <- !isTRUE(tunables$quiet_mode)
   if (length(split$grid) > 0L)
@@ -322,13 +322,19 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
 }
 
 # classification as legacy: given -> sent; on a restart the checkpoint's; otherwise TRUE
-# for an integer response (legacy default: its values become classes), and left to the
-# server (a factor: classification, a real column: regression) for other responses.
+# for an integer response (legacy default: its values become classes), unless a regression
+# distribution is asked for (counts for poisson, ...), and left to the server (a factor:
+# classification, a real column: regression) for other responses.
 # Autoencoders are never classifiers (TRUE is refused earlier), so nothing is sent for them.
-.h2o.__classification <- function(value, ae, ckpt, data, y) {
+.h2o.__REGRESSION_DISTRIBUTIONS <- c("gaussian", "poisson", "gamma", "tweedie", "laplace",
+                                     "quantile", "huber")
+
+.h2o.__classification <- function(value, ae, ckpt, data, y, distribution = NULL) {
   if (ae) return(NULL)
   if (!is.null(value)) return(value)
   if (!is.null(ckpt)) return(ckpt$classification)
+  if (length(distribution) && all(distribution %in% .h2o.__REGRESSION_DISTRIBUTIONS))
+    return(NULL)
   info <- .h2o.__frameInfo(data@h2o, data@key)
   if (identical(info$types[match(y, info$names)], "int")) TRUE else NULL
 }

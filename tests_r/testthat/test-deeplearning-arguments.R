@@ -83,3 +83,15 @@ test_that("the distribution family is searched over as a grid", {
   expect_equal(form[["distribution"]], "tweedie")
   expect_match(form[["hyper_parameters"]], "\"tweedie_power\":[1.2,1.8]", fixed = TRUE)
 })
+
+test_that("an integer response with a regression distribution is a regression", {
+  counts <- capture_post(h2o.deeplearning(x = "a", y = "y", data = fake_frame(),
+                                          distribution = "poisson"))
+  expect_false("classification" %in% names(counts))      # left to the server: numeric -> regression
+  classes <- capture_post(h2o.deeplearning(x = "a", y = "y", data = fake_frame(),
+                                           distribution = "bernoulli"))
+  expect_equal(classes[["classification"]], "true")
+  forced <- capture_post(h2o.deeplearning(x = "a", y = "y", data = fake_frame(),
+                                          distribution = "poisson", classification = TRUE))
+  expect_equal(forced[["classification"]], "true")
+})
