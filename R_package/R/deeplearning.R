@@ -3,8 +3,10 @@
 # when a tunable argument is given several values). Legacy names map to H2O-3 ones:
 # data -> training_frame, key -> model_id, validation -> validation_frame,
 # y -> response_column, x -> ignored_columns (the frame's other columns); every other
-# argument keeps its name. Only the arguments the caller gives are sent, so the server's
-# defaults apply to the rest (the defaults in the signature are those same values).
+# argument keeps its name. Only the arguments the caller gives (and not as NULL) are sent, so
+# the server's defaults apply to the rest (the defaults in the signature are those same values).
+# The arguments after mini_batch_size are H2O-3's, under its R names (its defaults too, but
+# for stopping_rounds: the server's 0, where H2O-3's clients send 5).
 
 # The legacy argument names and the server parameters they stand for (see above), and the
 # arguments that are R's own (no server parameter). Every other argument is sent under its name.
@@ -35,11 +37,26 @@
   ignore_const_cols = "logical", force_load_balance = "logical",
   replicate_training_data = "logical", single_node_mode = "logical",
   shuffle_training_data = "logical", sparse = "logical", col_major = "logical",
-  max_categorical_features = "numeric", reproducible = "logical", mini_batch_size = "numeric")
+  max_categorical_features = "numeric", reproducible = "logical", mini_batch_size = "numeric",
+  distribution = "character", tweedie_power = "numeric", quantile_alpha = "numeric",
+  huber_alpha = "numeric", fold_assignment = "character",
+  keep_cross_validation_models = "logical", keep_cross_validation_predictions = "logical",
+  keep_cross_validation_fold_assignment = "logical", score_each_iteration = "logical",
+  stopping_rounds = "numeric", stopping_metric = "character", stopping_tolerance = "numeric",
+  max_runtime_secs = "numeric", categorical_encoding = "character", standardize = "logical",
+  missing_values_handling = "character", average_activation = "numeric",
+  sparsity_beta = "numeric", target_ratio_comm_to_comp = "numeric",
+  elastic_averaging = "logical", elastic_averaging_moving_rate = "numeric",
+  elastic_averaging_regularization = "numeric", export_checkpoints_dir = "character",
+  auc_type = "character", custom_metric_func = "character", gainslift_bins = "numeric")
+
+# Columns with a role other than predictor (H2O-3): a column name or index each, sent by name
+# and never among the ignored columns (the server keeps them out of the predictors).
+.h2o.__DL_ROLE_COLUMNS <- c("weights_column", "offset_column", "fold_column")
 
 # Arguments that start a grid search when given several values: the legacy R rule
-# (legacy_h2o.md 1.7) with rate added. hidden and hidden_dropout_ratios: a list of
-# more than one vector.
+# (legacy_h2o.md 1.7) with rate, the distribution family and early stopping added.
+# hidden and hidden_dropout_ratios: a list of more than one vector.
 .h2o.__DL_GRIDABLE <- c(
   "hidden", "hidden_dropout_ratios", "l1", "l2", "activation", "rho", "epsilon", "epochs",
   "train_samples_per_iteration", "adaptive_rate", "rate", "rate_annealing", "rate_decay",
@@ -47,7 +64,8 @@
   "override_with_best_model", "seed", "input_dropout_ratio", "max_w2",
   "initial_weight_distribution", "initial_weight_scale", "loss", "balance_classes",
   "max_after_balance_size", "fast_mode", "shuffle_training_data", "max_categorical_features",
-  "mini_batch_size")
+  "mini_batch_size", "distribution", "tweedie_power", "quantile_alpha", "huber_alpha",
+  "stopping_rounds", "stopping_metric", "stopping_tolerance")
 
 .h2o.__DL_DEFAULT_EPOCHS <- 10
 
@@ -76,7 +94,23 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                              single_node_mode = FALSE, shuffle_training_data = FALSE,
                              sparse = FALSE, col_major = FALSE,
                              max_categorical_features = 2147483647, reproducible = FALSE,
-                             mini_batch_size = 1, ...) {
+                             mini_batch_size = 1,
+                             distribution = "AUTO", tweedie_power = 1.5, quantile_alpha = 0.5,
+                             huber_alpha = 0.9, weights_column = NULL, offset_column = NULL,
+                             fold_assignment = "AUTO", fold_column = NULL,
+                             keep_cross_validation_models = TRUE,
+                             keep_cross_validation_predictions = FALSE,
+                             keep_cross_validation_fold_assignment = FALSE,
+                             score_each_iteration = FALSE, stopping_rounds = 0,
+                             stopping_metric = "AUTO", stopping_tolerance = 0,
+                             max_runtime_secs = 0, categorical_encoding = "AUTO",
+                             standardize = TRUE, missing_values_handling = "MeanImputation",
+                             average_activation = 0, sparsity_beta = 0,
+                             target_ratio_comm_to_comp = 0.05, elastic_averaging = FALSE,
+                             elastic_averaging_moving_rate = 0.9,
+                             elastic_averaging_regularization = 0.001,
+                             export_checkpoints_dir = NULL, auc_type = "AUTO",
+                             custom_metric_func = NULL, gainslift_bins = -1, ...) {
   call <- match.call(expand.dots = FALSE)
   .h2o.__unknownArgs(call$..., setdiff(names(formals(sys.function())), "..."),
                      "h2o.deeplearning")
@@ -84,6 +118,7 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
   env <- environment()
   tunables <- lapply(stats::setNames(nm = intersect(given, names(.h2o.__DL_TYPES))), get,
                      envir = env)
+  tunables <- Filter(Negate(is.null), tunables)         # NULL: as if not given
   if ("hidden" %in% given && length(hidden) == 0L) tunables["hidden"] <- list(numeric(0))  # no hidden layer
   for (name in names(tunables)) .h2o.__checkTunable(name, tunables[[name]])
   structure <- .h2o.__structureArgs(
@@ -97,6 +132,8 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
   ae <- isTRUE(tunables$autoencoder)
   cols <- .h2o.__xyColumns(data, if (missing(x)) NULL else x, if (missing(y)) NULL else y,
                            ae, identical(tunables$autoencoder, FALSE))
+  roles <- .h2o.__roleColumns(mget(.h2o.__DL_ROLE_COLUMNS, envir = env), data@col_names)
+  cols$ignored <- setdiff(cols$ignored, unlist(roles))
   if (!missing(classification)) .h2o.__checkLogical(classification, "classification")
   if (ae && !missing(classification) && isTRUE(classification))
     stop("classification must be FALSE for an autoencoder (autoencoder = TRUE is unsupervised)",
@@ -117,8 +154,8 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                     checkpoint = ckpt$key,
                     classification = .h2o.__classification(
                       if (missing(classification)) NULL else classification, ae, ckpt, data,
-                      cols$y)),
-               structure, split$single)
+                      cols$y, tunables$distribution)),
+               roles, structure, split$single)
   progress <- !isTRUE(tunables$quiet_mode)
   if (length(split$grid) > 0L)
     return(.h2o.__runGrid(client, data, valid, request, split$grid, key, progress))
@@ -240,6 +277,25 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
   unique(names[x])
 }
 
+# weights_column, offset_column, fold_column: NULL (none), or one column name or index each.
+.h2o.__roleColumns <- function(values, names) {
+  values <- Filter(Negate(is.null), values)
+  lapply(stats::setNames(nm = names(values)),
+         function(arg) .h2o.__columnName(values[[arg]], names, arg))
+}
+
+.h2o.__columnName <- function(value, names, arg) {
+  if (!(is.numeric(value) || is.character(value)) || length(value) != 1L || is.na(value))
+    stop(sprintf("%s must be a column name or index", arg), call. = FALSE)
+  if (is.character(value)) {
+    if (!value %in% names) stop(sprintf("%s: %s is not a column name", arg, value), call. = FALSE)
+    return(value)
+  }
+  if (value < 1 || value > length(names) || value != round(value))
+    stop(sprintf("%s: column index %s is out of range", arg, value), call. = FALSE)
+  names[value]
+}
+
 .h2o.__responseName <- function(y, names) {
   if (!(is.numeric(y) || is.character(y)) || length(y) != 1L || is.na(y))
     stop("y must be a column name or index", call. = FALSE)
@@ -266,13 +322,19 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
 }
 
 # classification as legacy: given -> sent; on a restart the checkpoint's; otherwise TRUE
-# for an integer response (legacy default: its values become classes), and left to the
-# server (a factor: classification, a real column: regression) for other responses.
+# for an integer response (legacy default: its values become classes), unless a regression
+# distribution is asked for (counts for poisson, ...), and left to the server (a factor:
+# classification, a real column: regression) for other responses.
 # Autoencoders are never classifiers (TRUE is refused earlier), so nothing is sent for them.
-.h2o.__classification <- function(value, ae, ckpt, data, y) {
+.h2o.__REGRESSION_DISTRIBUTIONS <- c("gaussian", "poisson", "gamma", "tweedie", "laplace",
+                                     "quantile", "huber")
+
+.h2o.__classification <- function(value, ae, ckpt, data, y, distribution = NULL) {
   if (ae) return(NULL)
   if (!is.null(value)) return(value)
   if (!is.null(ckpt)) return(ckpt$classification)
+  if (length(distribution) && all(distribution %in% .h2o.__REGRESSION_DISTRIBUTIONS))
+    return(NULL)
   info <- .h2o.__frameInfo(data@h2o, data@key)
   if (identical(info$types[match(y, info$names)], "int")) TRUE else NULL
 }

@@ -206,6 +206,32 @@ h2o.varimp <- function(object) {
   df
 }
 
+# H2O-3's h2o.mean_residual_deviance: the model's mean residual deviance (that of its
+# distribution) on the training data (no flag TRUE), the validation data or the
+# cross-validation holdouts; a named vector when several flags are TRUE. NA for a part
+# whose metrics have no deviance (classifiers); a warning and NULL when the part is missing.
+h2o.mean_residual_deviance <- function(object, train = FALSE, valid = FALSE, xval = FALSE) {
+  if (missing(object)) stop("Must specify object", call. = FALSE)
+  if (!is(object, "H2OModel")) stop("object must be an H2O model", call. = FALSE)
+  .h2o.__checkLogical(train, "train")
+  .h2o.__checkLogical(valid, "valid")
+  .h2o.__checkLogical(xval, "xval")
+  wanted <- c(train = train, valid = valid, xval = xval)
+  if (!any(wanted)) wanted[["train"]] <- TRUE
+  output <- .h2o.__modelJSON(object@data@h2o, object@key)$output
+  fields <- c(train = "training_metrics", valid = "validation_metrics",
+              xval = "cross_validation_metrics")
+  parts <- lapply(fields[wanted], function(field) output[[field]])
+  missing_part <- names(parts)[vapply(parts, is.null, TRUE)]
+  if (length(missing_part)) {
+    warning(sprintf("the model has no %s metrics", paste(missing_part, collapse = ", ")),
+            call. = FALSE)
+    return(invisible(NULL))
+  }
+  values <- vapply(parts, function(m) .h2o.__num(m$mean_residual_deviance %||% NA)[1L], 0)
+  if (length(values) == 1L) unname(values) else values
+}
+
 #----------------------------------------------------------------------------------------
 # h2o.getModel
 
