@@ -132,21 +132,23 @@ _CRITERION_FUNCTIONS = {
 }
 
 
-def threshold_curve(actual: np.ndarray, p1: np.ndarray) -> ThresholdCurve:
-    """The exact curve of 0/1 ``actual`` against probabilities of class 1 ``p1`` (finite rows only)."""
+def threshold_curve(actual: np.ndarray, p1: np.ndarray, weights=None) -> ThresholdCurve:
+    """The exact curve of 0/1 ``actual`` against probabilities of class 1 ``p1`` (finite rows
+    only); with row ``weights`` the counts are sums of weights (rows of weight 0 leave it)."""
     actual = np.asarray(actual)
     p1 = np.asarray(p1, dtype=np.float64)
-    keep = np.isfinite(p1) & ((actual == 0) | (actual == 1))
-    y, p = actual[keep].astype(np.float64), p1[keep]
+    w = np.ones(p1.shape[0]) if weights is None else np.asarray(weights, np.float64)
+    keep = np.isfinite(p1) & ((actual == 0) | (actual == 1)) & (w != 0)
+    y, p, w = actual[keep].astype(np.float64), p1[keep], w[keep]
     order = np.argsort(-p, kind="stable")
-    ps, ys = p[order], y[order]
+    ps, ys, ws = p[order], y[order], w[order]
     if ps.size == 0:
         empty = np.zeros(0)
         return ThresholdCurve(empty, empty, empty, 0.0, 0.0)
     last = np.concatenate((np.flatnonzero(np.diff(ps) != 0), [ps.size - 1]))
-    tps = np.cumsum(ys)[last]
-    fps = np.cumsum(1.0 - ys)[last]
-    return ThresholdCurve(ps[last], tps, fps, float(ys.sum()), float(ys.size - ys.sum()))
+    tps = np.cumsum(ws * ys)[last]
+    fps = np.cumsum(ws * (1.0 - ys))[last]
+    return ThresholdCurve(ps[last], tps, fps, float(np.sum(ws * ys)), float(np.sum(ws * (1.0 - ys))))
 
 
 def at_thresholds(curve: ThresholdCurve, thresholds) -> ThresholdCurve:

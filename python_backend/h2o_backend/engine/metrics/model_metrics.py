@@ -10,9 +10,12 @@ Definitions (H2O-3 ``ModelMetrics*.MetricBuilder*``):
   matrix, ``classification_error`` and ``mean_per_class_error`` at the threshold maximising F1;
 - multinomial: label = arg-max, hit ratios for k = 1..min(K, max_hit_ratio_k) (0 disables), the
   confusion matrix left out when K >= max_confusion_matrix_size (legacy H2O), errors still reported;
-- regression: MSE, RMSE, MAE, mean_residual_deviance (= MSE, Gaussian), r2;
+- regression: MSE, RMSE, MAE, RMSLE, mean_residual_deviance (the family's mean deviance,
+  engine/distributions.py; gaussian: the MSE), r2;
 - autoencoder: MSE = mean of the per-row reconstruction MSEs.
-Rows with a missing actual value (code < 0 or NaN) or a non-finite prediction are left out.
+Rows with a missing actual value (code < 0 or NaN), a non-finite prediction or a weight of 0 are
+left out; with row weights every mean is weighted and every count a sum of weights (H2O-3's
+MetricBuilders), nobs counts the rows.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import math
 
 import numpy as np
 
+from h2o_backend.engine import distributions
 from h2o_backend.engine.metrics import auc as auc_module
 from h2o_backend.engine.metrics import gains_lift
 from h2o_backend.engine.metrics.tables import column, two_dim_table
@@ -35,33 +39,46 @@ def _sqrt(x: float) -> float:
     return math.sqrt(x) if x >= 0 else NAN
 
 
-def _r2(mse: float, actual: np.ndarray) -> float:
+def _weights(weights, n: int) -> np.ndarray:
+    return np.ones(n) if weights is None else np.asarray(weights, np.float64)
+
+
+def _mean(values: np.ndarray, w: np.ndarray) -> float:
+    total = float(np.sum(w))
+    return float(np.sum(w * values) / total) if total > 0 else NAN
+
+
+def _r2(mse: float, actual: np.ndarray, w: np.ndarray | None = None) -> float:
     if actual.size <= 1:
         return NAN
-    var = float(np.mean(actual * actual) - np.mean(actual) ** 2)
+    w = _weights(w, actual.size)
+    var = _mean(actual * actual, w) - _mean(actual, w) ** 2
     return 1.0 - mse / var if var > 0 else NAN
 
 
-def _labelled(y_codes, probs, n_classes: int):
+def _labelled(y_codes, probs, n_classes: int, weights=None):
+    """(codes, probabilities, weights) of the rows that count: a class, finite probabilities, a
+    weight other than 0."""
     y = np.asarray(y_codes).astype(np.int64, copy=False)
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim != 2 or probs.shape[1] != n_classes or probs.shape[0] != y.shape[0]:
         raise ValueError(f"probabilities must be [n, {n_classes}] for {y.shape[0]} rows, got {probs.shape}")
-    keep = (y >= 0) & (y < n_classes) & np.all(np.isfinite(probs), axis=1)
-    return y[keep], probs[keep]
+    w = _weights(weights, y.shape[0])
+    keep = (y >= 0) & (y < n_classes) & np.all(np.isfinite(probs), axis=1) & (w != 0)
+    return y[keep], probs[keep], w[keep]
 
 
-def _probability_errors(y: np.ndarray, probs: np.ndarray) -> dict:
+def _probability_errors(y: np.ndarray, probs: np.ndarray, w: np.ndarray) -> dict:
     p_act = probs[np.arange(y.size), y]
-    mse = float(np.mean((1.0 - p_act) ** 2)) if y.size else NAN
-    logloss = float(np.mean(-np.log(np.maximum(LOGLOSS_EPS, p_act)))) if y.size else NAN
+    mse = _mean((1.0 - p_act) ** 2, w) if y.size else NAN
+    logloss = _mean(-np.log(np.maximum(LOGLOSS_EPS, p_act)), w) if y.size else NAN
     return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(y.size), "logloss": logloss,
-            "r2": _r2(mse, y.astype(np.float64))}
+            "r2": _r2(mse, y.astype(np.float64), w)}
 
 
-def confusion_counts(y: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
-    """[actual, predicted] counts (float64, as H2O-3 keeps them)."""
-    flat = np.bincount(y * n_classes + predicted, minlength=n_classes * n_classes)
+def confusion_counts(y: np.ndarray, predicted: np.ndarray, n_classes: int, w: np.ndarray | None = None) -> np.ndarray:
+    """[actual, predicted] counts, sums of the rows' weights (float64, as H2O-3 keeps them)."""
+    flat = np.bincount(y * n_classes + predicted, weights=w, minlength=n_classes * n_classes)
     return flat.reshape(n_classes, n_classes).astype(np.float64)
 
 
@@ -101,18 +118,30 @@ def _cm(counts: np.ndarray, domain: list[str]) -> dict:
 
 
 # ---------------------------------------------------------------------------- regression
-def regression_metrics(y, pred) -> dict:
-    """Regression metrics of actual ``y`` against predictions ``pred`` (original scale)."""
+def regression_metrics(y, pred, weights=None, family=None) -> dict:
+    """Regression metrics of actual ``y`` against predictions ``pred`` (original scale), each row
+    counting with its weight (rows of weight 0 not at all); mean_residual_deviance by ``family``
+    (a distributions.Family; gaussian: the MSE)."""
     y = np.asarray(y, dtype=np.float64)
     pred = np.asarray(pred, dtype=np.float64)
-    keep = np.isfinite(y) & np.isfinite(pred)
-    y, pred = y[keep], pred[keep]
+    w = _weights(weights, y.shape[0])
+    keep = np.isfinite(y) & np.isfinite(pred) & (w != 0)
+    y, pred, w = y[keep], pred[keep], w[keep]
     if y.size == 0:
-        return {"MSE": NAN, "RMSE": NAN, "nobs": 0, "mae": NAN, "mean_residual_deviance": NAN, "r2": NAN}
+        return {"MSE": NAN, "RMSE": NAN, "nobs": 0, "mae": NAN, "rmsle": NAN, "mean_residual_deviance": NAN,
+                "r2": NAN}
     err = pred - y
-    mse = float(np.mean(err * err))
-    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(y.size), "mae": float(np.mean(np.abs(err))),
-            "mean_residual_deviance": mse, "r2": _r2(mse, y)}
+    mse = _mean(err * err, w)
+    deviance = mse if family is None else distributions.mean_deviance(family, y, pred, w)
+    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(y.size), "mae": _mean(np.abs(err), w),
+            "rmsle": _rmsle(y, pred, w), "mean_residual_deviance": deviance, "r2": _r2(mse, y, w)}
+
+
+def _rmsle(y: np.ndarray, pred: np.ndarray, w: np.ndarray) -> float:
+    """sqrt of the weighted mean of (log(1 + pred) - log(1 + y))^2; NaN when a value is below -1."""
+    if np.any(y <= -1) or np.any(pred <= -1):
+        return NAN
+    return _sqrt(_mean((np.log1p(pred) - np.log1p(y)) ** 2, w))
 
 
 # ---------------------------------------------------------------------------- binomial
@@ -154,17 +183,20 @@ def _threshold_tables(curve: auc_module.ThresholdCurve) -> tuple[dict, dict]:
     return thresholds, maxima
 
 
-def binomial_metrics(y_codes, probs, domain, *, thresholds=None, gains_lift_groups: int | None = None) -> dict:
+def binomial_metrics(y_codes, probs, domain, *, thresholds=None, gains_lift_groups: int | None = None,
+                     weights=None) -> dict:
     """Binomial metrics of class codes ``y_codes`` (0/1, -1 missing) against ``probs`` [n, 2].
     ``thresholds``: the threshold tables at these thresholds only (else at every distinct
-    probability, up to MAX_THRESHOLD_ROWS rows); ``gains_lift_groups``: add the gains/lift table."""
+    probability, up to MAX_THRESHOLD_ROWS rows); ``gains_lift_groups``: add the gains/lift table
+    (of the rows of non-zero weight, unweighted); ``weights``: every other count is a sum of the
+    rows' weights."""
     domain = [str(d) for d in domain]
-    y, probs = _labelled(y_codes, probs, 2)
-    out = _probability_errors(y, probs)
+    y, probs, w = _labelled(y_codes, probs, 2, weights)
+    out = _probability_errors(y, probs, w)
     out["domain"] = domain
     if gains_lift_groups:
         out["gains_lift_table"] = gains_lift.gains_lift_table(y, probs[:, 1], gains_lift_groups)
-    curve = auc_module.threshold_curve(y, probs[:, 1])
+    curve = auc_module.threshold_curve(y, probs[:, 1], w)
     table_curve = curve if thresholds is None else auc_module.at_thresholds(curve, thresholds)
     out["AUC"], out["pr_auc"] = curve.auc(), curve.pr_auc()
     out["Gini"] = 2.0 * out["AUC"] - 1.0
@@ -190,16 +222,17 @@ def binomial_metrics(y_codes, probs, domain, *, thresholds=None, gains_lift_grou
 
 
 # ---------------------------------------------------------------------------- multinomial
-def hit_ratios(y: np.ndarray, probs: np.ndarray, k_max: int) -> np.ndarray:
-    """Fraction of rows whose actual class is among the top-k probabilities, k = 1..k_max
+def hit_ratios(y: np.ndarray, probs: np.ndarray, k_max: int, w: np.ndarray | None = None) -> np.ndarray:
+    """Share (by weight) of rows whose actual class is among the top-k probabilities, k = 1..k_max
     (ties ranked by class index)."""
     if y.size == 0 or k_max <= 0:
         return np.full(max(k_max, 0), NAN)
+    w = _weights(w, y.size)
     p_act = probs[np.arange(y.size), y][:, None]
     cls = np.arange(probs.shape[1])[None, :]
     rank = np.sum((probs > p_act) | ((probs == p_act) & (cls < y[:, None])), axis=1)
-    counts = np.bincount(rank, minlength=probs.shape[1])[:k_max]
-    return np.cumsum(counts) / y.size
+    counts = np.bincount(rank, weights=w, minlength=probs.shape[1])[:k_max]
+    return np.cumsum(counts) / float(np.sum(w))
 
 
 def hit_ratio_table(ratios: np.ndarray) -> dict:
@@ -209,28 +242,31 @@ def hit_ratio_table(ratios: np.ndarray) -> dict:
 
 
 def multinomial_metrics(y_codes, probs, domain, max_hit_ratio_k: int = 10,
-                        max_confusion_matrix_size: int = 20) -> dict:
-    """Multinomial metrics of class codes ``y_codes`` (-1 missing) against ``probs`` [n, K]."""
+                        max_confusion_matrix_size: int = 20, weights=None) -> dict:
+    """Multinomial metrics of class codes ``y_codes`` (-1 missing) against ``probs`` [n, K], each
+    row counting with its weight."""
     domain = [str(d) for d in domain]
     K = len(domain)
-    y, probs = _labelled(y_codes, probs, K)
-    out = _probability_errors(y, probs)
-    counts = confusion_counts(y, probs.argmax(axis=1) if y.size else y, K)
+    y, probs, w = _labelled(y_codes, probs, K, weights)
+    out = _probability_errors(y, probs, w)
+    counts = confusion_counts(y, probs.argmax(axis=1) if y.size else y, K, w)
     total = counts.sum()
     out["classification_error"] = float(1.0 - np.trace(counts) / total) if total > 0 else NAN
     out["mean_per_class_error"] = float(np.mean(class_errors(counts))) if total > 0 else NAN
     out["cm"] = _cm(counts, domain) if K < max_confusion_matrix_size else None
     k_max = min(K, int(max_hit_ratio_k))
-    out["hit_ratio_table"] = hit_ratio_table(hit_ratios(y, probs, k_max)) if k_max > 0 else None
+    out["hit_ratio_table"] = hit_ratio_table(hit_ratios(y, probs, k_max, w)) if k_max > 0 else None
     return out
 
 
 # ---------------------------------------------------------------------------- autoencoder
-def autoencoder_metrics(row_mse) -> dict:
-    """Autoencoder metrics: the mean of the per-row reconstruction MSEs."""
+def autoencoder_metrics(row_mse, weights=None) -> dict:
+    """Autoencoder metrics: the (weighted) mean of the per-row reconstruction MSEs."""
     row_mse = np.asarray(row_mse, dtype=np.float64)
-    row_mse = row_mse[np.isfinite(row_mse)]
-    mse = float(np.mean(row_mse)) if row_mse.size else NAN
+    w = _weights(weights, row_mse.shape[0])
+    keep = np.isfinite(row_mse) & (w != 0)
+    row_mse, w = row_mse[keep], w[keep]
+    mse = _mean(row_mse, w) if row_mse.size else NAN
     return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(row_mse.size)}
 
 

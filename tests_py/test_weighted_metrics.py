@@ -1,0 +1,72 @@
+"""Row weights in every metric (engine/metrics/model_metrics.py): integer weights give the
+metrics of the rows written that many times, a weight of 0 the metrics without the row; the
+regression deviance follows the family."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from h2o_backend.engine import distributions as D
+from h2o_backend.engine.metrics import model_metrics as M
+
+RNG = np.random.default_rng(4)
+N = 60
+WEIGHTS = RNG.integers(0, 4, N).astype(np.float64)        # 0..3, zeros included
+REPEAT = np.repeat(np.arange(N), WEIGHTS.astype(int))
+
+
+def _numbers(m: dict, keys) -> dict:
+    return {k: m[k] for k in keys}
+
+
+def test_regression_metrics_with_weights_equal_the_repeated_rows():
+    y, pred = RNG.gamma(2.0, 2.0, N), RNG.gamma(2.0, 2.0, N)
+    for family in (None, D.Family("poisson"), D.Family("gamma"), D.Family("tweedie", tweedie_power=1.4),
+                   D.Family("laplace"), D.Family("quantile", quantile_alpha=0.3), D.Family("huber", huber_delta=1.0)):
+        weighted = M.regression_metrics(y, pred, weights=WEIGHTS, family=family)
+        repeated = M.regression_metrics(y[REPEAT], pred[REPEAT], family=family)
+        for key in ("MSE", "RMSE", "mae", "rmsle", "mean_residual_deviance", "r2"):
+            assert weighted[key] == pytest.approx(repeated[key], rel=1e-10), (family, key)
+    assert weighted["nobs"] == np.count_nonzero(WEIGHTS)
+
+
+def test_regression_deviance_is_the_familys():
+    y, pred = np.array([1.0, 2.0, 4.0]), np.array([1.5, 2.0, 3.0])
+    m = M.regression_metrics(y, pred, family=D.Family("poisson"))
+    assert m["mean_residual_deviance"] == pytest.approx(np.mean(-2 * (y * np.log(pred) - pred)))
+    assert M.regression_metrics(y, pred)["mean_residual_deviance"] == pytest.approx(m["MSE"])
+
+
+def _probs(k: int) -> np.ndarray:
+    raw = RNG.random((N, k)) + 0.05
+    return raw / raw.sum(axis=1, keepdims=True)
+
+
+def test_binomial_metrics_with_weights_equal_the_repeated_rows():
+    y, probs = RNG.integers(0, 2, N), _probs(2)
+    weighted = M.binomial_metrics(y, probs, ["a", "b"], weights=WEIGHTS)
+    repeated = M.binomial_metrics(y[REPEAT], probs[REPEAT], ["a", "b"])
+    for key in ("MSE", "logloss", "r2", "AUC", "pr_auc", "Gini", "classification_error", "mean_per_class_error",
+                "threshold"):
+        assert weighted[key] == pytest.approx(repeated[key], rel=1e-10), key
+    assert weighted["cm"]["table"]["data"] == repeated["cm"]["table"]["data"]
+
+
+def test_multinomial_metrics_with_weights_equal_the_repeated_rows():
+    y, probs = RNG.integers(0, 3, N), _probs(3)
+    weighted = M.multinomial_metrics(y, probs, ["a", "b", "c"], weights=WEIGHTS)
+    repeated = M.multinomial_metrics(y[REPEAT], probs[REPEAT], ["a", "b", "c"])
+    for key in ("MSE", "logloss", "classification_error", "mean_per_class_error"):
+        assert weighted[key] == pytest.approx(repeated[key], rel=1e-10), key
+    assert weighted["hit_ratio_table"]["data"][1] == pytest.approx(repeated["hit_ratio_table"]["data"][1])
+
+
+def test_a_weight_of_zero_is_the_row_removed():
+    y, probs = RNG.integers(0, 2, N), _probs(2)
+    w = np.ones(N)
+    w[:7] = 0
+    with_zero = M.binomial_metrics(y, probs, ["a", "b"], weights=w)
+    removed = M.binomial_metrics(y[7:], probs[7:], ["a", "b"])
+    assert _numbers(with_zero, ("MSE", "AUC", "logloss", "nobs")) == _numbers(removed, ("MSE", "AUC", "logloss", "nobs"))
+    row_mse = RNG.random(N)
+    assert M.autoencoder_metrics(row_mse, weights=w) == M.autoencoder_metrics(row_mse[7:])
