@@ -1,6 +1,6 @@
 """H2O-3's deep-learning parameters in the engine (pure Python, no server): fold assignments,
-refusal by name of options the engine does not implement, fit of distribution and stopping
-metric to the problem."""
+refusal by name of options the engine does not implement, fit of distribution, offset and stopping
+metric to the problem. (Weights, offsets and the families' own rules: test_model_families.py.)"""
 from __future__ import annotations
 
 import dataclasses
@@ -43,9 +43,9 @@ def test_stratified_folds_keep_each_class_in_proportion():
 
 
 @pytest.mark.parametrize("setting, field", [
-    ({"distribution": "tweedie"}, "distribution"),
+    ({"distribution": "quasibinomial"}, "distribution"),        # H2O-3's deep learning does not train it
+    ({"distribution": "modified_huber"}, "distribution"),
     ({"categorical_encoding": "Eigen"}, "categorical_encoding"),
-    ({"weights_column": "x"}, "weights_column"),
     ({"standardize": False}, "standardize"),
     ({"missing_values_handling": "Skip"}, "missing_values_handling"),
     ({"auc_type": "MACRO_OVR"}, "auc_type"),
@@ -55,16 +55,20 @@ def test_unimplemented_options_are_refused_by_name(setting, field):
     assert field in problems and "not supported by this server" in problems[field]
 
 
-@pytest.mark.parametrize("setting, field, ok_response", [
-    ({"distribution": "gaussian"}, "distribution", "r"),
-    ({"distribution": "bernoulli"}, "distribution", "y"),
-    ({"stopping_metric": "AUC"}, "stopping_metric", "y"),
-    ({"stopping_metric": "deviance"}, "stopping_metric", "r"),
-    ({"fold_assignment": "Stratified", "nfolds": 3}, "fold_assignment", "y"),
+@pytest.mark.parametrize("setting, field, ok_response, wrong_response", [
+    ({"distribution": "gaussian"}, "distribution", "r", "y"),
+    ({"distribution": "tweedie"}, "response_column", "k", "r"),     # r has negative values
+    ({"distribution": "poisson"}, "distribution", "k", "y"),
+    ({"distribution": "huber"}, "distribution", "r", "y"),
+    ({"distribution": "bernoulli"}, "distribution", "y", "r"),
+    ({"distribution": "multinomial"}, "distribution", "y", "r"),
+    ({"offset_column": "x"}, "offset_column", "r", "y"),            # Offset is only supported for regression
+    ({"stopping_metric": "AUC"}, "stopping_metric", "y", "r"),
+    ({"stopping_metric": "deviance"}, "stopping_metric", "r", "y"),
+    ({"fold_assignment": "Stratified", "nfolds": 3}, "fold_assignment", "y", "r"),
 ])
-def test_settings_must_fit_the_problem(setting, field, ok_response):
-    wrong = "y" if ok_response == "r" else "r"
-    assert field in errors(response_column=wrong, **setting)
+def test_settings_must_fit_the_problem(setting, field, ok_response, wrong_response):
+    assert field in errors(response_column=wrong_response, **setting)
     assert field not in errors(response_column=ok_response, **setting)
 
 

@@ -362,11 +362,11 @@ def _refusal(parts, x, y="ChangeTempDir", **kw) -> str:
 
 
 @pytest.mark.parametrize("setting, named", [
-    ({"distribution": "poisson"}, "distribution"),
+    ({"distribution": "poisson"}, "distribution"),           # not allowed for classification (H2O-3)
     ({"distribution": "gaussian"}, "distribution"),          # the response is categorical
     ({"categorical_encoding": "binary"}, "categorical_encoding"),
-    ({"weights_column": "Sunshine"}, "weights_column"),
-    ({"offset_column": "Sunshine"}, "offset_column"),
+    ({"weights_column": "Sunshine"}, "weights_column"),      # Weights cannot have missing values (H2O-3)
+    ({"offset_column": "Sunshine"}, "offset_column"),        # Offset is only supported for regression
     ({"stopping_metric": "MAE"}, "stopping_metric"),          # a regression metric
     ({"stopping_metric": "lift_top_group"}, "stopping_metric"),
     ({"fold_column": "Sunshine"}, "fold_column"),               # not integer-valued
@@ -375,6 +375,21 @@ def _refusal(parts, x, y="ChangeTempDir", **kw) -> str:
 def test_unsupported_or_unfit_settings_are_refused_by_name(parts, x, setting, named):
     message = _refusal(parts, x, **setting)
     assert f"ERRR on field: {named}" in message
+
+
+@pytest.mark.parametrize("distribution, offset", [("poisson", None), ("tweedie", None), ("huber", "Cloud9am"),
+                                                  ("gaussian", "Cloud9am")])
+def test_regression_families_train_with_weights_and_offsets(parts, x, distribution, offset):
+    train, valid = parts
+    predictors = [c for c in x if c not in ("Sunshine", "RelHumid9am", "Cloud9am")]
+    m = H2ODeepLearningEstimator(hidden=[4], epochs=2, seed=1, distribution=distribution,
+                                 weights_column="RelHumid9am", offset_column=offset)
+    m.train(x=predictors, y="RISK_MM", training_frame=train, validation_frame=valid)
+    assert m.actual_params["distribution"] == distribution
+    assert m.actual_params["weights_column"]["column_name"] == "RelHumid9am"
+    assert m.mean_residual_deviance(valid=True) is not None
+    predicted = m.predict(valid).as_data_frame()["predict"]
+    assert len(predicted) == valid.nrows and predicted.notna().all()
 
 
 def test_gaussian_regression_trains(parts, x):

@@ -79,13 +79,13 @@ class DaskTrainingSession:
     def _scatter(self, workers: list[str]) -> None:
         run, eff = self.run, self.eff
         data = run.data
-        X, y_cls, y_reg = data.X, run.y_cls, run.y_reg
+        X, y_cls, y_reg, weights, offsets = data.X, run.y_cls, run.y_reg, run.weights, run.offsets
         parts = shards.assign_rows(data.rows, len(workers), replicate=bool(eff.replicate_training_data),
                                    single_node=bool(eff.single_node_mode),
                                    shuffle=bool(eff.shuffle_training_data),
                                    force_load_balance=bool(eff.force_load_balance), seed=eff.seed,
                                    row_bytes=4 * X.shape[1])
-        self._check_memory(workers, parts, X.shape[1])
+        self._check_memory(workers, parts, X.shape[1] + (weights is not None) + (offsets is not None))
         self.release_shards()
         started, sent = time.perf_counter(), 0
         idle = 0
@@ -97,9 +97,9 @@ class DaskTrainingSession:
                 idle += 1
                 continue
             if id(rows) not in built:
-                built[id(rows)] = _shard(X, y_cls, y_reg, rows)
+                built[id(rows)] = _shard(X, y_cls, y_reg, rows, weights, offsets)
             outgoing[w] = built[id(rows)]
-            sent += sum(a.nbytes for a in outgoing[w])
+            sent += sum(a.nbytes for a in outgoing[w] if a is not None)
         self.shards, failed = self._send(outgoing)
         if failed:
             self.release_shards()
@@ -279,12 +279,15 @@ class DaskTrainingSession:
             log.debug("releasing the training shards failed", exc_info=True)
 
 
-def _shard(X, y_cls, y_reg, rows) -> tuple:
-    """The arrays a worker holds for ``rows``: the prepared arrays themselves when ``rows`` are all
-    rows in order (replicated data: no copy of a frame that may be most of the server's memory)."""
-    if rows.size == X.shape[0] and (rows.size == 0 or (rows[0] == 0 and np.all(np.diff(rows) == 1))):
-        return np.ascontiguousarray(X), np.ascontiguousarray(y_cls), np.ascontiguousarray(y_reg)
-    return np.ascontiguousarray(X[rows]), np.ascontiguousarray(y_cls[rows]), np.ascontiguousarray(y_reg[rows])
+def _shard(X, y_cls, y_reg, rows, weights=None, offsets=None) -> tuple:
+    """The arrays a worker holds for ``rows``, (X, y_cls, y_reg, weights, offsets) with None for
+    no weights / offsets: the prepared arrays themselves when ``rows`` are all rows in order
+    (replicated data: no copy of a frame that may be most of the server's memory)."""
+    everything = rows.size == X.shape[0] and (rows.size == 0 or (rows[0] == 0 and np.all(np.diff(rows) == 1)))
+
+    def part(a):
+        return None if a is None else np.ascontiguousarray(a if everything else a[rows])
+    return part(X), part(y_cls), part(y_reg), part(weights), part(offsets)
 
 
 def _worker_seed(seed: int, iteration: int, rank: int) -> int:

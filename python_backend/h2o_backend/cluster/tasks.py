@@ -24,11 +24,13 @@ REPRODUCIBLE_CHUNK = 2000
 
 def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_event: str | None,
                reproducible: bool, batch: int = 1):
-    """(trained copy, compute seconds) for ``n_samples`` samples of ``shard`` = (X, y_cls, y_reg),
-    per sample or (``batch`` > 1) in mini-batches of ``batch`` rows."""
+    """(trained copy, compute seconds) for ``n_samples`` samples of ``shard`` = (X, y_cls, y_reg,
+    weights, offsets) (weights / offsets float32 or None; session._shard), per sample or
+    (``batch`` > 1) in mini-batches of ``batch`` rows; ``cfg`` carries the family and huber's
+    current delta."""
     from h2o_backend.engine.batch_sgd import BatchRunner
     from h2o_backend.engine.sgd import SGDRunner
-    X, y_cls, y_reg = shard
+    X, y_cls, y_reg, weights, offsets = shard
     local = mi.copy()
     started = time.perf_counter()
     if n_samples <= 0 or X.shape[0] == 0:
@@ -45,7 +47,7 @@ def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_e
             perm, pos = rng.permutation(X.shape[0]), 0
         rows = perm[pos:pos + min(chunk, left)]
         t = time.perf_counter()
-        runner.run(rows, X, y_cls, y_reg)
+        runner.run(rows, X, y_cls, y_reg, weights=weights, offsets=offsets)
         elapsed = time.perf_counter() - t
         pos += rows.size
         left -= rows.size

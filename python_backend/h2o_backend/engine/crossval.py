@@ -1,6 +1,7 @@
 """n-fold cross-validation (nfolds >= 2): the main model is trained on all rows; fold model k
 (key ``<model_id>_cv_<k>``, k = 1..nfolds) on the other folds' rows, with the same parameters,
-nfolds 0 and no validation frame. The fold models' predictions on their held-out rows, put back
+nfolds 0 and no validation frame; the rows carry their weights and offsets columns with them
+(H2O-3 gives each fold model the rows' weights, 0 on the held-out fold, which is the same). The fold models' predictions on their held-out rows, put back
 in row order, give the main model's ``cross_validation_metrics``.
 
 Folds are assigned as H2O-3's fold_assignment says: AUTO and Random at random from the seed (not
@@ -165,29 +166,36 @@ def _holdout_prediction(main, fold_model, part: Frame) -> list:
 
 
 def cv_metrics(main, train: Frame, holdout) -> dict:
-    """Metrics of the concatenated holdout predictions, against the main model's response."""
+    """Metrics of the concatenated holdout predictions, against the main model's response, each
+    row weighted by the training frame's weights (rows of weight 0 left out)."""
+    from h2o_backend.engine.metrics import model_metrics as metrics
     di = main.datainfo
     n = train.nrows
+    weights = di.weights(train)
+    counted = np.ones(n, bool) if weights is None else weights != 0
+
+    def kept(keep):
+        return None if weights is None else weights[keep]
     if main.problem == "AutoEncoder":
         mse = np.zeros(n)
         for rows, m in holdout:
             mse[rows] = m.outputs(m.datainfo.transform(train.take_rows(rows)), row_mse=True)[1]
-        from h2o_backend.engine.metrics import model_metrics as metrics
-        return metrics.autoencoder_metrics(mse)
+        return metrics.autoencoder_metrics(mse[counted], weights=kept(counted))
     y = np.asarray(di.response(train))
     if main.is_classifier:
         probs = np.zeros((n, di.n_outputs))
         for rows, m in holdout:
             p = m.class_probabilities(m.datainfo.transform(train.take_rows(rows)))
             probs[rows] = _align_classes(p, list(m.datainfo.response_domain), list(di.response_domain))
-        keep = y >= 0
-        return _classifier_metrics(main, y[keep], probs[keep])
+        keep = (y >= 0) & counted
+        return _classifier_metrics(main, y[keep], probs[keep], kept(keep))
     pred = np.zeros(n)
     for rows, m in holdout:
-        pred[rows] = m.regression_values(m.datainfo.transform(train.take_rows(rows)))
-    keep = ~np.isnan(y)
-    from h2o_backend.engine.metrics import model_metrics as metrics
-    return metrics.regression_metrics(np.asarray(di.unstandardize(y[keep])), pred[keep])
+        X, _, _, offsets = m.prepared(train.take_rows(rows), labelled=False)
+        pred[rows] = m.regression_values(X, offsets)
+    keep = ~np.isnan(y) & counted
+    return metrics.regression_metrics(np.asarray(di.unstandardize(y[keep])), pred[keep], weights=kept(keep),
+                                      family=main.family())
 
 
 def _align_classes(p: np.ndarray, domain: list, target: list) -> np.ndarray:
@@ -200,11 +208,11 @@ def _align_classes(p: np.ndarray, domain: list, target: list) -> np.ndarray:
     return out
 
 
-def _classifier_metrics(main, y, probs) -> dict:
+def _classifier_metrics(main, y, probs, weights=None) -> dict:
     from h2o_backend.engine.metrics import model_metrics as metrics
     domain = list(main.datainfo.response_domain)
     if main.problem == "Binomial":
-        return metrics.binomial_metrics(y, probs, domain)
+        return metrics.binomial_metrics(y, probs, domain, weights=weights)
     p = main.params
     return metrics.multinomial_metrics(y, probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
-                                       max_confusion_matrix_size=p.max_confusion_matrix_size)
+                                       max_confusion_matrix_size=p.max_confusion_matrix_size, weights=weights)

@@ -7,6 +7,12 @@ callable with ``batch_sgd.forward``'s signature that the caller provides (the se
 Dask cluster's for large frames: the same outputs, scored on the workers). Classification
 probabilities are corrected for balance_classes resampling; the binomial label uses the max-F1
 threshold of the validation (else training) metrics, like H2O-3's ``predict``.
+
+Regression predictions are ``linkInv(f + offset)`` on the response's scale, f the network's output
+(unstandardized for the identity-link families) and the offset read from the frame being scored
+(a frame without the model's offset column is refused); metrics weigh each row by the frame's
+weights column (1 without it) and use the model's family (``family()``: its name, tweedie_power,
+quantile_alpha and huber's delta, set by training after each scoring).
 """
 from __future__ import annotations
 
@@ -16,9 +22,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from h2o_backend.engine import activations as act
+from h2o_backend.engine import distributions
 from h2o_backend.engine.data import balance
 from h2o_backend.engine.metrics import model_metrics as metrics
 from h2o_backend.engine.metrics import tables
+from h2o_backend.engine.data import datainfo as di_module
 from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine import batch_sgd
@@ -40,6 +48,7 @@ class DeepLearningModel:
     model_class_dist: np.ndarray | None = None
     cv_models: list = field(default_factory=list)   # fold models of an n-fold run (not saved here)
     cv_frames: list = field(default_factory=list)   # kept cross-validation predictions / fold assignment
+    huber_delta: float | None = None                # huber: the delta of the last scoring (response scale)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -53,6 +62,26 @@ class DeepLearningModel:
     @property
     def is_classifier(self) -> bool:
         return self.problem in CLASSIFICATION
+
+    @property
+    def distribution(self) -> str:
+        """The effective (lowercase H2O-3) distribution; models saved before it was resolved too."""
+        return distributions.resolve(getattr(self.params, "distribution", "AUTO"), self.problem)
+
+    @property
+    def weights_column(self) -> str | None:
+        return self.datainfo.weights_name
+
+    @property
+    def offset_column(self) -> str | None:
+        return self.datainfo.offset_name
+
+    def family(self):
+        """The distribution with its parameters, as the metrics take it."""
+        p = self.params
+        return distributions.Family(self.distribution, float(getattr(p, "tweedie_power", 1.5)),
+                                    float(getattr(p, "quantile_alpha", 0.5)),
+                                    float(self.huber_delta if self.huber_delta is not None else 1.0))
 
     def drop_ratios(self) -> np.ndarray:
         """Dropout ratios per unit layer (input, hidden..., output) for test-time scaling."""
@@ -80,39 +109,58 @@ class DeepLearningModel:
                                                   np.asarray(self.model_class_dist))
         return probs
 
-    def regression_values(self, X: np.ndarray, stop=None, forward=None) -> np.ndarray:
-        raw = self.outputs(X, stop=stop, forward=forward)[0][:, 0]
-        return np.asarray(self.datainfo.unstandardize(raw.astype(np.float64)))
+    def regression_values(self, X: np.ndarray, offsets=None, stop=None, forward=None) -> np.ndarray:
+        """Predictions on the response's scale; ``offsets``: the rows' offsets (link scale), which
+        a model with an offset column needs (``datainfo.offsets``)."""
+        if offsets is None and self.offset_column:
+            raise ValueError(di_module.MISSING_OFFSET.format(name=self.offset_column))
+        raw = self.outputs(X, stop=stop, forward=forward)[0][:, 0].astype(np.float64)
+        if offsets is not None:
+            raw = raw + self.datainfo.network_offsets(offsets)
+        return np.asarray(distributions.link_inverse(self.distribution, self.datainfo.unstandardize(raw)))
 
-    def metrics_on(self, X: np.ndarray, y, stop=None, forward=None) -> dict:
+    def metrics_on(self, X: np.ndarray, y, weights=None, offsets=None, stop=None, forward=None) -> dict:
         """H2O-3 metrics of prepared inputs ``X`` against ``y`` (class codes, standardised values;
-        ignored for autoencoders). Rows with a missing response must be removed by the caller."""
+        ignored for autoencoders), rows weighted by ``weights`` (None: 1), regression with the rows'
+        ``offsets``. Rows with a missing response must be removed by the caller."""
         p = self.params
         if self.problem == "AutoEncoder":
-            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True, stop=stop, forward=forward)[1])
+            return metrics.autoencoder_metrics(self.outputs(X, row_mse=True, stop=stop, forward=forward)[1],
+                                               weights=weights)
         if self.problem == "Regression":
             actual = np.asarray(self.datainfo.unstandardize(np.asarray(y, np.float64)))
-            return metrics.regression_metrics(actual, self.regression_values(X, stop=stop, forward=forward))
+            predicted = self.regression_values(X, offsets, stop=stop, forward=forward)
+            return metrics.regression_metrics(actual, predicted, weights=weights, family=self.family())
         probs = self.class_probabilities(X, stop=stop, forward=forward)
         domain = list(self.datainfo.response_domain)
         if self.problem == "Binomial":
-            return metrics.binomial_metrics(np.asarray(y), probs, domain)
+            return metrics.binomial_metrics(np.asarray(y), probs, domain, weights=weights)
         return metrics.multinomial_metrics(np.asarray(y), probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
-                                           max_confusion_matrix_size=p.max_confusion_matrix_size)
+                                           max_confusion_matrix_size=p.max_confusion_matrix_size, weights=weights)
 
     # ------------------------------------------------------------------ frames in and out
-    def _labelled_rows(self, frame: Frame):
-        X = self.datainfo.transform(frame)
-        y = self.datainfo.response(frame)
-        keep = (y >= 0) if self.is_classifier else ~np.isnan(y)
-        return X[keep], y[keep]
+    def prepared(self, frame: Frame, labelled: bool = True):
+        """(X, y, weights, offsets) of ``frame``; with ``labelled`` only its rows that count in
+        metrics: with a response (autoencoders: every row, y None) and a non-zero weight."""
+        info = self.datainfo
+        X, w, o = info.transform(frame), info.weights(frame), info.offsets(frame)
+        y = None if self.problem == "AutoEncoder" else info.response(frame)
+        if not labelled:
+            return X, y, w, o
+        keep = np.ones(frame.nrows, bool) if y is None else (y >= 0) if self.is_classifier else ~np.isnan(y)
+        if w is not None:
+            keep &= w != 0
+        if keep.all():
+            return X, y, w, o
+
+        def kept(a):
+            return None if a is None else a[keep]
+        return X[keep], kept(y), kept(w), kept(o)
 
     def score(self, frame: Frame, forward=None) -> dict:
         """Metrics on ``frame`` (it must hold the response, except for autoencoders)."""
-        if self.problem == "AutoEncoder":
-            return self.metrics_on(self.datainfo.transform(frame), None, forward=forward)
-        X, y = self._labelled_rows(frame)
-        return self.metrics_on(X, y, forward=forward)
+        X, y, w, o = self.prepared(frame)
+        return self.metrics_on(X, y, weights=w, offsets=o, forward=forward)
 
     def binomial_threshold(self) -> float:
         """The label threshold of binomial predictions: from the validation (else training)
@@ -135,7 +183,8 @@ class DeepLearningModel:
             return Frame(key, [Column(f"reconstr_{n}", "real", np.asarray(out[:, j], np.float64))
                                for j, n in enumerate(self.datainfo.expanded_names)])
         if self.problem == "Regression":
-            return Frame(key, [Column("predict", "real", self.regression_values(X, forward=forward))])
+            values = self.regression_values(X, self.datainfo.offsets(frame), forward=forward)
+            return Frame(key, [Column("predict", "real", values)])
         probs = self.class_probabilities(X, forward=forward)
         domain = list(self.datainfo.response_domain)
         if self.problem == "Binomial":
@@ -203,7 +252,8 @@ class DeepLearningModel:
                 "model_info": self.model_info.to_dict(),
                 "output": self.output,
                 "prior_class_dist": self.prior_class_dist,
-                "model_class_dist": self.model_class_dist}
+                "model_class_dist": self.model_class_dist,
+                "huber_delta": self.huber_delta}
 
     @classmethod
     def from_state(cls, state: dict) -> "DeepLearningModel":
@@ -221,7 +271,8 @@ class DeepLearningModel:
                    datainfo=DataInfo.from_dict(state["datainfo"]),
                    model_info=ModelInfo.from_dict(state["model_info"]), output=dict(state["output"]),
                    prior_class_dist=dist(state.get("prior_class_dist")),
-                   model_class_dist=dist(state.get("model_class_dist")))
+                   model_class_dist=dist(state.get("model_class_dist")),
+                   huber_delta=state.get("huber_delta"))
 
 
 def max_f1_threshold(m: dict | None) -> float | None:

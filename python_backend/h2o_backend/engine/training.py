@@ -33,7 +33,7 @@ import numba
 import numpy as np
 
 from h2o_backend.engine import activations as act
-from h2o_backend.engine import crossval, iterations, network_start, parameters, stopping
+from h2o_backend.engine import crossval, distributions, iterations, network_start, parameters, stopping
 from h2o_backend.engine.data import balance
 from h2o_backend.engine.metrics import scoring
 from h2o_backend.engine.data.datainfo import DataInfo
@@ -116,10 +116,20 @@ def _new_model_info(datainfo: DataInfo, eff, X: np.ndarray) -> ModelInfo:
 class TrainingData:
     X: np.ndarray                 # prepared inputs of every row of the training frame
     y: np.ndarray | None          # class codes / standardised values (None for autoencoders)
-    labelled: np.ndarray          # rows with a response
+    labelled: np.ndarray          # rows with a response and a non-zero weight
     rows: np.ndarray              # the rows trained on (after balance_classes resampling)
     prior: np.ndarray | None = None
     model_dist: np.ndarray | None = None
+    weights: np.ndarray | None = None   # float64 per row of X (None: all 1)
+    offsets: np.ndarray | None = None   # float64 per row of X, response link scale (None: none)
+
+    def kernel_weights(self) -> np.ndarray | None:
+        return None if self.weights is None else np.ascontiguousarray(self.weights, np.float32)
+
+    def kernel_offsets(self, datainfo: DataInfo) -> np.ndarray | None:
+        """The offsets as the network adds them (``offset / sd`` of a standardized response)."""
+        o = datainfo.network_offsets(self.offsets)
+        return None if o is None else np.ascontiguousarray(o, np.float32)
 
     def targets(self):
         n = self.X.shape[0]
@@ -131,17 +141,24 @@ class TrainingData:
 
 
 def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:
+    """The prepared training rows; rows of weight 0 are left out (H2O-3 never trains on them),
+    and balance_classes (whose weights validation keeps to 0/1) resamples the rows of weight 1."""
     X = np.ascontiguousarray(datainfo.transform(train), dtype=np.float32)
+    weights, offsets = datainfo.weights(train), datainfo.offsets(train)
+    counted = np.ones(X.shape[0], bool) if weights is None else weights != 0
     if datainfo.problem == "AutoEncoder":
-        rows = np.arange(X.shape[0], dtype=np.int64)
-        return TrainingData(X, None, rows, rows)
+        rows = np.flatnonzero(counted).astype(np.int64)
+        return TrainingData(X, None, rows, rows, weights=weights)
     y = np.asarray(datainfo.response(train))
-    labelled = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.flatnonzero(~np.isnan(y))
-    data = TrainingData(X, y, labelled, labelled)
+    has_y = y >= 0 if y.dtype.kind in "iu" else ~np.isnan(y)
+    labelled = np.flatnonzero(has_y & counted)
+    data = TrainingData(X, y, labelled, labelled, weights=weights, offsets=offsets)
     if datainfo.problem in CLASSIFICATION and eff.balance_classes:
         K = datainfo.n_outputs
-        data.prior = balance.class_distribution(y, K)
-        data.rows = balance.balance_rows(y, K, eff.seed, eff.class_sampling_factors, eff.max_after_balance_size)
+        y_counted = np.where(counted, y, -1)
+        data.prior = balance.class_distribution(y_counted, K)
+        data.rows = balance.balance_rows(y_counted, K, eff.seed, eff.class_sampling_factors,
+                                         eff.max_after_balance_size)
         data.model_dist = balance.class_distribution(y[data.rows], K)
     return data
 
@@ -149,12 +166,15 @@ def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:
 def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | None:
     if valid is None or model.problem == "AutoEncoder":
         return None
-    X = np.ascontiguousarray(model.datainfo.transform(valid), dtype=np.float32)
-    y = np.asarray(model.datainfo.response(valid))
-    rows = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.flatnonzero(~np.isnan(y))
+    X, y, weights, offsets = model.prepared(valid, labelled=False)
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    y = np.asarray(y)
+    has_y = y >= 0 if y.dtype.kind in "iu" else ~np.isnan(y)
+    rows = np.flatnonzero(has_y if weights is None else has_y & (weights != 0))
     stratified = bool(eff.balance_classes) and eff.score_validation_sampling == "Stratified" \
         and model.is_classifier
-    return scoring.score_set(X, y, rows, eff.score_validation_samples, eff.seed + 1, stratified)
+    return scoring.score_set(X, y, rows, eff.score_validation_samples, eff.seed + 1, stratified,
+                             weights=weights, offsets=offsets)
 
 
 # ---------------------------------------------------------------------------- one model
@@ -180,6 +200,8 @@ def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None,
                               prior_class_dist=data.prior, model_class_dist=data.model_dist)
     if checkpoint is not None and checkpoint.prior_class_dist is not None and data.prior is None:
         model.prior_class_dist, model.model_class_dist = checkpoint.prior_class_dist, checkpoint.model_class_dist
+    if checkpoint is not None:
+        model.huber_delta = checkpoint.huber_delta
     _init_output(model, checkpoint, data, t0)
     run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster)
     run.train()
@@ -227,8 +249,12 @@ class TrainingRun:
                        else SGDRunner(self.mi, self.cfg, self.n_threads))
         self.order = iterations.RowOrder(data.rows, eff.seed, epoch=int(self.mi.epoch_counter) + 1)
         self.y_cls, self.y_reg = data.targets()
+        self.weights, self.offsets = data.kernel_weights(), data.kernel_offsets(model.datainfo)
+        if model.huber_delta is not None:          # a checkpoint's
+            self.runner.set_huber_delta(model.huber_delta / model.datainfo.response_sigma)
         labelled_y = None if data.y is None else data.y
-        self.train_set = scoring.score_set(data.X, labelled_y, data.rows, eff.score_training_samples, eff.seed)
+        self.train_set = scoring.score_set(data.X, labelled_y, data.rows, eff.score_training_samples, eff.seed,
+                                           weights=data.weights, offsets=data.offsets)
         self.valid_set = valid_set
         self.clock = iterations.ScoreClock(eff.score_interval, eff.score_duty_cycle)
         out = model.output
@@ -324,7 +350,8 @@ class TrainingRun:
         while done < goal and not (self.cancelled or self.out_of_time):
             n = min(self.chunk, goal - done)
             started = time.perf_counter()
-            self.runner.run(self.order.take(n), self.data.X, self.y_cls, self.y_reg)
+            self.runner.run(self.order.take(n), self.data.X, self.y_cls, self.y_reg, weights=self.weights,
+                            offsets=self.offsets)
             elapsed = time.perf_counter() - started
             done += n
             self._after_chunk(n, elapsed)
@@ -373,14 +400,28 @@ class TrainingRun:
         return self._should_stop(tm, vm)
 
     def _metrics(self, stop) -> tuple[dict, dict | None]:
-        model = self.model
-        tm = model.metrics_on(self.train_set.X, self.train_set.y, stop=stop)
-        tm["description"] = self.train_set.description("training")
+        model, ts = self.model, self.train_set
+        if model.distribution == "huber":
+            self._update_huber_delta(stop)
+        tm = model.metrics_on(ts.X, ts.y, weights=ts.w, offsets=ts.offsets, stop=stop)
+        tm["description"] = ts.description("training")
         vm = None
         if self.valid_set is not None:
-            vm = model.metrics_on(self.valid_set.X, self.valid_set.y, stop=stop)
-            vm["description"] = self.valid_set.description("validation")
+            vs = self.valid_set
+            vm = model.metrics_on(vs.X, vs.y, weights=vs.w, offsets=vs.offsets, stop=stop)
+            vm["description"] = vs.description("validation")
         return tm, vm
+
+    def _update_huber_delta(self, stop) -> None:
+        """H2O-3's DeepLearning (doScoring): huber's delta becomes the huber_alpha quantile (weighted)
+        of the absolute residuals on the training scoring sample; this scoring's metrics and the
+        training that follows use it (the kernels in standardized units: delta / sd)."""
+        model, ts = self.model, self.train_set
+        actual = model.datainfo.unstandardize(np.asarray(ts.y, np.float64))
+        predicted = model.regression_values(ts.X, ts.offsets, stop=stop)
+        delta = float(distributions.huber_delta(actual, predicted, ts.w, float(model.params.huber_alpha)))
+        model.huber_delta = delta
+        self.runner.set_huber_delta(delta / model.datainfo.response_sigma)
 
     def _record(self, tm, vm) -> None:
         out = self.model.output

@@ -13,7 +13,20 @@ Fitting on the training frame decides:
 - numeric scaling: ``(x - mean) * mul`` with ``mul = 1/sd`` (sample sd; 1 when 0), or for
   autoencoders ``1/(max - min)`` (1 when max = min); a missing value becomes 0 (mean imputation);
 - the response: classes (an enum's levels, or the sorted distinct values of an integer column as
-  strings), or for regression its mean and sample sd (the network learns the standardised value).
+  strings), or for regression its mean and sample sd (the network learns the standardised value)
+  when the family's link is the identity (gaussian, laplace, quantile, huber); the log-link
+  families (poisson, gamma, tweedie) learn the response as it is (H2O-3's makeDataInfo
+  standardizes the response only for an identity link);
+- row weights (``weights_column``): the means and sds are weighted as H2O-3's (YMUTask /
+  BasicStats: over the rows of non-zero weight, ``var = n/(n-1) * sum w (x - m)^2 / sum w``, n
+  the count of such rows; without weights the sample variance), so rows of weight 0 count as
+  removed; ``weights(frame)`` gives a frame's weights (1 when it lacks the column);
+- row offsets (``offset_column``): ``offsets(frame)`` on the response's link scale, refused for
+  a frame without the column (H2O-3's message). A standardized response is standardized with the
+  mean and sd of ``y - offset`` (the part the network learns), so the network sees the offset as
+  ``offset / sd`` and its prediction is ``net * sd + mean + offset``: the model is the one trained
+  on ``y - offset`` without offset. (H2O-3 keeps y's own statistics and adds ``(offset - mean) /
+  sd``, noting that the statistics should include the offset terms.)
 
 Scoring frames are matched by column name; factor levels by their label. An unseen or missing
 level switches on the column's missing input if it had one, gives all zeros with
@@ -28,11 +41,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from h2o_backend.engine import distributions
 from h2o_backend.engine.parameters.table import MAX_CATEGORICAL_DEFAULT
 from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.engine.problems import CLASSIFICATION
 
 CHUNK_CELLS = 1 << 22          # numeric columns are scaled in row chunks of about this many cells
+MISSING_OFFSET = ("Test/Validation dataset is missing offset column '{name}'. If your intention is to "
+                  "disable the effect of the offset add a zero offset column.")
 UNSEEN_LEVEL = ("Model was built without missing categorical factors in column {col}, but found unknown "
                 "(or missing) categorical factors during scoring. The model needs to be built with "
                 "use_all_factor_levels=true for this to work.")
@@ -133,8 +149,9 @@ class Selection:
 def select_predictors(train: Frame, params) -> Selection:
     """The predictor columns of ``train`` for ``params`` (see the module doc)."""
     ignored = set(getattr(params, "ignored_columns", None) or [])
-    if getattr(params, "fold_column", None):
-        ignored.add(params.fold_column)     # H2O-3: the fold column is never a predictor
+    for special in ("fold_column", "weights_column", "offset_column"):
+        if getattr(params, special, None):
+            ignored.add(getattr(params, special))     # H2O-3: never a predictor
     autoencoder = bool(getattr(params, "autoencoder", False))
     response = None if autoencoder else getattr(params, "response_column", None)
     drop_const = bool(getattr(params, "ignore_const_cols", True))
@@ -185,6 +202,8 @@ class DataInfo:
     normalization: str = "standardize"     # "standardize" or "normalize" (autoencoders)
     constant_columns: list[str] = field(default_factory=list)
     string_columns: list[str] = field(default_factory=list)
+    weights_name: str | None = None
+    offset_name: str | None = None
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -235,18 +254,24 @@ class DataInfo:
         if offsets[-1] > cap:
             raise ValueError(f"max_categorical_features={cap} is smaller than the {offsets[-1]} categorical "
                              "inputs; hashing categorical features is not supported")
-        subs, muls = zip(*[_scaling(c, autoencoder) for c in nums]) if nums else ((), ())
+        weights = _training_weights(train, params)
+        subs, muls = zip(*[_scaling(c, autoencoder, weights) for c in nums]) if nums else ((), ())
         info = cls(predictor_names=[c.name for c in cols],
                    predictor_domains=[list(map(str, c.domain)) if c.is_enum else None for c in cols],
                    cat_offsets=offsets, cat_missing=missing, num_sub=list(subs), num_mul=list(muls),
                    use_all_factor_levels=use_all, expanded_names=names + [c.name for c in nums],
                    problem=problem, response_name=None if autoencoder else params.response_column,
                    normalization="normalize" if autoencoder else "standardize",
-                   constant_columns=sel.constant, string_columns=sel.strings)
+                   constant_columns=sel.constant, string_columns=sel.strings,
+                   weights_name=getattr(params, "weights_column", None),
+                   offset_name=getattr(params, "offset_column", None) if problem == "Regression" else None)
         if problem in CLASSIFICATION:
             info.response_domain = class_labels(train.column(params.response_column))
-        elif problem == "Regression":
-            info.response_mean, info.response_sigma = _mean_sd(train.column(params.response_column))
+        elif problem == "Regression" and not distributions.uses_log_link(getattr(params, "distribution", "AUTO")):
+            y = numeric_values(train.column(params.response_column), train.nrows)
+            if info.offset_name:
+                y = y - info.offsets(train)
+            info.response_mean, info.response_sigma = weighted_mean_sd(y, weights)
         return info
 
     # ------------------------------------------------------------------ scoring-time input
@@ -295,6 +320,29 @@ class DataInfo:
             block[~np.isfinite(block)] = 0.0
             X[lo:hi, off:] = block
 
+    # ------------------------------------------------------------------ weights and offsets
+    def weights(self, frame: Frame) -> np.ndarray | None:
+        """Row weights of ``frame`` (float64; 1 for a frame without the column), or None for a
+        model without weights."""
+        if not self.weights_name:
+            return None
+        if not frame.has_column(self.weights_name):
+            return np.ones(frame.nrows)
+        return numeric_values(frame.column(self.weights_name), frame.nrows).astype(np.float64, copy=True)
+
+    def offsets(self, frame: Frame) -> np.ndarray | None:
+        """Row offsets of ``frame`` on the response's link scale (float64), or None for a model
+        without offsets; ValueError naming the column when ``frame`` lacks it."""
+        if not self.offset_name:
+            return None
+        if not frame.has_column(self.offset_name):
+            raise ValueError(MISSING_OFFSET.format(name=self.offset_name))
+        return numeric_values(frame.column(self.offset_name), frame.nrows).astype(np.float64, copy=True)
+
+    def network_offsets(self, offsets) -> np.ndarray | None:
+        """Offsets as the network adds them to its (standardized) output: ``offset / sd``."""
+        return None if offsets is None else np.asarray(offsets, np.float64) / self.response_sigma
+
     # ------------------------------------------------------------------ response
     def response(self, frame: Frame) -> np.ndarray | None:
         """Class codes (int32, -1 missing or unseen) or standardised values (float64, NaN
@@ -334,20 +382,39 @@ class DataInfo:
         return cls(**{k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in d.items()})
 
 
-def _mean_sd(col: Column) -> tuple[float, float]:
-    v = numeric_values(col, col.data.shape[0])
-    v = v[np.isfinite(v)]
-    mean = float(v.mean()) if v.size else 0.0
-    sd = float(v.std(ddof=1)) if v.size > 1 else 0.0
+def _training_weights(train: Frame, params) -> np.ndarray | None:
+    name = getattr(params, "weights_column", None)
+    return numeric_values(train.column(name), train.nrows) if name and train.has_column(name) else None
+
+
+def _counted(v: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(values, weights) of the rows that count in the statistics: finite, of non-zero weight."""
+    ok = np.isfinite(v) if weights is None else np.isfinite(v) & (weights != 0)
+    return v[ok], (np.ones(int(ok.sum())) if weights is None else weights[ok])
+
+
+def weighted_mean_sd(v: np.ndarray, weights: np.ndarray | None = None) -> tuple[float, float]:
+    """H2O-3's (weighted) mean and sd (module doc); sd 1 when it is 0 or undefined."""
+    v, w = _counted(np.asarray(v, np.float64), weights)
+    n = v.size
+    if n == 0:
+        return 0.0, 1.0
+    if weights is None:
+        mean, sd = float(v.mean()), (float(v.std(ddof=1)) if n > 1 else 0.0)
+    else:
+        wsum = float(w.sum())
+        mean = float(np.dot(w, v) / wsum)
+        sd = math.sqrt(n / (n - 1) * float(np.dot(w, (v - mean) ** 2)) / wsum) if n > 1 else 0.0
     return mean, (sd if sd > 0 and math.isfinite(sd) else 1.0)
 
 
-def _scaling(col: Column, autoencoder: bool) -> tuple[float, float]:
+def _scaling(col: Column, autoencoder: bool, weights: np.ndarray | None = None) -> tuple[float, float]:
     """(sub, mul) of a numeric predictor: standardisation, or the autoencoder's normalisation."""
-    v = finite_values(col)
-    mean = float(v.mean()) if v.size else 0.0
-    if autoencoder:
-        spread = float(v.max() - v.min()) if v.size else 0.0
-    else:
-        spread = float(v.std(ddof=1)) if v.size > 1 else 0.0
+    v = col.as_float()
+    if not autoencoder:
+        mean, sd = weighted_mean_sd(v, weights)
+        return mean, 1.0 / sd
+    v, w = _counted(v, weights)
+    mean = 0.0 if not v.size else float(v.mean() if weights is None else np.dot(w, v) / w.sum())
+    spread = float(v.max() - v.min()) if v.size else 0.0
     return mean, (1.0 / spread if spread > 0 and math.isfinite(spread) else 1.0)

@@ -52,7 +52,8 @@ LOG_LINK = (DIST_POISSON, DIST_GAMMA, DIST_TWEEDIE)
 
 
 def distribution_code(name: str, problem: str) -> int:
-    """Kernel code of a distribution name (H2O-3's, lowercased; "AUTO" = gaussian for regression)
+    """Kernel code of a distribution name (H2O-3's, lowercased; "AUTO" = gaussian for regression
+    and autoencoders)
     for a problem type; ValueError naming it when the kernels do not train it for that problem."""
     key = str(name).lower()
     if problem == "Regression":
@@ -63,7 +64,7 @@ def distribution_code(name: str, problem: str) -> int:
     elif problem in CLASSIFICATION:
         if key == "auto" or key in CLASSIFIER_DISTRIBUTIONS:
             return DIST_GAUSSIAN      # unused: the softmax loss decides (bernoulli vs 2 classes: the caller's check)
-    elif key == "auto":
+    elif key in ("auto", "gaussian"):
         return DIST_GAUSSIAN          # autoencoder: squared reconstruction error
     raise ValueError(f"distribution {name!r} is not supported for a {problem} model")
 

@@ -33,6 +33,8 @@ class ScoreSet:
     X: np.ndarray
     y: np.ndarray | None
     n_total: int
+    w: np.ndarray | None = None         # the rows' weights (None: all 1)
+    offsets: np.ndarray | None = None   # the rows' offsets on the response's link scale (None: none)
 
     @property
     def n(self) -> int:
@@ -45,16 +47,18 @@ class ScoreSet:
 
 
 def score_set(X: np.ndarray, y, rows: np.ndarray | None, n_samples: int, seed: int,
-              stratified: bool = False) -> ScoreSet:
-    """The scoring sample of the labelled rows ``rows`` (None = all rows of X)."""
+              stratified: bool = False, weights=None, offsets=None) -> ScoreSet:
+    """The scoring sample of the labelled rows ``rows`` (None = all rows of X), with the rows'
+    ``weights`` and ``offsets`` (arrays over the rows of X, or None)."""
     base = np.arange(X.shape[0]) if rows is None else np.asarray(rows)
     if stratified and y is not None:
         pick = iterations.stratified_rows(np.asarray(y)[base], n_samples, seed)
     else:
         pick = iterations.sample_rows(base.size, n_samples, seed)
     chosen = base if pick is None else base[pick]
-    return ScoreSet(np.ascontiguousarray(X[chosen]), None if y is None else np.asarray(y)[chosen],
-                    int(base.size))
+    def pick_of(a):
+        return None if a is None else np.asarray(a)[chosen]
+    return ScoreSet(np.ascontiguousarray(X[chosen]), pick_of(y), int(base.size), pick_of(weights), pick_of(offsets))
 
 
 def metric_fields(problem: str):

@@ -1,6 +1,7 @@
 """Deep-learning parameters: the declarative table (names, types, defaults, ranges, help), the
 checks made before training, and the adjustments H2O makes silently. Takes typed values: decoding
-request strings is the server's job (server/parameter_wire.py). Imports only engine.data.
+request strings is the server's job (server/parameter_wire.py). Imports only engine.data and
+engine.distributions.
 
 - ``DeepLearningParameters``: plain dataclass, one field per ``PARAMETERS`` row (H2O names).
 - ``PARAMETERS`` / ``SPECS``: the table (``table.ParamSpec``); ``CHECKPOINT_MODIFIABLE``.

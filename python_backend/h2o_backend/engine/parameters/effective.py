@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import copy
-from h2o_backend.engine.problems import CLASSIFICATION
 
+from h2o_backend.engine import distributions
+from h2o_backend.engine.problems import CLASSIFICATION
 
 
 # ---------------------------------------------------------------------------- adjustments
@@ -14,7 +15,12 @@ def effective_parameters(params, train=None, valid=None, problem: str | None = N
     - *WithDropout without hidden_dropout_ratios -> 0.5 per hidden layer; other activations -> None;
     - autoencoder -> use_all_factor_levels, no classification;
     - classification None -> resolved from the response (``problem`` or the training frame);
-    - loss Automatic -> CrossEntropy (classification) or MeanSquare (regression, autoencoder);
+    - distribution AUTO -> bernoulli (two classes), multinomial (more), gaussian (regression,
+      autoencoder), as H2O-3's DeepLearningParameters.Sanity (distributions.resolve);
+    - loss Automatic -> CrossEntropy (classification) or MeanSquare (gaussian regression,
+      autoencoder); the other regression families keep Automatic: their deviance (H2O-3 names
+      laplace's, quantile's and huber's Absolute, Quantile and Huber, which legacy H2O's loss
+      choices lack);
     - nfolds >= 2 -> no override_with_best_model; a validation frame -> nfolds 0;
     - a single node -> replicate_training_data and single_node_mode off;
     - regression with a validation frame -> score_validation_sampling Uniform.
@@ -35,7 +41,8 @@ def effective_parameters(params, train=None, valid=None, problem: str | None = N
     problem = problem or _problem(eff, train)
     if problem is not None:
         eff.classification = problem in CLASSIFICATION
-        if eff.loss == "Automatic":
+        eff.distribution = distributions.resolve(eff.distribution, problem)
+        if eff.loss == "Automatic" and (problem in CLASSIFICATION or eff.distribution == "gaussian"):
             eff.loss = "CrossEntropy" if problem in CLASSIFICATION else "MeanSquare"
     has_valid = valid is not None or bool(eff.validation_frame)
     if has_valid:

@@ -251,17 +251,20 @@ PARAMETERS = PARAMETERS + (
        "counts as not improved.", True, level="secondary", min=0),
     _p("max_runtime_secs", "double", 0.0, "Largest training time in seconds (0: no limit); the model "
        "trained so far is scored and kept.", True, level="secondary", min=0),
-    _p("distribution", "enum", "AUTO", "Distribution of the response (H2O-3): AUTO follows the "
-       "response type; bernoulli (two classes) and multinomial train with cross-entropy, gaussian "
-       "(numeric response) with mean square.", False, level="secondary", choices=H2O3_DISTRIBUTIONS,
-       supported=("AUTO", "bernoulli", "multinomial", "gaussian")),
-    _p("quantile_alpha", "double", 0.5, "Quantile of the quantile distribution (used only with "
-       "distribution=quantile, which is refused).", False, level="secondary", min=0, max=1),
-    _p("tweedie_power", "double", 1.5, "Power of the tweedie distribution (used only with "
-       "distribution=tweedie, which is refused).", False, level="secondary", min=1, max=2,
-       max_exclusive=True),
-    _p("huber_alpha", "double", 0.9, "Quantile of the huber distribution (used only with "
-       "distribution=huber, which is refused).", False, level="secondary", min=0, max=1),
+    _p("distribution", "enum", "AUTO", "Distribution of the response (H2O-3): AUTO is bernoulli for two "
+       "classes, multinomial for more, gaussian for a numeric response (and autoencoders). Classification "
+       "takes bernoulli (two classes) and multinomial, regression gaussian, poisson, gamma and tweedie "
+       "(log link, response >= 0), laplace, quantile and huber. The network's output is the link-space "
+       "value; each trains on its deviance. quasibinomial, ordinal, modified_huber and custom are not "
+       "trained.", False, level="secondary", choices=H2O3_DISTRIBUTIONS,
+       supported=("AUTO", "bernoulli", "multinomial", "gaussian", "poisson", "gamma", "tweedie", "laplace",
+                  "quantile", "huber")),
+    _p("quantile_alpha", "double", 0.5, "Quantile of the quantile distribution (distribution=quantile).",
+       False, level="secondary", min=0, max=1),
+    _p("tweedie_power", "double", 1.5, "Power of the tweedie distribution (distribution=tweedie), in "
+       "(1, 2).", False, level="secondary", min=1, max=2, max_exclusive=True),
+    _p("huber_alpha", "double", 0.9, "Quantile of the absolute residuals on the training data that sets "
+       "huber's delta after each scoring (distribution=huber).", False, level="secondary", min=0, max=1),
     _p("categorical_encoding", "enum", "AUTO", "Encoding of categorical predictors: AUTO and "
        "OneHotInternal are the network's one-hot input layer.", False, level="secondary",
        choices=CATEGORICAL_ENCODINGS, supported=("AUTO", "OneHotInternal")),
@@ -271,16 +274,21 @@ PARAMETERS = PARAMETERS + (
        "<model_id>.biases.<i> (one column), listed in the model output (weights, biases); they can be "
        "given back as initial_weights / initial_biases. May change on a checkpoint restart (H2O-3).", True,
        level="secondary"),
-    _p("weights_column", "VecSpecifier", None, "Column of row weights (H2O-3); not supported by this "
-       "server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
-    _p("offset_column", "VecSpecifier", None, "Column of row offsets (H2O-3); not supported by this "
-       "server.", False, level="secondary", nullable=True, gridable=False, supported=(None,)),
+    _p("weights_column", "VecSpecifier", None, "Column of row weights (numeric, >= 0, no missing values, "
+       "not a predictor): a row's weight scales its gradient and its share of every metric; rows of "
+       "weight 0 are not trained on. A scoring frame without it weighs every row 1.", False,
+       level="secondary", nullable=True, gridable=False),
+    _p("offset_column", "VecSpecifier", None, "Column of row offsets (regression only; numeric, no missing "
+       "values, not a predictor), added to the network's output in link space before the inverse link. "
+       "Every frame scored by the model must have it.", False, level="secondary", nullable=True,
+       gridable=False),
     _p("pretrained_autoencoder", "Key<Model>", None, "Autoencoder model whose input and hidden layers "
        "initialise this (supervised) model's: the same inputs, and hidden the first layers of the "
        "autoencoder's; the output layer starts at random.", False, level="secondary", nullable=True,
        gridable=False),
-    _p("standardize", "boolean", True, "Standardise numeric predictors (and for regression the "
-       "response); only true is supported.", False, level="secondary", supported=(True,)),
+    _p("standardize", "boolean", True, "Standardise numeric predictors (and the response of the "
+       "identity-link regression families: gaussian, laplace, quantile, huber); only true is supported.", False,
+       level="secondary", supported=(True,)),
     _p("missing_values_handling", "enum", "MeanImputation", "Missing numeric values are replaced by "
        "the column mean (MeanImputation); Skip is not supported.", False, level="expert",
        choices=("MeanImputation", "Skip"), supported=("MeanImputation",)),
@@ -341,7 +349,8 @@ CHECKPOINT_REFUSED: frozenset[str] = frozenset({
     "hidden", "activation", "use_all_factor_levels", "adaptive_rate", "autoencoder", "rho",
     "epsilon", "sparse", "sparsity_beta", "col_major", "rate", "rate_annealing", "rate_decay",
     "momentum_start", "momentum_ramp", "momentum_stable", "nesterov_accelerated_gradient",
-    "ignore_const_cols", "max_categorical_features"})
+    "ignore_const_cols", "max_categorical_features", "distribution", "quantile_alpha", "huber_alpha",
+    "tweedie_power"})
 # Taken from the new request on a restart although not "modifiable" in H2O's sense.
 CHECKPOINT_FROM_REQUEST: frozenset[str] = frozenset(
     {"model_id", "training_frame", "validation_frame", "checkpoint"})

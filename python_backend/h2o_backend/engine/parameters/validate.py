@@ -15,7 +15,7 @@ import re
 import numpy as np
 
 from h2o_backend.engine.data import datainfo as di
-from h2o_backend.engine.parameters import validate_h2o3, validate_structure
+from h2o_backend.engine.parameters import validate_columns, validate_h2o3, validate_structure
 from h2o_backend.engine.parameters.table import (CHECKPOINT_FROM_REQUEST, CHECKPOINT_REFUSED, PARAMETERS,
                                                  SPECS, ParamSpec)
 
@@ -310,6 +310,7 @@ def check_validation_frame(params, valid, info, p: Problems) -> None:
     if valid.nrows == 0:
         p.add("validation_frame", f"Validation frame '{valid.key}' has no rows")
         return
+    validate_columns.check_validation_columns(params, valid, p)
     if info.response_name and not valid.has_column(info.response_name):
         p.add("validation_frame", f"Validation set does not have a response column called {info.response_name}")
     missing = info.missing_columns(valid)

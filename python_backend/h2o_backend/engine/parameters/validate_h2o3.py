@@ -1,18 +1,24 @@
 """Checks of H2O-3's deep-learning parameters that legacy H2O lacked (table.py, after
-``ALIASES``): options this engine does not implement are refused by name, and the distribution
-and stopping metric must fit the problem (classification, regression, autoencoder)."""
+``ALIASES``): options this engine does not implement are refused by name; the distribution, its
+parameters and the stopping metric must fit the problem (classification, regression,
+autoencoder) as H2O-3's DeepLearningParameters.validate and ModelBuilder.checkDistributions
+say; the weights and offset columns: validate_columns.py."""
 from __future__ import annotations
 
 
 import numpy as np
 
 from h2o_backend.engine.data import datainfo as di
+from h2o_backend.engine.parameters import validate_columns
 from h2o_backend.engine.parameters.table import PARAMETERS
 from h2o_backend.engine.problems import CLASSIFICATION
 
 CLASSIFICATION_METRICS = ("logloss", "misclassification", "mean_per_class_error")
 BINOMIAL_METRICS = ("AUC", "AUCPR")
 REGRESSION_METRICS = ("deviance", "MAE")
+CLASSIFICATION_FAMILIES = ("bernoulli", "multinomial")
+REGRESSION_FAMILIES = ("gaussian", "poisson", "gamma", "tweedie", "laplace", "quantile", "huber")
+NON_NEGATIVE_RESPONSE = {"poisson": "Poisson", "gamma": "Gamma", "tweedie": "Tweedie"}
 
 
 def _shown(value) -> str:
@@ -56,9 +62,12 @@ def check_h2o3_settings(params, train, p) -> None:
     if params.max_runtime_secs and params.max_runtime_secs < 0:
         p.add("max_runtime_secs", "max_runtime_secs must be >= 0")
     problem = _problem_of(params, train)
+    validate_columns.check_special_columns(params, train, problem, p)
     if problem is None:
         return
-    _check_distribution(params.distribution, problem, params.response_column, p)
+    _check_distribution(params, problem, p)
+    if problem == "Regression":
+        _check_family_settings(params, train, p)
     if params.fold_assignment == "Stratified" and params.nfolds >= 2 and problem not in CLASSIFICATION:
         p.add("fold_assignment", f"fold_assignment = Stratified needs a classification response; this is a "
                                  f"{problem} problem")
@@ -89,16 +98,40 @@ def _check_fold_column(params, train, p) -> None:
         p.add("fold_column", f"Fold column '{name}' must have at least 2 distinct values (folds)")
 
 
-def _check_distribution(dist: str, problem: str, response: str, p) -> None:
-    if dist == "bernoulli" and problem != "Binomial":
+def _check_distribution(params, problem: str, p) -> None:
+    dist, response = params.distribution, params.response_column
+    if problem == "AutoEncoder":
+        if dist not in ("AUTO", "gaussian"):
+            p.add("distribution", f"distribution = {dist} does not apply to an autoencoder (it reconstructs its "
+                                  "inputs with the squared error): use AUTO or gaussian")
+    elif problem in CLASSIFICATION and dist in REGRESSION_FAMILIES:
+        p.add("distribution", f"{dist} distribution is not allowed for classification (response '{response}' "
+                              f"makes a {problem} problem).")
+    elif problem == "Regression" and dist in CLASSIFICATION_FAMILIES:
+        p.add("distribution", f"{dist} distribution is not allowed for regression (response '{response}' is "
+                              "numeric).")
+    elif dist == "bernoulli" and problem != "Binomial":
         p.add("distribution", f"Binomial requires the response to be a 2-class categorical; response "
                               f"'{response}' makes a {problem} problem (distribution = bernoulli)")
-    elif dist == "multinomial" and problem not in CLASSIFICATION:
-        p.add("distribution", f"Multinomial requires a categorical response; response '{response}' makes a "
-                              f"{problem} problem (distribution = multinomial)")
-    elif dist == "gaussian" and problem not in ("Regression", "AutoEncoder"):
-        p.add("distribution", f"Gaussian requires the response to be numeric; response '{response}' is "
-                              f"categorical (distribution = gaussian)")
+
+
+def _check_family_settings(params, train, p) -> None:
+    """The loss and response range each regression family allows (H2O-3: deviance families only
+    with the Automatic loss; laplace, quantile and huber with Automatic or their own loss, which
+    legacy H2O's loss choices lack, so Automatic here)."""
+    dist = params.distribution
+    if dist in ("poisson", "gamma", "tweedie") and params.loss != "Automatic":
+        p.add("distribution", f"Only Automatic loss (deviance) is allowed for {dist} distribution "
+                              f"(loss = {params.loss}).")
+    elif dist in ("laplace", "quantile", "huber") and params.loss != "Automatic":
+        p.add("distribution", f"Only Automatic loss is allowed for {dist} distribution (loss = {params.loss}).")
+    if dist == "tweedie" and not 1 < params.tweedie_power < 2:
+        p.add("tweedie_power", f"Tweedie power must be between 1 and 2 (exclusive), got {params.tweedie_power}.")
+    if dist in NON_NEGATIVE_RESPONSE and train is not None:
+        values = di.finite_values(train.column(params.response_column))
+        if values.size and values.min() < 0:
+            p.add("response_column", f"Response must be non-negative for {NON_NEGATIVE_RESPONSE[dist]} "
+                                     f"distribution (response '{params.response_column}' has {values.min():g}).")
 
 
 def _check_stopping_metric(metric: str, problem: str, p) -> None:

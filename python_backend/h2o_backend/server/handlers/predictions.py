@@ -17,6 +17,7 @@ from h2o_backend.server.job_json import job_to_json
 from h2o_backend.server.lookup import get_frame, get_model
 from h2o_backend.server.known_params import reject_unknown, reject_unsupported_auc_type
 from h2o_backend.server.params import get_bool, get_int, get_str, request_params
+from h2o_backend.engine.data.datainfo import MISSING_OFFSET
 from h2o_backend.server.routes import Route
 from h2o_backend.server.schema import key_ref, meta
 from h2o_backend.store import KeyStore
@@ -44,7 +45,11 @@ def _metrics_for(model, frame) -> dict | None:
 
 
 def _check_columns(model, frame) -> None:
-    """H2O-3 scores missing predictors as NA, but refuses a frame sharing none of them."""
+    """H2O-3 scores missing predictors as NA, but refuses a frame sharing none of them, and a
+    frame without the model's offset column."""
+    offset = getattr(model.datainfo, "offset_name", None)
+    if offset and not frame.has_column(offset):
+        raise bad_request(MISSING_OFFSET.format(name=offset), field="frame_id", values={"frame_id": frame.key})
     names = model.datainfo.predictor_names
     if names and not any(frame.has_column(n) for n in names):
         raise bad_request(f"Test/Validation dataset has no columns in common with the training set: frame "
