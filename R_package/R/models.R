@@ -426,6 +426,26 @@ h2o.download_onnx <- function(model, path) {
   file
 }
 
+# H2O-3's h2o.download_mojo: the model as a MOJO zip (GET /3/Models/{id}/mojo) that H2O's Java
+# runtime h2o-genmodel scores. This server does not serve h2o-genmodel.jar itself.
+h2o.download_mojo <- function(model, path = getwd(), get_genmodel_jar = FALSE, genmodel_name = "",
+                              genmodel_path = "", filename = "") {
+  if (!is(model, "H2OModel")) stop("model must be an H2O model", call. = FALSE)
+  .h2o.__checkScalar(path, "path", is.character, "character")
+  .h2o.__checkScalar(filename, "filename", is.character, "character")
+  .h2o.__checkScalar(get_genmodel_jar, "get_genmodel_jar", is.logical, "logical")
+  if (isTRUE(get_genmodel_jar))
+    stop("get_genmodel_jar: this server does not serve h2o-genmodel.jar; H2O-3's h2o.jar (in the h2o Python ",
+         "package, h2o/backend/bin/h2o.jar) contains it", call. = FALSE)
+  if (!dir.exists(path)) stop(sprintf("path: folder '%s' does not exist", path), call. = FALSE)
+  name <- if (nzchar(filename)) filename else paste0(gsub("[^A-Za-z0-9._-]", "_", model@key), ".zip")
+  bytes <- .h2o.__remoteSend(model@data@h2o, .h2o.__page(.h2o.__PAGE_MODELS_MOJO, model@key, "mojo"), "GET",
+                             .binary = TRUE)
+  file <- file.path(path, name)
+  .h2o.__writeAtomically(bytes, file)
+  basename(file)
+}
+
 # Written beside the target, then renamed over it, so an interrupted write leaves no half file.
 # `text`: a string, or a raw vector written as bytes.
 .h2o.__writeAtomically <- function(text, file) {

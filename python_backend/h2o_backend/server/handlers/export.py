@@ -1,6 +1,8 @@
 """Model downloads: GET /3/Models.java/{model_id}, the model as one self-contained Java source file
 (POJO), GET /99/Models.onnx/{model_id}, the model as an ONNX graph with its data preparation
-(export/onnx.py), and GET /3/Models.fetch.bin/{model_id}, the saved-model file as bytes.
+(export/onnx.py), GET /3/Models/{model_id}/mojo (and /99/Models.mojo/{model_id}), the model as a
+MOJO zip that H2O's own runtime h2o-genmodel scores (export/mojo.py), and GET
+/3/Models.fetch.bin/{model_id}, the saved-model file as bytes.
 
 The class needs only the JDK, so no runtime jar is served (no /3/h2o-genmodel.jar).
 """
@@ -12,7 +14,7 @@ import tempfile
 
 from flask import Response
 
-from h2o_backend.export import pojo, saved_model
+from h2o_backend.export import mojo, pojo, saved_model
 from h2o_backend.server.context import services
 from h2o_backend.server.errors import bad_request
 from h2o_backend.server.known_params import reject_cv_predictions_export, reject_unknown
@@ -41,6 +43,17 @@ def model_onnx(model_id: str):
         raise bad_request(f"Model '{model_id}' cannot be exported: {exc}", field="model_id")
     headers = {"Content-Disposition": f'attachment; filename="{_file_name(model_id)}.onnx"'}
     return Response(body, mimetype="application/octet-stream", headers=headers)
+
+
+def model_mojo(model_id: str):
+    reject_unknown(request_params(), (), "ModelsV3")
+    model = get_model(model_id)
+    try:
+        body = mojo.mojo_bytes(model)
+    except mojo.MojoExportError as exc:
+        raise bad_request(f"Model '{model_id}' cannot be exported as a MOJO: {exc}", field="model_id")
+    headers = {"Content-Disposition": f'attachment; filename="{_file_name(model_id)}.zip"'}
+    return Response(body, mimetype="application/zip", headers=headers)
 
 
 def _file_name(model_id: str) -> str:
@@ -72,4 +85,6 @@ ROUTES = [
     Route("GET", "/3/Models.java/{model_id}", model_java),
     Route("GET", "/3/Models.fetch.bin/{model_id}", model_fetch_bin),
     Route("GET", "/99/Models.onnx/{model_id}", model_onnx),
+    Route("GET", "/3/Models/{model_id}/mojo", model_mojo),
+    Route("GET", "/99/Models.mojo/{model_id}", model_mojo),
 ]

@@ -74,6 +74,16 @@ session = ort.InferenceSession("${file}")
       `outputs = session.run(None, {${names.slice(0, 3).map((n) => `"${n}": ...`).join(", ")}${names.length > 3 ? ", ..." : ""}})`));
 }
 
+function mojoSection(id) {
+  const mojo = path("/3/Models/{id}/mojo", { id });
+  const file = `${id.replace(/[^A-Za-z0-9._-]/g, "_") || "model"}.zip`;
+  return section("MOJO model",
+    h("p", h("a.button", { href: mojo, download: file, id: "download-mojo" }, "Download the MOJO")),
+    h("p", "A MOJO in H2O-3's deep-learning layout, scored by H2O's own Java runtime (h2o-genmodel: Java services, ",
+      "Spark, Kafka streams). From the command line:"),
+    h("pre.code", `java -cp h2o-genmodel.jar hex.genmodel.tools.PredictCsv --mojo ${file} --input in.csv --output out.csv`));
+}
+
 function savedModelSection(id) {
   const dirId = uid("save-dir");
   const status = h("div", { "aria-live": "polite" });
@@ -214,6 +224,7 @@ export async function render(main, ctx) {
     predictSection(id),
     javaSection(id, preview),
     onnxSection(id, model),
+    mojoSection(id),
     savedModelSection(id),
     parametersSection(model.parameters));
 }
