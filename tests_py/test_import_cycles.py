@@ -3,8 +3,9 @@ every file, has no strongly connected component of more than one module.
 
 Every import counts, also those inside functions: a deferred import only hides a cycle until the
 order of first use changes (server/context -> app -> recovery -> lookup -> context was one).
-``from pkg import name`` is an edge to ``pkg.name`` when that is a module, else to ``pkg``; a
-module's own package (imported first by Python anyway) is not an edge of its own."""
+``from pkg import name`` is an edge to ``pkg.name`` when that is a module, else to ``pkg``; and
+importing ``pkg.sub`` is also an edge to ``pkg`` (its __init__ runs first: a package that imports
+its submodules closes a cycle through any of them), except for the importer's own packages."""
 from __future__ import annotations
 
 import ast
@@ -41,7 +42,18 @@ def imports_of(name: str, path: pathlib.Path, known: dict) -> set[str]:
             out |= subs
             if len(subs) < len(node.names):
                 out.add(target)
-    return {m for m in out if m in known and m != name}
+    out = {m for m in out if m in known and m != name}
+    return out | {p for m in out for p in _packages_run_first(m, package, known)}
+
+
+def _packages_run_first(module: str, importer_package: str, known) -> set[str]:
+    """The packages whose __init__ runs when ``module`` is imported (``a.b.c``: ``a`` and ``a.b``),
+    but not the importer's own ones (already running): a package __init__ that imports its
+    submodules is part of every import of one of them."""
+    parts = module.split(".")
+    own = set(importer_package.split(".")) and {".".join(importer_package.split(".")[:i])
+                                                 for i in range(1, len(importer_package.split(".")) + 1)}
+    return {p for p in (".".join(parts[:i]) for i in range(1, len(parts))) if p in known and p not in own}
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:

@@ -42,9 +42,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from h2o_backend.engine import distributions
-from h2o_backend.engine.parameters.table import MAX_CATEGORICAL_DEFAULT
 from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.engine.problems import CLASSIFICATION
+
+MAX_CATEGORICAL_DEFAULT = 2 ** 31 - 1     # max_categorical_features: no limit (the parameter table's default)
 
 CHUNK_CELLS = 1 << 22          # numeric columns are scaled in row chunks of about this many cells
 MISSING_OFFSET = ("Test/Validation dataset is missing offset column '{name}'. If your intention is to "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from h2o_backend.engine.data.datainfo import MAX_CATEGORICAL_DEFAULT
 from h2o_backend.engine.stopping import STOPPING_METRICS_SUPPORTED
 
 INF = float("inf")
@@ -23,7 +24,6 @@ ACTIVATIONS = ("Tanh", "TanhWithDropout", "Rectifier", "RectifierWithDropout", "
 LOSSES = ("Automatic", "MeanSquare", "CrossEntropy")
 DISTRIBUTIONS = ("UniformAdaptive", "Uniform", "Normal")
 SAMPLINGS = ("Uniform", "Stratified")
-MAX_CATEGORICAL_DEFAULT = 2 ** 31 - 1
 
 
 @dataclass(frozen=True)
