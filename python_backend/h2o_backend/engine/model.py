@@ -18,7 +18,7 @@ import numpy as np
 from h2o_backend.engine import activations as act
 from h2o_backend.engine.data import balance
 from h2o_backend.engine.metrics import model_metrics as metrics
-from h2o_backend.engine.metrics import tables
+from h2o_backend.engine.metrics import gains_lift, provenance, tables
 from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.model_info import ModelInfo
 from h2o_backend.engine import batch_sgd
@@ -96,7 +96,7 @@ class DeepLearningModel:
         probs = self.class_probabilities(X, stop=stop, forward=forward)
         domain = list(self.datainfo.response_domain)
         if self.problem == "Binomial":
-            return metrics.binomial_metrics(np.asarray(y), probs, domain)
+            return metrics.binomial_metrics(np.asarray(y), probs, domain, gains_lift_groups=gains_lift.DEFAULT_GROUPS)
         return metrics.multinomial_metrics(np.asarray(y), probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
                                            max_confusion_matrix_size=p.max_confusion_matrix_size)
 
@@ -110,9 +110,10 @@ class DeepLearningModel:
     def score(self, frame: Frame, forward=None) -> dict:
         """Metrics on ``frame`` (it must hold the response, except for autoencoders)."""
         if self.problem == "AutoEncoder":
-            return self.metrics_on(self.datainfo.transform(frame), None, forward=forward)
-        X, y = self._labelled_rows(frame)
-        return self.metrics_on(X, y, forward=forward)
+            result = self.metrics_on(self.datainfo.transform(frame), None, forward=forward)
+        else:
+            result = self.metrics_on(*self._labelled_rows(frame), forward=forward)
+        return provenance.stamp(dict(result, description=None), self, frame)
 
     def binomial_threshold(self) -> float:
         """The label threshold of binomial predictions: from the validation (else training)
@@ -170,7 +171,8 @@ class DeepLearningModel:
         hidden_name = str(p.activation).replace("WithDropout", "Dropout")
         out_name = {"Binomial": "Softmax", "Multinomial": "Softmax", "Regression": "Linear"}.get(
             self.problem, hidden_name.replace("Dropout", ""))
-        rows = [[1, mi.units[0], "Input", float(drop[0]) * 100, None, None, None, None, None, None, None, None, None]]
+        rows = [["", 1, mi.units[0], "Input", float(drop[0]) * 100, None, None, None, None, None, None, None, None,
+                 None]]
         for l in range(mi.n_layers):
             s = mi.layer_stats(l)
             last = l == mi.n_layers - 1
@@ -184,12 +186,13 @@ class DeepLearningModel:
                      s["mean_bias"], s["rms_bias"]]
             if not p.diagnostics:       # the layer statistics are what diagnostics=false leaves out
                 stats = [None] * len(stats)
-            rows.append([l + 2, mi.units[l + 1], out_name if last else hidden_name,
+            rows.append(["", l + 2, mi.units[l + 1], out_name if last else hidden_name,
                          None if last else float(drop[l + 1]) * 100, p.l1, p.l2, *stats])
-        columns = [("Layer", "int"), ("Units", "int"), ("Type", "string"), ("Dropout", "double"),
-                   ("L1", "double"), ("L2", "double"), ("Mean Rate", "double"), ("Rate RMS", "double"),
-                   ("Momentum", "double"), ("Mean Weight", "double"), ("Weight RMS", "double"),
-                   ("Mean Bias", "double"), ("Bias RMS", "double")]
+        # H2O-3's columns: an unnamed row-header column (empty), then the headers as field names
+        columns = [tables.column("", "string", keep_name=True)] + [tables.column(header, type_) for header, type_ in (
+            ("Layer", "int"), ("Units", "int"), ("Type", "string"), ("Dropout", "double"), ("L1", "double"),
+            ("L2", "double"), ("Mean Rate", "double"), ("Rate RMS", "double"), ("Momentum", "double"),
+            ("Mean Weight", "double"), ("Weight RMS", "double"), ("Mean Bias", "double"), ("Bias RMS", "double"))]
         return tables.two_dim_table("Status of Neuron Layers", columns, rows,
                                     description=f"{self.problem}, {mi.n_params:,} weights/biases, "
                                                 f"{mi.processed:,} training samples")

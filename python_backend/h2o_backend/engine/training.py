@@ -35,7 +35,7 @@ import numpy as np
 from h2o_backend.engine import activations as act
 from h2o_backend.engine import crossval, iterations, network_start, parameters, stopping
 from h2o_backend.engine.data import balance
-from h2o_backend.engine.metrics import scoring
+from h2o_backend.engine.metrics import provenance, scoring
 from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
 from h2o_backend.engine.model import DeepLearningModel
@@ -147,9 +147,11 @@ def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:
 
 
 def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | None:
-    if valid is None or model.problem == "AutoEncoder":
+    if valid is None:
         return None
     X = np.ascontiguousarray(model.datainfo.transform(valid), dtype=np.float32)
+    if model.problem == "AutoEncoder":        # every row: its reconstruction error
+        return scoring.score_set(X, None, None, eff.score_validation_samples, eff.seed + 1)
     y = np.asarray(model.datainfo.response(valid))
     rows = np.flatnonzero(y >= 0) if y.dtype.kind in "iu" else np.flatnonzero(~np.isnan(y))
     stratified = bool(eff.balance_classes) and eff.score_validation_sampling == "Stratified" \
@@ -183,6 +185,9 @@ def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None,
     _init_output(model, checkpoint, data, t0)
     run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster)
     run.train()
+    checksum = provenance.model_checksum(model)
+    provenance.stamp(model.output["training_metrics"], model, train, checksum)
+    provenance.stamp(model.output["validation_metrics"], model, valid, checksum)
     return model
 
 
@@ -376,10 +381,12 @@ class TrainingRun:
         model = self.model
         tm = model.metrics_on(self.train_set.X, self.train_set.y, stop=stop)
         tm["description"] = self.train_set.description("training")
+        tm["scoring_time"] = provenance.now_ms()
         vm = None
         if self.valid_set is not None:
             vm = model.metrics_on(self.valid_set.X, self.valid_set.y, stop=stop)
             vm["description"] = self.valid_set.description("validation")
+            vm["scoring_time"] = tm["scoring_time"]
         return tm, vm
 
     def _record(self, tm, vm) -> None:

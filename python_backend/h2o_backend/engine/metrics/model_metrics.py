@@ -10,7 +10,7 @@ Definitions (H2O-3 ``ModelMetrics*.MetricBuilder*``):
   matrix, ``classification_error`` and ``mean_per_class_error`` at the threshold maximising F1;
 - multinomial: label = arg-max, hit ratios for k = 1..min(K, max_hit_ratio_k) (0 disables), the
   confusion matrix left out when K >= max_confusion_matrix_size (legacy H2O), errors still reported;
-- regression: MSE, RMSE, MAE, mean_residual_deviance (= MSE, Gaussian), r2;
+- regression: MSE, RMSE, MAE, mean_residual_deviance (= MSE, Gaussian), r2, RMSLE;
 - autoencoder: MSE = mean of the per-row reconstruction MSEs.
 Rows with a missing actual value (code < 0 or NaN) or a non-finite prediction are left out.
 """
@@ -112,7 +112,15 @@ def regression_metrics(y, pred) -> dict:
     err = pred - y
     mse = float(np.mean(err * err))
     return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(y.size), "mae": float(np.mean(np.abs(err))),
-            "mean_residual_deviance": mse, "r2": _r2(mse, y)}
+            "mean_residual_deviance": mse, "r2": _r2(mse, y), "rmsle": _rmsle(y, pred)}
+
+
+def _rmsle(y: np.ndarray, pred: np.ndarray) -> float:
+    """Root mean squared logarithmic error; NaN when a value is <= -1 (no logarithm), as H2O-3."""
+    if np.any(y <= -1) or np.any(pred <= -1):
+        return NAN
+    diff = np.log1p(pred) - np.log1p(y)
+    return math.sqrt(float(np.mean(diff * diff)))
 
 
 # ---------------------------------------------------------------------------- binomial
@@ -164,6 +172,7 @@ def binomial_metrics(y_codes, probs, domain, *, thresholds=None, gains_lift_grou
     out["domain"] = domain
     if gains_lift_groups:
         out["gains_lift_table"] = gains_lift.gains_lift_table(y, probs[:, 1], gains_lift_groups)
+        out["lift_top_group"] = gains_lift.top_group_lift(out["gains_lift_table"])
     curve = auc_module.threshold_curve(y, probs[:, 1])
     table_curve = curve if thresholds is None else auc_module.at_thresholds(curve, thresholds)
     out["AUC"], out["pr_auc"] = curve.auc(), curve.pr_auc()
@@ -222,6 +231,9 @@ def multinomial_metrics(y_codes, probs, domain, max_hit_ratio_k: int = 10,
     out["cm"] = _cm(counts, domain) if K < max_confusion_matrix_size else None
     k_max = min(K, int(max_hit_ratio_k))
     out["hit_ratio_table"] = hit_ratio_table(hit_ratios(y, probs, k_max)) if k_max > 0 else None
+    # auc_type AUTO (resolved to NONE for multinomial models, as H2O-3 3.46) and NONE: no
+    # multinomial AUC is computed; H2O-3 then reports NaN and no AUC tables
+    out.update(AUC=NAN, pr_auc=NAN, multinomial_auc_table=None, multinomial_aucpr_table=None)
     return out
 
 
