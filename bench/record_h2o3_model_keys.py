@@ -126,7 +126,7 @@ def load_frames(kinds=KINDS) -> dict:
     return frames
 
 
-def model_record(url: str, model, test_frame) -> dict:
+def model_record(url: str, model, call: dict, test_frame) -> dict:
     """The shapes the client reads of one trained model (raw JSON: ``h2o.api`` converts tables)."""
     model_json = requests.get(f"{url}/3/Models/{model.model_id}").json()["models"][0]
     performance = requests.post(f"{url}/3/ModelMetrics/models/{model.model_id}/frames/{test_frame.frame_id}").json()
@@ -134,12 +134,53 @@ def model_record(url: str, model, test_frame) -> dict:
         raw = Path(os.environ["H2O3_RAW_DIR"]) / f"{model.model_id}.json"
         raw.write_text(json.dumps({"model": model_json, "performance": performance}, indent=1))
     params = {name: model_json_param(model_json, name) for name in RESOLVED_PARAMS}
-    with redirect_stdout(io.StringIO()):
-        model.show()          # the client prints what it read (a check of the recording itself)
+    with redirect_stdout(io.StringIO()):     # the client prints what it read (a check of the recording)
+        model.show()
+        model.summary()
+        model.model_performance(test_frame).show()
     return {"model": sorted(k for k in model_json if k != "__meta"),
+            "accessors": accessor_types(model, call, test_frame),
             "output": value_shape(model_json["output"])["keys"],
             "performance": value_shape(performance["model_metrics"][0]),
             "actual_params": params}
+
+
+# the client's metric accessors (those a model / metrics object has are called)
+ACCESSORS = ("mse", "rmse", "mae", "rmsle", "mean_residual_deviance", "r2", "logloss", "auc", "aucpr", "gini",
+             "F1", "F2", "F0point5", "accuracy", "precision", "recall", "specificity", "mcc",
+             "max_per_class_error", "mean_per_class_error", "confusion_matrix", "find_threshold_by_max_metric",
+             "gains_lift", "hit_ratio_table", "multinomial_auc_table", "multinomial_aucpr_table")
+
+
+def type_name(value) -> str:
+    if isinstance(value, list):
+        return f"list[{type_name(value[0])}]" if value else "list[]"
+    return type(value).__name__
+
+
+def _call(obj, name: str, **flag):
+    fn = getattr(obj, name)
+    try:
+        return type_name(fn("f1", **flag) if name == "find_threshold_by_max_metric" else fn(**flag))
+    except Exception as exc:  # noqa: BLE001 - an accessor that fails is recorded as failing
+        return f"error {type(exc).__name__}"
+
+
+def accessor_types(model, call: dict, test_frame) -> dict:
+    """The type of what every metric accessor answers: on the metrics objects (train, valid,
+    xval, and model_performance of the test frame: ``test``) and on the model (train=, valid=,
+    xval=; a multinomial model's confusion_matrix takes a frame instead)."""
+    flags = ["train"] + (["valid"] if call["validation"] else []) + (["xval"] if "nfolds" in call["params"] else [])
+    out = {}
+    objects = {flag: model.model_performance(**{flag: True}) for flag in flags}
+    objects["test"] = model.model_performance(test_frame)
+    for source, metrics in objects.items():
+        out[f"metrics.{source}"] = {n: _call(metrics, n) for n in ACCESSORS if hasattr(metrics, n)}
+    takes_frame = model._model_json["output"]["model_category"] == "Multinomial"
+    for flag in flags:
+        out[f"model.{flag}"] = {n: _call(model, n, **{flag: True}) for n in ACCESSORS
+                                if hasattr(model, n) and not (takes_frame and n == "confusion_matrix")}
+    return out
 
 
 def model_json_param(model_json: dict, name: str):
@@ -171,7 +212,7 @@ def record() -> dict:
                 except Exception as exc:  # noqa: BLE001 - H2O-3 refusing a case is recorded as such
                     cases[f"{kind}/{variant}"] = {"call": call, "error": refusal(exc)}
                     continue
-                cases[f"{kind}/{variant}"] = {"call": call, **model_record(server.url, model, test_frame)}
+                cases[f"{kind}/{variant}"] = {"call": call, **model_record(server.url, model, call, test_frame)}
                 print(kind, variant, "recorded", flush=True)
     return {"h2o3_version": version, "cases": cases}
 
