@@ -124,6 +124,21 @@ def test_print_show_summary_and_performance_print(trained, name):
         assert "Cross-Validation Metrics Summary" in printed
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("parameter", ["stopping_metric", "categorical_encoding", "fold_assignment"])
+def test_auto_parameters_resolve_as_h2o3(trained, name, parameter):
+    model, _ = trained[name]
+    h2o3 = CASES[name]["actual_params"][parameter]
+    ours = model.params[parameter]
+    assert ours["default"] == h2o3["default"]
+    if h2o3["actual"] is None and parameter == "stopping_metric":
+        # H2O-3 leaves a cross-validated main model's stopping_metric null; this server reports
+        # the metric it stopped on
+        assert ours["actual"] in ("logloss", "deviance", "MSE")
+    else:
+        assert ours["actual"] == h2o3["actual"]
+
+
 def test_cross_validation_summary_is_the_folds_held_out_metrics(trained):
     """The summary's per-fold columns are each fold model's metrics on its held-out rows: their
     rows (err_count / err per fold) add up to the combined holdout metrics' rows, and the mean
