@@ -163,4 +163,25 @@ def test_regression_rmsle_is_computed(trained):
     assert performance.rmsle() == pytest.approx(expected, rel=1e-6)
 
 
+def test_grid_over_enum_values_as_the_client_sends_them(frames):
+    """The client writes hyper_parameters with unquoted names ({"activation": [Rectifier,Tanh]}),
+    which H2O-3 reads leniently."""
+    from h2o.estimators.deeplearning import H2ODeepLearningEstimator
+    from h2o.grid.grid_search import H2OGridSearch
+    train, _ = frames["iris.csv"]
+    grid = H2OGridSearch(H2ODeepLearningEstimator(epochs=1, seed=1, hidden=[3]),
+                         {"activation": ["Rectifier", "Tanh"], "adaptive_rate": [True, False]})
+    grid.train(x=["C1", "C2", "C3", "C4"], y="C5", training_frame=train)
+    trained = sorted((m.params["activation"]["actual"], m.params["adaptive_rate"]["actual"]) for m in grid.models)
+    assert trained == [("Rectifier", False), ("Rectifier", True), ("Tanh", False), ("Tanh", True)]
+
+
+def test_lenient_hyper_parameters_errors_name_the_place():
+    from h2o_backend.server.lenient_json import LenientJsonError, loads
+    assert loads("{'l1': [0, 1e-3], hidden: [[5], [4,4]], x: [True, null]}") == {
+        "l1": [0, 1e-3], "hidden": [[5], [4, 4]], "x": ["True", None]}
+    with pytest.raises(LenientJsonError, match="expected ']' at character 9"):
+        loads("{a: [1,2}")
+
+
 plain_failures(globals())

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 
 from flask import jsonify
 
@@ -11,7 +10,7 @@ from h2o_backend.engine.grid import (SORT_METRICS, Grid, combinations, ranking_e
 from h2o_backend.server.errors import bad_request, not_found, validation_messages
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server import model_builder
+from h2o_backend.server import lenient_json, model_builder
 from h2o_backend.server.job_json import job_to_json
 from h2o_backend.server.known_params import reject_parallel_grid, reject_unknown
 from h2o_backend.server.parameter_wire import parse_parameters
@@ -29,7 +28,7 @@ def _hyper_parameters(raw: dict) -> dict[str, list]:
         raise bad_request("Argument 'hyper_parameters' is required, but not specified", field="hyper_parameters")
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = lenient_json.loads(value)
         except ValueError as exc:
             raise bad_request(f"Argument 'hyper_parameters' is not a JSON object: {exc}", field="hyper_parameters")
     if not isinstance(value, dict) or not value:
@@ -44,7 +43,7 @@ def _search_criteria(raw: dict) -> None:
         return
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = lenient_json.loads(value)
         except ValueError as exc:
             raise bad_request(f"Argument 'search_criteria' is not a JSON object: {exc}", field="search_criteria")
     if not isinstance(value, dict):
