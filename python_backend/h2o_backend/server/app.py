@@ -60,6 +60,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config.get("auth_file"):
         users.update(access.read_auth_file(config["auth_file"]))
     access.install(app, access.AccessPolicy(users=users, bind_ip=services.ip))
+    from h2o_backend.server import timeline
+    timeline.install(app, services.timeline)
 
     from h2o_backend.server.routes import register_routes
     register_routes(app)

@@ -13,6 +13,7 @@ from h2o_backend.jobs import JobRunner
 from h2o_backend.server.file_access import FileAccess
 from h2o_backend.server.housekeeping import Lifecycle
 from h2o_backend.server.memory import MemoryBudget
+from h2o_backend.server.timeline import Timeline
 from h2o_backend.store import KeyStore
 
 
@@ -34,6 +35,7 @@ class Services:
     files: FileAccess = field(default_factory=FileAccess)
     cluster: object | None = None     # a cluster.connect.DaskCluster when started with a Dask option
     dask_predict_min_rows: int = 100_000   # frames this large are scored on the cluster's workers
+    timeline: Timeline = field(default_factory=Timeline)   # the recent requests (GET /3/Timeline)
 
 
 def services() -> Services:

@@ -27,6 +27,7 @@ HANDLER_MODULES = [
     "metrics_maker",
     "webui",
     "client_session",
+    "logs",
 ]
 
 
