@@ -154,6 +154,23 @@ def test_cross_validation_summary_is_the_folds_held_out_metrics(trained):
     assert math.isnan(summary.loc["aic", "mean"])        # no likelihood, as H2O-3's deep learning
 
 
+def test_reproducibility_information_names_the_nodes_and_input_frames(srv, trained):
+    model, test_frame = trained["regression/validation"]
+    out = requests.get(f"{srv.url}/3/Models/{model.model_id}").json()["models"][0]["output"]
+    tables = {t["name"]: {c["name"]: v for c, v in zip(t["columns"], t["data"])}
+              for t in out["reproducibility_information_table"]}
+    assert list(tables) == ["Node Information", "Cluster Configuration", "Input Frames Information"]
+    assert tables["Node Information"]["h2o"] == [f"127.0.0.1:{srv.port}"]
+    assert tables["Node Information"]["pid"] == [srv.proc.pid]
+    frames = tables["Input Frames Information"]
+    assert frames["input_frame"] == ["training_frame", "validation_frame"]
+    assert frames["checksum"] == [out["training_metrics"]["frame_checksum"], out["validation_metrics"]["frame_checksum"]]
+    # a checksum of the content: the test frame scored under another key has the same one
+    copy = test_frame[0:test_frame.nrows, :]
+    assert (model.model_performance(copy)._metric_json["frame_checksum"]
+            == frames["checksum"][1] == model.model_performance(test_frame)._metric_json["frame_checksum"])
+
+
 def test_regression_rmsle_is_computed(trained):
     model, test_frame = trained["regression/validation"]
     performance = model.model_performance(test_frame)

@@ -66,17 +66,19 @@ def _cluster_row(svc, nodes: list[dict]) -> list:
             f"locked, {'healthy' if healthy else 'unhealthy'}", "false", ""]
 
 
-def _frame_row(name: str, frame) -> list:
+def _frame_row(name: str, frame, metrics: dict | None) -> list:
     if frame is None:
         return [name, -1, "-1"]
-    return [name, frame_checksum(frame), f"[0, {frame.nrows}]"]    # one chunk of all the rows
+    # the checksum the training stamped on the frame's metrics, else computed now
+    checksum = (metrics or {}).get("frame_checksum") or frame_checksum(frame)
+    return [name, checksum, f"[0, {frame.nrows}]"]    # one chunk of all the rows
 
 
 def information_tables(svc, model) -> list[dict]:
     nodes = svc.cluster.nodes() if svc.cluster is not None else [node_status(svc)]
-    frames = [(name, svc.store.get(key, Frame) if key else None) for name, key in
-              (("training_frame", getattr(model.params, "training_frame", None)),
-               ("validation_frame", getattr(model.params, "validation_frame", None)))]
+    frames = [(name, svc.store.get(key, Frame) if key else None, model.output.get(metrics)) for name, key, metrics in
+              (("training_frame", getattr(model.params, "training_frame", None), "training_metrics"),
+               ("validation_frame", getattr(model.params, "validation_frame", None), "validation_metrics"))]
     return [_table("Node Information", _NODE_COLUMNS, [_node_row(i, n) for i, n in enumerate(nodes)]),
             _table("Cluster Configuration", _CLUSTER_COLUMNS, [_cluster_row(svc, nodes)]),
-            _table("Input Frames Information", _FRAME_COLUMNS, [_frame_row(n, f) for n, f in frames])]
+            _table("Input Frames Information", _FRAME_COLUMNS, [_frame_row(*row) for row in frames])]
