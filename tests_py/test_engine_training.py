@@ -276,7 +276,7 @@ def test_saved_state_round_trip(iris):
 def _summary_stats(model) -> list:
     table = model.output["model_summary"]
     cols = {c["name"]: col for c, col in zip(table["columns"], table["data"])}
-    return [cols[n][1:] for n in ("Mean Weight", "Weight RMS", "Mean Bias", "Bias RMS")]
+    return [cols[n][1:] for n in ("mean_weight", "weight_rms", "mean_bias", "bias_rms")]
 
 
 def test_diagnostics_decides_whether_the_summary_has_layer_statistics():

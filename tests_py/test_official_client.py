@@ -316,7 +316,7 @@ def test_export_weights_and_biases(parts, x):
     train, _ = parts
     m = H2ODeepLearningEstimator(hidden=[6, 3], epochs=1, seed=1, export_weights_and_biases=True)
     m.train(x=x, y="ChangeTempDir", training_frame=train)
-    n_inputs = int(m._model_json["output"]["model_summary"]["Units"][0])     # the input layer
+    n_inputs = int(m._model_json["output"]["model_summary"]["units"][0])     # the input layer
     w0, w1, w2 = m.weights(0), m.weights(1), m.weights(2)
     assert w0.shape == (6, n_inputs) and w1.shape == (3, 6) and w2.shape == (2, 3)
     assert m.biases(0).shape == (6, 1) and m.biases(2).shape == (2, 1)

@@ -219,7 +219,6 @@ def test_a_good_setting_has_no_problems():
     (dict(autoencoder=True, classification=True), "classification", ["autoencoder"]),
     (dict(autoencoder=True, loss="CrossEntropy"), "loss", ["MeanSquare"]),
     (dict(autoencoder=True, activation="Maxout"), "activation", ["Maxout", "auto-encoder"]),
-    (dict(autoencoder=True, validation_frame="valid"), "validation_frame", ["auto-encoder"]),
 ])
 def test_bad_settings_name_the_field(kw, field, words):
     base = dict(training_frame="train", response_column="y", hidden=[10, 10])

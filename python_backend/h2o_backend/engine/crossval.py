@@ -1,8 +1,11 @@
 """n-fold cross-validation (nfolds >= 2): the main model is trained on all rows; fold model k
 (key ``<model_id>_cv_<k>``, k = 1..nfolds) on the other folds' rows, with the same parameters,
-nfolds 0 and no validation frame; the rows carry their weights and offsets columns with them
-(H2O-3 gives each fold model the rows' weights, 0 on the held-out fold, which is the same). The fold models' predictions on their held-out rows, put back
-in row order, give the main model's ``cross_validation_metrics``.
+nfolds 0 and its own held-out rows as validation frame (scored, and early-stopped on, as in
+H2O-3); the rows carry their weights and offsets columns with them (H2O-3 gives each fold model
+the rows' weights, 0 on the held-out fold, which is the same). The fold models' predictions on
+their held-out rows, put back in row order, give the main model's ``cross_validation_metrics``
+(each row weighted by the training frame's weights); their metrics fold by fold its
+``cross_validation_metrics_summary``; their scoring histories its ``cv_scoring_history``.
 
 Folds are assigned as H2O-3's fold_assignment says: AUTO and Random at random from the seed (not
 in contiguous blocks as legacy H2O did: blocks fail on data sorted by the response), Modulo by
@@ -16,6 +19,7 @@ import dataclasses
 
 import numpy as np
 
+from h2o_backend.engine.metrics import cv_summary, gains_lift, provenance
 from h2o_backend.frames.frame import Column, Frame
 
 
@@ -106,16 +110,22 @@ def train_cross_validated(params, train: Frame, job, model_id: str, train_single
         fold_id = f"{model_id}_cv_{f + 1}"
         share = _Share(job, f + 1, k + 1, f"Cross-validation model {f + 1}/{k}")
         fold_train = train.take_rows(np.flatnonzero(folds != f), key=f"{train.key}_cv_{f + 1}_train")
-        fold_model = train_single(dataclasses.replace(fold_params, model_id=fold_id), fold_train, None, share,
-                                  None, fold_id)
+        fold_valid = train.take_rows(np.flatnonzero(folds == f), key=f"{train.key}_cv_{f + 1}_valid")
+        fold_model = train_single(dataclasses.replace(fold_params, model_id=fold_id), fold_train, fold_valid,
+                                  share, None, fold_id)
         main.cv_models.append(fold_model)
         if fold_model.status == "CANCELLED":
             main.output["status"] = "CANCELLED"
             break
         holdout.append((np.flatnonzero(folds == f), fold_model))
     main.output["cross_validation_models"] = [m.model_id for m in main.cv_models]
+    main.output["cv_scoring_history"] = [m.output.get("scoring_history", []) for m in main.cv_models]
     if len(holdout) == k:
-        main.output["cross_validation_metrics"] = cv_metrics(main, train, holdout)
+        combined, per_fold = cv_metrics(main, train, holdout)
+        combined["description"] = (f"{k}-fold cross-validation on the training data (metrics of the "
+                                   "combined holdout predictions)")
+        main.output["cross_validation_metrics"] = provenance.stamp(combined, main, train)
+        main.output["cross_validation_metrics_summary"] = cv_summary.summary_table(per_fold, main.problem)
         keep_cv_frames(main, params, train, folds, holdout)
     return main
 
@@ -165,37 +175,51 @@ def _holdout_prediction(main, fold_model, part: Frame) -> list:
                                                           for k, d in enumerate(domain)]
 
 
-def cv_metrics(main, train: Frame, holdout) -> dict:
-    """Metrics of the concatenated holdout predictions, against the main model's response, each
-    row weighted by the training frame's weights (rows of weight 0 left out)."""
-    from h2o_backend.engine.metrics import model_metrics as metrics
-    di = main.datainfo
+def cv_metrics(main, train: Frame, holdout) -> tuple[dict, list[dict]]:
+    """Metrics of the concatenated holdout predictions against the main model's response, and
+    the metrics of each fold model on its own held-out rows (for the metrics summary); each row
+    weighted by the training frame's weights (rows of weight 0 left out)."""
     n = train.nrows
-    weights = di.weights(train)
-    counted = np.ones(n, bool) if weights is None else weights != 0
+    y = None if main.problem == "AutoEncoder" else np.asarray(main.datainfo.response(train))
+    w = main.datainfo.weights(train)
+    scores = None
+    per_fold = []
+    for rows, m in holdout:
+        fold_scores = _holdout_scores(main, m, train.take_rows(rows))
+        if scores is None:
+            scores = np.zeros((n,) + fold_scores.shape[1:])
+        scores[rows] = fold_scores
+        per_fold.append(_scored_metrics(main, None if y is None else y[rows], fold_scores,
+                                        None if w is None else w[rows]))
+    return _scored_metrics(main, y, scores, w), per_fold
+
+
+def _holdout_scores(main, fold_model, part: Frame) -> np.ndarray:
+    """A fold model's scores of its held-out rows: reconstruction MSEs (autoencoder), class
+    probabilities in the main model's class order, or predicted values (with the rows' offsets)."""
+    X, _, _, offsets = fold_model.prepared(part, labelled=False)
+    if main.problem == "AutoEncoder":
+        return fold_model.outputs(X, row_mse=True)[1]
+    if main.is_classifier:
+        return _align_classes(fold_model.class_probabilities(X), list(fold_model.datainfo.response_domain),
+                              list(main.datainfo.response_domain))
+    return fold_model.regression_values(X, offsets)
+
+
+def _scored_metrics(main, y, scores: np.ndarray, weights) -> dict:
+    from h2o_backend.engine.metrics import model_metrics as metrics
+    counted = np.ones(scores.shape[0], bool) if weights is None else weights != 0
 
     def kept(keep):
         return None if weights is None else weights[keep]
     if main.problem == "AutoEncoder":
-        mse = np.zeros(n)
-        for rows, m in holdout:
-            mse[rows] = m.outputs(m.datainfo.transform(train.take_rows(rows)), row_mse=True)[1]
-        return metrics.autoencoder_metrics(mse[counted], weights=kept(counted))
-    y = np.asarray(di.response(train))
+        return metrics.autoencoder_metrics(scores[counted], weights=kept(counted))
     if main.is_classifier:
-        probs = np.zeros((n, di.n_outputs))
-        for rows, m in holdout:
-            p = m.class_probabilities(m.datainfo.transform(train.take_rows(rows)))
-            probs[rows] = _align_classes(p, list(m.datainfo.response_domain), list(di.response_domain))
         keep = (y >= 0) & counted
-        return _classifier_metrics(main, y[keep], probs[keep], kept(keep))
-    pred = np.zeros(n)
-    for rows, m in holdout:
-        X, _, _, offsets = m.prepared(train.take_rows(rows), labelled=False)
-        pred[rows] = m.regression_values(X, offsets)
+        return _classifier_metrics(main, y[keep], scores[keep], kept(keep))
     keep = ~np.isnan(y) & counted
-    return metrics.regression_metrics(np.asarray(di.unstandardize(y[keep])), pred[keep], weights=kept(keep),
-                                      family=main.family())
+    return metrics.regression_metrics(np.asarray(main.datainfo.unstandardize(y[keep])), scores[keep],
+                                      weights=kept(keep), family=main.family())
 
 
 def _align_classes(p: np.ndarray, domain: list, target: list) -> np.ndarray:
@@ -212,7 +236,8 @@ def _classifier_metrics(main, y, probs, weights=None) -> dict:
     from h2o_backend.engine.metrics import model_metrics as metrics
     domain = list(main.datainfo.response_domain)
     if main.problem == "Binomial":
-        return metrics.binomial_metrics(y, probs, domain, weights=weights)
+        return metrics.binomial_metrics(y, probs, domain, gains_lift_groups=gains_lift.DEFAULT_GROUPS,
+                                        weights=weights)
     p = main.params
     return metrics.multinomial_metrics(y, probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
                                        max_confusion_matrix_size=p.max_confusion_matrix_size, weights=weights)

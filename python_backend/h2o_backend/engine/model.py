@@ -25,7 +25,7 @@ from h2o_backend.engine import activations as act
 from h2o_backend.engine import distributions
 from h2o_backend.engine.data import balance
 from h2o_backend.engine.metrics import model_metrics as metrics
-from h2o_backend.engine.metrics import tables
+from h2o_backend.engine.metrics import gains_lift, provenance, tables
 from h2o_backend.engine.data import datainfo as di_module
 from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.model_info import ModelInfo
@@ -139,7 +139,8 @@ class DeepLearningModel:
             probs = self.class_probabilities(X, stop=stop, forward=forward)
             domain = list(self.datainfo.response_domain)
             if self.problem == "Binomial":
-                m = metrics.binomial_metrics(np.asarray(y), probs, domain, weights=weights)
+                m = metrics.binomial_metrics(np.asarray(y), probs, domain, weights=weights,
+                                           gains_lift_groups=gains_lift.DEFAULT_GROUPS)
                 label = (probs[:, 1] >= m.get("default_threshold", 0.5)).astype(np.float64)
             else:
                 m = metrics.multinomial_metrics(np.asarray(y), probs, domain, max_hit_ratio_k=p.max_hit_ratio_k,
@@ -174,7 +175,8 @@ class DeepLearningModel:
     def score(self, frame: Frame, forward=None) -> dict:
         """Metrics on ``frame`` (it must hold the response, except for autoencoders)."""
         X, y, w, o = self.prepared(frame)
-        return self.metrics_on(X, y, weights=w, offsets=o, forward=forward)
+        result = self.metrics_on(X, y, weights=w, offsets=o, forward=forward)
+        return provenance.stamp(dict(result, description=None), self, frame)
 
     def binomial_threshold(self) -> float:
         """The label threshold of binomial predictions: from the validation (else training)
@@ -233,7 +235,8 @@ class DeepLearningModel:
         hidden_name = str(p.activation).replace("WithDropout", "Dropout")
         out_name = {"Binomial": "Softmax", "Multinomial": "Softmax", "Regression": "Linear"}.get(
             self.problem, hidden_name.replace("Dropout", ""))
-        rows = [[1, mi.units[0], "Input", float(drop[0]) * 100, None, None, None, None, None, None, None, None, None]]
+        rows = [["", 1, mi.units[0], "Input", float(drop[0]) * 100, None, None, None, None, None, None, None, None,
+                 None]]
         for l in range(mi.n_layers):
             s = mi.layer_stats(l)
             last = l == mi.n_layers - 1
@@ -247,12 +250,13 @@ class DeepLearningModel:
                      s["mean_bias"], s["rms_bias"]]
             if not p.diagnostics:       # the layer statistics are what diagnostics=false leaves out
                 stats = [None] * len(stats)
-            rows.append([l + 2, mi.units[l + 1], out_name if last else hidden_name,
+            rows.append(["", l + 2, mi.units[l + 1], out_name if last else hidden_name,
                          None if last else float(drop[l + 1]) * 100, p.l1, p.l2, *stats])
-        columns = [("Layer", "int"), ("Units", "int"), ("Type", "string"), ("Dropout", "double"),
-                   ("L1", "double"), ("L2", "double"), ("Mean Rate", "double"), ("Rate RMS", "double"),
-                   ("Momentum", "double"), ("Mean Weight", "double"), ("Weight RMS", "double"),
-                   ("Mean Bias", "double"), ("Bias RMS", "double")]
+        # H2O-3's columns: an unnamed row-header column (empty), then the headers as field names
+        columns = [tables.column("", "string", keep_name=True)] + [tables.column(header, type_) for header, type_ in (
+            ("Layer", "int"), ("Units", "int"), ("Type", "string"), ("Dropout", "double"), ("L1", "double"),
+            ("L2", "double"), ("Mean Rate", "double"), ("Rate RMS", "double"), ("Momentum", "double"),
+            ("Mean Weight", "double"), ("Weight RMS", "double"), ("Mean Bias", "double"), ("Bias RMS", "double"))]
         return tables.two_dim_table("Status of Neuron Layers", columns, rows,
                                     description=f"{self.problem}, {mi.n_params:,} weights/biases, "
                                                 f"{mi.processed:,} training samples")

@@ -40,7 +40,7 @@ import numpy as np
 from h2o_backend.engine import activations as act
 from h2o_backend.engine import crossval, distributions, iterations, network_start, parameters, stopping
 from h2o_backend.engine.data import balance
-from h2o_backend.engine.metrics import scoring
+from h2o_backend.engine.metrics import provenance, scoring
 from h2o_backend.engine.data.datainfo import DataInfo
 from h2o_backend.engine.kernels.layout import MAJOR_INPUT, MAJOR_UNIT
 from h2o_backend.engine.model import DeepLearningModel
@@ -181,10 +181,13 @@ def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:
 
 
 def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | None:
-    if valid is None or model.problem == "AutoEncoder":
+    if valid is None:
         return None
     X, y, weights, offsets = model.prepared(valid, labelled=False)
     X = np.ascontiguousarray(X, dtype=np.float32)
+    if model.problem == "AutoEncoder":        # every row of non-zero weight: its reconstruction error
+        rows = None if weights is None else np.flatnonzero(weights != 0)
+        return scoring.score_set(X, None, rows, eff.score_validation_samples, eff.seed + 1, weights=weights)
     y = np.asarray(y)
     has_y = y >= 0 if y.dtype.kind in "iu" else ~np.isnan(y)
     rows = np.flatnonzero(has_y if weights is None else has_y & (weights != 0))
@@ -224,6 +227,9 @@ def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None,
     run = TrainingRun(model, data, _validation_set(model, valid, eff), job, t0, cluster=cluster,
                       custom_metric=custom_metric)
     run.train()
+    checksum = provenance.model_checksum(model)
+    provenance.stamp(model.output["training_metrics"], model, train, checksum)
+    provenance.stamp(model.output["validation_metrics"], model, valid, checksum)
     return model
 
 
@@ -426,11 +432,13 @@ class TrainingRun:
             self._update_huber_delta(stop)
         tm = model.metrics_on(ts.X, ts.y, weights=ts.w, offsets=ts.offsets, stop=stop, custom=custom)
         tm["description"] = ts.description("training")
+        tm["scoring_time"] = provenance.now_ms()
         vm = None
         if self.valid_set is not None:
             vs = self.valid_set
             vm = model.metrics_on(vs.X, vs.y, weights=vs.w, offsets=vs.offsets, stop=stop, custom=custom)
             vm["description"] = vs.description("validation")
+            vm["scoring_time"] = tm["scoring_time"]
         return tm, vm
 
     def _update_huber_delta(self, stop) -> None:

@@ -162,8 +162,10 @@ def store_model(svc, model) -> None:
     """Put a trained model in the store with its cross-validation models (their keys are listed in
     output.cross_validation_models; as in H2O-3, each can be fetched by its key), and into the
     recovery folder when there is one; with export_weights_and_biases its layers' weights and
-    biases as frames."""
-    from h2o_backend.server import recovery
+    biases as frames; the model's reproducibility information (the nodes, cloud and input
+    frames that trained it) is recorded now."""
+    from h2o_backend.server import recovery, reproducibility
+    model.output["reproducibility_information_table"] = reproducibility.information_tables(svc, model)
     for cv_model in getattr(model, "cv_models", None) or []:
         svc.store.put(cv_model.model_id, cv_model)
         recovery.persist(svc, cv_model)

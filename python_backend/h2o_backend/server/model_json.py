@@ -6,15 +6,21 @@ import math
 
 from h2o_backend.server.schema import key_ref, meta, two_dim_table
 
-SCORING_HISTORY_COLUMNS = [
-    ("timestamp", "string"), ("duration", "string"), ("training_speed", "string"),
-    ("epochs", "double"), ("iterations", "int"), ("samples", "double"),
-    ("training_rmse", "double"), ("training_logloss", "double"), ("training_r2", "double"),
-    ("training_classification_error", "double"), ("training_auc", "double"),
-    ("validation_rmse", "double"), ("validation_logloss", "double"), ("validation_r2", "double"),
-    ("validation_classification_error", "double"), ("validation_auc", "double"),
-    ("training_custom", "double"), ("validation_custom", "double"),      # with custom_metric_func only
-]
+_TIMING_COLUMNS = [("timestamp", "string"), ("duration", "string"), ("training_speed", "string"),
+                   ("epochs", "double"), ("iterations", "int"), ("samples", "double")]
+# the metric columns of H2O-3's deep-learning scoring history, per model category, in its order
+_HISTORY_METRICS = {
+    "Regression": ("rmse", "deviance", "mae", "r2"),
+    "Binomial": ("rmse", "logloss", "r2", "auc", "pr_auc", "lift", "classification_error"),
+    "Multinomial": ("rmse", "logloss", "r2", "classification_error", "auc", "pr_auc"),
+    "AutoEncoder": ("rmse", "mse"),
+}
+_METRICS_SCHEMAS = {"Binomial": "ModelMetricsBinomialV3", "Multinomial": "ModelMetricsMultinomialV3",
+                    "Regression": "ModelMetricsRegressionV3", "AutoEncoder": "ModelMetricsAutoEncoderV3"}
+NAN = float("nan")
+# computed for the scoring history and the cross-validation summary; H2O-3's JSON has it only in
+# the gains/lift table
+_ENGINE_ONLY_METRICS = ("lift_top_group",)
 
 
 def json_number(value):
@@ -37,11 +43,27 @@ def clean(value):
     return json_number(value)
 
 
-def scoring_history_table(history: list[dict]) -> dict:
-    present = [(n, t) for n, t in SCORING_HISTORY_COLUMNS
-               if any(entry.get(n) is not None for entry in history)]
-    rows = [[entry.get(n) for n, _ in present] for entry in history]
-    return two_dim_table("Scoring History", present, rows)
+def scoring_history_columns(history: list[dict], category: str) -> list[tuple[str, str]]:
+    """H2O-3's columns: the unnamed row-header column, timings, then ``training_*`` (and
+    ``validation_*`` when the history has validation scores) metrics of the model category."""
+    names = _HISTORY_METRICS.get(category, ())
+    if any("training_custom" in e for e in history):          # custom_metric_func (H2O-3's "Training Custom")
+        names = names + ("custom",)
+    prefixes = ["training"] + (["validation"] if any("validation_rmse" in e for e in history) else [])
+    return ([("", "string")] + _TIMING_COLUMNS
+            + [(f"{prefix}_{name}", "double") for prefix in prefixes for name in names])
+
+
+def scoring_history_table(history: list[dict], category: str) -> dict:
+    columns = scoring_history_columns(history, category)
+    rows = [[""] + [_history_cell(entry.get(n), t) for n, t in columns[1:]] for entry in history]
+    return two_dim_table("Scoring History", columns, rows)
+
+
+def _history_cell(value, type_: str):
+    """A metric the entry lacks (the first scoring of a model scored before the metric existed,
+    an AUC H2O-3 does not compute) is NaN, as in H2O-3's history."""
+    return NAN if value is None and type_ == "double" else value
 
 
 def variable_importances_table(varimp: list) -> dict | None:
@@ -52,16 +74,34 @@ def variable_importances_table(varimp: list) -> dict | None:
     return two_dim_table("Variable Importances", columns, [list(row) for row in varimp])
 
 
+def model_key(name: str | None) -> dict | None:
+    """H2O-3's ModelKeyV3 (with the URL the client follows)."""
+    return typed_key(name, "ModelKeyV3", "Key<Model>", "/3/Models/")
+
+
+def frame_key(name: str | None) -> dict | None:
+    return typed_key(name, "FrameKeyV3", "Key<Frame>", "/3/Frames/")
+
+
+def typed_key(name, schema: str, type_: str, url: str) -> dict | None:
+    if name is None:
+        return None
+    return {"__meta": meta(schema, type_), "name": name, "type": type_, "URL": f"{url}{name}"}
+
+
 def metrics_json(metrics: dict | None, model_id: str, frame_id: str | None, category: str) -> dict | None:
+    """H2O-3's ModelMetrics*V3 of one metrics dict: the engine's computed fields, plus the fields
+    H2O-3 reports that deep learning never fills (no likelihood, so AIC and loglikelihood are
+    NaN; no custom metric; no kept predictions)."""
     if not metrics:
         return None
-    schema = {"Binomial": "ModelMetricsBinomialV3", "Multinomial": "ModelMetricsMultinomialV3",
-              "Regression": "ModelMetricsRegressionV3", "AutoEncoder": "ModelMetricsAutoEncoderV3"}
-    body = {"__meta": meta(schema.get(category, "ModelMetricsBaseV3"), "ModelMetrics"),
-            "model": key_ref(model_id, "Key<Model>"),
-            "frame": key_ref(frame_id, "Key<Frame>") if frame_id else None,
-            "model_category": category}
-    body.update(metrics)
+    body = {"__meta": meta(_METRICS_SCHEMAS.get(category, "ModelMetricsBaseV3"), "ModelMetrics"),
+            "model": model_key(model_id), "frame": frame_key(frame_id), "model_category": category,
+            "description": None, "scoring_time": None, "model_checksum": None, "frame_checksum": None,
+            "custom_metric_name": None, "custom_metric_value": NAN, "predictions": None}
+    if category != "AutoEncoder":
+        body.update(AIC=NAN, loglikelihood=NAN)
+    body.update((k, v) for k, v in metrics.items() if k not in _ENGINE_ONLY_METRICS)
     return clean(body)
 
 
@@ -78,25 +118,35 @@ def _frame_ref(key):
 
 
 def model_json(model, parameter_listing: list[dict]) -> dict:
-    """One entry of GET /3/Models: model_id, algo, parameters, output."""
+    """One entry of GET /3/Models: model_id, algo, parameters, output (H2O-3's
+    DeepLearningModelOutputV3 fields; ``epoch_counter``, ``training_rows``, ``warnings`` and
+    ``response_column_name`` are this server's additions, which the R package reads)."""
     out = model.output
     category = out.get("model_category")
     training_frame = getattr(model.params, "training_frame", None)
     validation_frame = getattr(model.params, "validation_frame", None)
+    cv_models = out.get("cross_validation_models") or []
     output = {
         "__meta": meta("DeepLearningModelOutputV3", "DeepLearningModelOutput"),
         "model_category": category,
         "names": out.get("names"),
+        "original_names": None,
+        "column_types": column_types(out.get("domains")),
         "domains": out.get("domains"),
         "response_column_name": None if category == "AutoEncoder" else model.datainfo.response_name,
+        "default_threshold": default_threshold(out),
         "training_metrics": metrics_json(out.get("training_metrics"), model.model_id, training_frame, category),
         "validation_metrics": metrics_json(out.get("validation_metrics"), model.model_id, validation_frame, category),
         "cross_validation_metrics": metrics_json(out.get("cross_validation_metrics"), model.model_id,
                                                  training_frame, category),
-        "cross_validation_models": [key_ref(k, "Key<Model>") for k in out.get("cross_validation_models", [])],
-        "scoring_history": scoring_history_table(out.get("scoring_history", [])),
+        "cross_validation_metrics_summary": clean(out.get("cross_validation_metrics_summary")),
+        "cross_validation_models": [model_key(k) for k in cv_models] or None,
+        "cv_scoring_history": [scoring_history_table(h, category) for h in out.get("cv_scoring_history") or []]
+                              or None,
+        "scoring_history": scoring_history_table(out.get("scoring_history", []), category),
         "variable_importances": variable_importances_table(out.get("variable_importances")),
         "model_summary": clean(out.get("model_summary")),
+        "reproducibility_information_table": clean(out.get("reproducibility_information_table")),
         "run_time": out.get("run_time"),
         "start_time": out.get("start_time"),
         "end_time": out.get("end_time"),
@@ -108,21 +158,44 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "cross_validation_fold_assignment_frame_id": _frame_ref(out.get("cross_validation_fold_assignment_frame_id")),
         "weights": _frame_refs(out.get("weights")),
         "biases": _frame_refs(out.get("biases")),
+        # H2O-3's standardisation fields, which its deep-learning output leaves null too (the
+        # network's own standardisation is in the POJO / saved model)
+        "normmul": None, "normsub": None, "normrespmul": None, "normrespsub": None, "catoffsets": None,
         "warnings": list(out.get("warnings") or []) or None,
     }
     return {
         "__meta": meta("DeepLearningModelV3", "DeepLearningModel"),
-        "model_id": key_ref(model.model_id, "Key<Model>"),
+        "model_id": model_key(model.model_id),
         "algo": "deeplearning",
         "algo_full_name": "Deep Learning",
         "response_column_name": output["response_column_name"],
-        "data_frame": key_ref(training_frame, "Key<Frame>"),
+        "treatment_column_name": None,
+        "data_frame": frame_key(training_frame),
         "timestamp": out.get("start_time"),
         "have_pojo": True,
         "have_mojo": False,
+        "compatible_frames": None,
         "parameters": parameter_listing,
         "output": clean(output),
     }
+
+
+def column_types(domains: list | None) -> list[str] | None:
+    """H2O-3's type names of the model's columns (predictors, then the response)."""
+    if domains is None:
+        return None
+    return ["Numeric" if d is None else "Enum" for d in domains]
+
+
+def default_threshold(out: dict) -> float:
+    """H2O-3's default_threshold: a binomial model's max-F1 threshold of its validation (else
+    training) metrics; 0.5 for the other categories."""
+    if out.get("model_category") == "Binomial":
+        for key in ("validation_metrics", "training_metrics"):
+            threshold = (out.get(key) or {}).get("threshold")
+            if threshold is not None:
+                return threshold
+    return 0.5
 
 
 def grid_json(grid, sorted_ids: list[str]) -> dict:

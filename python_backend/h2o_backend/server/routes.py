@@ -31,6 +31,7 @@ HANDLER_MODULES = [
     "metrics_maker",
     "webui",
     "client_session",
+    "logs",
 ]
 
 

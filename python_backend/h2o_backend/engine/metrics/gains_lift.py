@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from h2o_backend.engine.metrics.tables import column, two_dim_table
+from h2o_backend.engine.metrics.tables import column, table_column, two_dim_table
 
 DEFAULT_GROUPS = 16
 
@@ -69,3 +69,10 @@ _COLUMNS = [column("Group", "int", "%d"), column("Cumulative Data Fraction", "do
             column("Cumulative Score", "double", "%5f"), column("Capture Rate", "double", "%5f"),
             column("Cumulative Capture Rate", "double", "%5f"), column("Gain", "double", "%5f"),
             column("Cumulative Gain", "double", "%5f"), column("Kolmogorov Smirnov", "double", "%5f")]
+
+
+def top_group_lift(table: dict | None) -> float:
+    """H2O-3's ``lift_top_group``: the lift of the first (highest-scored) group; NaN without a table."""
+    if not table or not table["rowcount"]:
+        return math.nan
+    return float(table_column(table, "lift")[0])

@@ -10,7 +10,7 @@ Definitions (H2O-3 ``ModelMetrics*.MetricBuilder*``):
   matrix, ``classification_error`` and ``mean_per_class_error`` at the threshold maximising F1;
 - multinomial: label = arg-max, hit ratios for k = 1..min(K, max_hit_ratio_k) (0 disables), the
   confusion matrix left out when K >= max_confusion_matrix_size (legacy H2O), errors still reported;
-- regression: MSE, RMSE, MAE, RMSLE, mean_residual_deviance (the family's mean deviance,
+- regression: MSE, RMSE, MAE, RMSLE (NaN when a value is <= -1), mean_residual_deviance (the family's mean deviance,
   engine/distributions.py; gaussian: the MSE), r2;
 - autoencoder: MSE = mean of the per-row reconstruction MSEs.
 Rows with a missing actual value (code < 0 or NaN), a non-finite prediction or a weight of 0 are
@@ -196,6 +196,7 @@ def binomial_metrics(y_codes, probs, domain, *, thresholds=None, gains_lift_grou
     out["domain"] = domain
     if gains_lift_groups:
         out["gains_lift_table"] = gains_lift.gains_lift_table(y, probs[:, 1], gains_lift_groups)
+        out["lift_top_group"] = gains_lift.top_group_lift(out["gains_lift_table"])
     curve = auc_module.threshold_curve(y, probs[:, 1], w)
     table_curve = curve if thresholds is None else auc_module.at_thresholds(curve, thresholds)
     out["AUC"], out["pr_auc"] = curve.auc(), curve.pr_auc()
@@ -256,6 +257,9 @@ def multinomial_metrics(y_codes, probs, domain, max_hit_ratio_k: int = 10,
     out["cm"] = _cm(counts, domain) if K < max_confusion_matrix_size else None
     k_max = min(K, int(max_hit_ratio_k))
     out["hit_ratio_table"] = hit_ratio_table(hit_ratios(y, probs, k_max, w)) if k_max > 0 else None
+    # auc_type AUTO (resolved to NONE for multinomial models, as H2O-3 3.46) and NONE: no
+    # multinomial AUC is computed; H2O-3 then reports NaN and no AUC tables
+    out.update(AUC=NAN, pr_auc=NAN, multinomial_auc_table=None, multinomial_aucpr_table=None)
     return out
 
 

@@ -6,7 +6,7 @@ training data (chosen once per model from its seed), the validation metrics
 score_validation_sampling=Stratified). History entries follow H2O-3's scoring history: formatted
 timestamp, duration and training speed (samples / (training time - scoring - setup)), epochs,
 iterations, samples, and ``training_*`` / ``validation_*`` metrics (rmse, logloss, r2,
-classification_error, auc, pr_auc for classifiers; rmse, mse, deviance, mae, r2 for regression;
+classification_error, auc, pr_auc, lift (binomial) for classifiers; rmse, mse, deviance, mae, r2 for regression;
 rmse, mse for autoencoders), plus the raw numbers under ``*_ms`` / ``*_s`` keys.
 """
 from __future__ import annotations
@@ -21,7 +21,8 @@ from h2o_backend.engine import iterations
 from h2o_backend.engine.problems import CLASSIFICATION
 
 CLASSIFIER_FIELDS = (("rmse", "RMSE"), ("logloss", "logloss"), ("r2", "r2"),
-                     ("classification_error", "classification_error"), ("auc", "AUC"), ("pr_auc", "pr_auc"))
+                     ("classification_error", "classification_error"), ("auc", "AUC"), ("pr_auc", "pr_auc"),
+                     ("lift", "lift_top_group"))
 REGRESSION_FIELDS = (("rmse", "RMSE"), ("mse", "MSE"), ("deviance", "mean_residual_deviance"),
                      ("mae", "mae"), ("r2", "r2"))
 AUTOENCODER_FIELDS = (("rmse", "RMSE"), ("mse", "MSE"))

@@ -23,7 +23,10 @@ def effective_parameters(params, train=None, valid=None, problem: str | None = N
       choices lack);
     - nfolds >= 2 -> no override_with_best_model; a validation frame -> nfolds 0;
     - a single node -> replicate_training_data and single_node_mode off;
-    - regression with a validation frame -> score_validation_sampling Uniform.
+    - regression with a validation frame -> score_validation_sampling Uniform;
+    - AUTO resolved as H2O-3 3.46 reports it in a model's parameters: stopping_metric -> logloss
+      (classification), deviance (regression), MSE (autoencoder); categorical_encoding ->
+      OneHotInternal; fold_assignment -> Random with nfolds, none (null) without cross-validation.
     """
     eff = copy.deepcopy(params)
     if eff.adaptive_rate:
@@ -54,7 +57,22 @@ def effective_parameters(params, train=None, valid=None, problem: str | None = N
         eff.single_node_mode = False
     if problem == "Regression" and has_valid:
         eff.score_validation_sampling = "Uniform"
+    _resolve_auto(eff, problem)
     return eff
+
+
+def _resolve_auto(eff, problem: str | None) -> None:
+    from h2o_backend.engine.stopping import resolve_metric
+    if problem is not None:
+        eff.stopping_metric = resolve_metric(eff.stopping_metric, problem)
+    if eff.categorical_encoding == "AUTO":
+        eff.categorical_encoding = "OneHotInternal"
+    if getattr(eff, "fold_column", None):
+        return
+    if eff.nfolds >= 2:
+        eff.fold_assignment = "Random" if eff.fold_assignment == "AUTO" else eff.fold_assignment
+    else:
+        eff.fold_assignment = None
 
 
 def _problem(params, train) -> str | None:

@@ -167,7 +167,7 @@ def check_settings(params, valid, checkpoint, p: Problems) -> None:
         p.warn("sparse", "sparse and col_major only choose the data layout in H2O; this engine picks its "
                          "own layout, results are the same")
     if params.autoencoder:
-        _check_autoencoder(params, has_valid, p)
+        _check_autoencoder(params, p)
     if params.class_sampling_factors is not None and not params.balance_classes:
         p.warn("class_sampling_factors", "class_sampling_factors are used only with balance_classes=true")
     if params.class_sampling_factors is not None and any(f < 0 for f in params.class_sampling_factors):
@@ -195,15 +195,15 @@ def _check_dropout(params, hidden, p: Problems) -> None:
                                         f"activations; activation {params.activation} ignores them")
 
 
-def _check_autoencoder(params, has_valid: bool, p: Problems) -> None:
+def _check_autoencoder(params, p: Problems) -> None:
+    """Autoencoder settings. A validation frame is allowed (legacy H2O refused one): H2O-3 3.46
+    scores its reconstruction error as the validation metrics."""
     if params.classification:
         p.add("classification", "An autoencoder is unsupervised: classification must be false (or not given)")
     if params.loss == "CrossEntropy":
         p.add("loss", "Must use MeanSquare loss function for auto-encoder (loss Automatic or MeanSquare).")
     if params.activation == "Maxout":
         p.add("activation", "Maxout activation is not supported for auto-encoder.")
-    if has_valid:
-        p.add("validation_frame", "Cannot specify a validation dataset for auto-encoder.")
     if params.balance_classes:
         p.warn("balance_classes", "balance_classes has no effect for an autoencoder")
     if params.nfolds >= 2:

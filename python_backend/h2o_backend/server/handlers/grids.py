@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
-import re
 
 from flask import jsonify
 
@@ -13,7 +11,7 @@ from h2o_backend.engine.grid import (SORT_METRICS, STRATEGIES, Grid, SearchCrite
 from h2o_backend.server.errors import bad_request, not_found, validation_messages
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
-from h2o_backend.server import model_builder
+from h2o_backend.server import lenient_json, model_builder
 from h2o_backend.server.job_json import job_to_json
 from h2o_backend.server.known_params import reject_parallel_grid, reject_unknown
 from h2o_backend.server.parameter_wire import parse_parameters
@@ -34,31 +32,12 @@ def _hyper_parameters(raw: dict) -> dict[str, list]:
     return {name: values if isinstance(values, list) else [values] for name, values in value.items()}
 
 
-# a quoted string, a number (so that the letters of 1e-4 are not a word), or a bare word
-_QUOTED_OR_WORD = re.compile(r'"(?:[^"\\]|\\.)*"|[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|[A-Za-z_][A-Za-z0-9_.+-]*')
-_JSON_WORDS = {"true", "false", "null"}
-
-
 def _lenient_json(text: str, field: str):
-    """JSON as H2O-3 reads it: bare words (the client's enum values, ``[Rectifier,Tanh]``) are
-    strings; quoted strings, numbers and true/false/null keep their meaning."""
-    def quote(m: re.Match) -> str:
-        word = m.group(0)
-        if word.startswith('"') or word in _JSON_WORDS or _is_number(word):
-            return word
-        return json.dumps(word)
+    """JSON as H2O-3 (Gson, lenient) reads it: server/lenient_json.py."""
     try:
-        return json.loads(_QUOTED_OR_WORD.sub(quote, text))
+        return lenient_json.loads(text)
     except ValueError as exc:
         raise bad_request(f"Argument '{field}' is not a JSON object: {exc}", field=field)
-
-
-def _is_number(word: str) -> bool:
-    try:
-        float(word)
-        return True
-    except ValueError:
-        return word.lower() in ("nan", "infinity", "-infinity")
 
 
 CRITERIA_TYPES = {"strategy": str, "max_models": int, "max_runtime_secs": float, "seed": int,
