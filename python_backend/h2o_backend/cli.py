@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
                       "auth_users": args.auth_users, "data_dirs": args.data_dir,
                       "dask_scheduler": args.dask_scheduler, "dask_workers": args.dask_workers,
                       "dask_threads": args.dask_threads, "dask_predict_min_rows": args.dask_predict_min_rows,
-                      "allow_custom_code": args.allow_custom_code, "log_path": log_path})
+                      "allow_custom_code": args.allow_custom_code})
     _warn_about_access(args, log)
     from h2o_backend.engine.kernels.cache import clear_stale_cache
     if clear_stale_cache():  # before any kernel loads, so nothing reads a file being removed

@@ -29,8 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     HTTP basic authentication on every route; dask_scheduler (an address to join) or dask_workers /
     dask_threads (a local Dask cluster to start): without those two, dask is not imported;
     dask_predict_min_rows: predictions on frames of at least this many rows run on the cluster's
-    workers (default 100000); allow_custom_code: uploaded Python may run (custom_metric_func); log_path: the
-    server's log file (GET /3/Logs)."""
+    workers (default 100000); allow_custom_code: uploaded Python may run (custom_metric_func)."""
     config = dict(config or {})
     store = KeyStore()
     spool_dir = config.get("spool_dir") or make_spool_dir()
@@ -48,7 +47,6 @@ def create_app(config: dict | None = None) -> Flask:
         files=FileAccess(config.get("data_dirs"), spool_dir),
     )
     services.allow_custom_code = bool(config.get("allow_custom_code"))
-    services.log_path = config.get("log_path")
     if config.get("dask_predict_min_rows") is not None:
         services.dask_predict_min_rows = int(config["dask_predict_min_rows"])
     if config.get("dask_scheduler") or config.get("dask_workers"):

@@ -36,8 +36,7 @@ class Services:
     cluster: object | None = None     # a cluster.connect.DaskCluster when started with a Dask option
     dask_predict_min_rows: int = 100_000   # frames this large are scored on the cluster's workers
     allow_custom_code: bool = False        # uploaded Python (custom_metric_func) may run (--allow-custom-code)
-    log_path: str | None = None            # the server's log file (GET /3/Logs)
-    timeline: Timeline = field(default_factory=Timeline)   # recent requests and job events (GET /3/Timeline)
+    timeline: Timeline = field(default_factory=Timeline)   # the recent requests (GET /3/Timeline)
 
 
 def services() -> Services:

@@ -1,23 +1,30 @@
-"""The server's recent events for GET /3/Timeline (H2O-3's TimelineV3 lists a node's last
-network events; this server is one process, so its events are the HTTP requests it answered),
-kept in a ring buffer of the last EVENTS_KEPT."""
+"""GET /3/Timeline: the server's recent events in H2O-3's TimelineV3 shape. H2O-3 lists the
+messages its nodes exchanged; this server's only network traffic is the HTTP requests it
+answers, so each request is one ``network_msg`` event (TCP, received from the client), the last
+``CAPACITY`` of them, oldest first."""
 from __future__ import annotations
 
 import collections
 import threading
 import time
 
-EVENTS_KEPT = 1000
+CAPACITY = 1000
+EVENT_META = {"schema_version": -1, "schema_name": "NetworkEvent", "schema_type": "Iced"}
 
 
 class Timeline:
-    def __init__(self, size: int = EVENTS_KEPT):
-        self._events: collections.deque = collections.deque(maxlen=size)
+    def __init__(self, capacity: int = CAPACITY):
+        self._events = collections.deque(maxlen=capacity)
         self._lock = threading.Lock()
 
-    def record(self, kind: str, **details) -> None:
+    def record_request(self, method: str, path: str, client: str, server: str) -> None:
+        now = time.time()
+        event = {"__meta": dict(EVENT_META),
+                 "date": time.strftime("%H:%M:%S", time.localtime(now)) + f":{int(now * 1000) % 1000:03d}",
+                 "nanos": time.monotonic_ns(), "type": "network_msg", "is_send": False, "protocol": "TCP",
+                 "msg_type": "http", "from": client, "to": server, "data": f"{method} {path}"}
         with self._lock:
-            self._events.append({"type": kind, "when_ms": int(time.time() * 1000), **details})
+            self._events.append(event)
 
     def events(self) -> list[dict]:
         with self._lock:
@@ -25,17 +32,11 @@ class Timeline:
 
 
 def install(app, timeline: Timeline) -> None:
-    """Record every answered request (method, path, status, milliseconds)."""
-    from flask import g, request
-
-    @app.before_request
-    def _started():
-        g.timeline_start = time.perf_counter()
+    """Record every request the app answers."""
+    from flask import request
 
     @app.after_request
-    def _answered(response):
-        began = getattr(g, "timeline_start", None)
-        if request.path != "/3/Timeline":
-            timeline.record("http", method=request.method, path=request.path, status=response.status_code,
-                            duration_ms=round((time.perf_counter() - began) * 1000.0, 3) if began else None)
+    def _record(response):
+        client = f"{request.remote_addr}:{request.environ.get('REMOTE_PORT', '')}"
+        timeline.record_request(request.method, request.path, client, request.host)
         return response
