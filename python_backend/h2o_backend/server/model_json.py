@@ -118,7 +118,7 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "data_frame": key_ref(training_frame, "Key<Frame>"),
         "timestamp": out.get("start_time"),
         "have_pojo": True,
-        "have_mojo": False,
+        "have_mojo": True,
         "parameters": parameter_listing,
         "output": clean(output),
     }
