@@ -334,7 +334,7 @@ def test_build_model_follow_job_and_inspect_model(browser, server, data_dir, dow
     assert "epochs" in params and "hidden" in params
     pojo_button = wait_css(browser, "#download-pojo", 60)
     java_text = browser.find_element(By.CSS_SELECTOR, "#sec-java-model-pojo-section").text
-    assert f"javac -J-Xmx2g {cls}.java" in java_text and "h2o-genmodel" not in main_text(browser)
+    assert f"javac -J-Xmx2g {cls}.java" in java_text and "PredictCsv --mojo" in java_text
     assert unlabelled_controls(browser) == []
     screenshot(browser, "07_model.png")
 
@@ -355,6 +355,9 @@ def test_build_model_follow_job_and_inspect_model(browser, server, data_dir, dow
     browser.find_element(By.ID, "download-onnx").click()
     onnx_model = onnx.load_from_string(wait_download(downloads, f"{model_id}.onnx").read_bytes())
     assert [o.name for o in onnx_model.graph.output][0] == "predict"
+    browser.find_element(By.ID, "download-mojo").click()
+    with zipfile.ZipFile(wait_download(downloads, f"{model_id}.zip")) as archive:
+        assert "algorithm = Deep Learning" in archive.read("model.ini").decode()
 
     open_page(browser, server, "/models")
     listing = wait_css(browser, "table.models")
