@@ -86,9 +86,12 @@ def _double(v: float) -> str:
 
 
 def _float_list(values) -> str:
-    """float32 values as the exact doubles they are (``[a, b, ...]``), fast for large layers."""
+    """float32 values as the exact doubles they are (``[a, b, ...]``). Python's repr of a finite
+    float is Java-parsable and always has a ``.`` or an exponent."""
     arr = np.asarray(values, dtype=np.float32).astype(np.float64).ravel()
-    return "[" + ", ".join(_double(x) for x in arr.tolist()) + "]"
+    if not np.isfinite(arr).all():
+        raise MojoExportError("the model has non-finite weights")
+    return "[" + ", ".join(map(repr, arr.tolist())) + "]"
 
 
 def escape_newlines(text: str) -> str:
