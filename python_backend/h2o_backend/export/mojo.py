@@ -58,6 +58,10 @@ class MojoExportError(ValueError):
 
 
 # ------------------------------------------------------------------ value formatting (Java's toString)
+class _RawText(str):
+    """An [info] value already in its text form (the long weight lists)."""
+
+
 def ini_value(v) -> str:
     """A value as genmodel's ``ParseUtils`` reads it: ``true``/``false``, ``null``, ``[a, b]``."""
     if v is None:
@@ -77,17 +81,17 @@ def ini_value(v) -> str:
 
 
 def _double(v: float) -> str:
+    """Java's spelling of a double (Python's repr of a finite float always has a ``.`` or an
+    exponent, which Java's parseDouble reads)."""
     if np.isnan(v):
         return "NaN"
     if np.isinf(v):
         return "Infinity" if v > 0 else "-Infinity"
-    text = repr(v)
-    return text if ("." in text or "e" in text or "E" in text) else text + ".0"
+    return repr(v)
 
 
 def _float_list(values) -> str:
-    """float32 values as the exact doubles they are (``[a, b, ...]``). Python's repr of a finite
-    float is Java-parsable and always has a ``.`` or an exponent."""
+    """float32 values as the exact doubles they are (``[a, b, ...]``), as ``_double`` spells them."""
     arr = np.asarray(values, dtype=np.float32).astype(np.float64).ravel()
     if not np.isfinite(arr).all():
         raise MojoExportError("the model has non-finite weights")
@@ -266,10 +270,6 @@ def deeplearning_info(model) -> list[tuple[str, object]]:
     info += [("hidden_dropout_ratios", _hidden_dropout(model)),
              ("_genmodel_encoding", "AUTO")]
     return info
-
-
-class _RawText(str):
-    """An [info] value already in its text form."""
 
 
 def model_ini(info: list[tuple[str, object]], columns: list[str], domains: list[list[str] | None]) -> bytes:
