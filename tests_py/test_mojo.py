@@ -139,6 +139,17 @@ def assert_close(got: np.ndarray, want: np.ndarray, what: str) -> None:
     assert rel.max() <= RTOL, f"{what}: row {worst}: MOJO {got[worst]!r}, server {want[worst]!r}"
 
 
+def mojo_input_names(model) -> list[str]:
+    """The server's expanded inputs with a missing(NA) input for every factor, as in the MOJO."""
+    di = model.datainfo
+    names = []
+    for c in range(di.n_cats):
+        names += di.expanded_names[di.cat_offsets[c]:di.cat_offsets[c + 1]]
+        if not di.cat_missing[c]:
+            names.append(f"{di.predictor_names[c]}.missing(NA)")
+    return names + di.expanded_names[di.num_offset:]
+
+
 @pytest.mark.parametrize("kind", sorted(MODELS))
 def test_h2o_runtime_scores_the_mojo_as_the_server_predicts(tmp_path, frames, kind):
     train, score = frames
@@ -169,16 +180,6 @@ def test_h2o_runtime_scores_the_mojo_as_the_server_predicts(tmp_path, frames, ki
                 assert_close(got, by_name[name].data, name)
             else:
                 assert name == "reconstr_f2.missing(NA)" and np.all(got == 0)
-
-
-def mojo_input_names(model) -> list[str]:
-    di = model.datainfo
-    names = []
-    for c in range(di.n_cats):
-        names += di.expanded_names[di.cat_offsets[c]:di.cat_offsets[c + 1]]
-        if not di.cat_missing[c]:
-            names.append(f"{di.predictor_names[c]}.missing(NA)")
-    return names + di.expanded_names[di.num_offset:]
 
 
 # ------------------------------------------------------------------ the archive
