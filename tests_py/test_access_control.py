@@ -142,6 +142,7 @@ STATEFUL = [
     ("GET", "/3/DownloadDataset?frame_id=x.hex"),
     ("GET", "/3/Models.java/some_model"),
     ("GET", "/3/Models.fetch.bin/some_model"),
+    ("GET", "/3/Models/some_model/mojo"),
     ("GET", "/3/Cloud"),
     ("POST", "/3/Parse"),
     ("POST", "/3/ModelBuilders/deeplearning"),

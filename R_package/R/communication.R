@@ -26,7 +26,6 @@
 .h2o.__PAGE_GRIDS       <- "99/Grids"                        # /{grid_id}
 .h2o.__PAGE_MODELS_BIN  <- "99/Models.bin"                   # /{model_id}?dir= saves; /?dir= loads
 .h2o.__PAGE_MODELS_JAVA <- "3/Models.java"                   # /{model_id}: the POJO source
-.h2o.__PAGE_MODELS_MOJO <- "3/Models"                        # /{model_id}/mojo: the MOJO zip
 .h2o.__PAGE_MODELS_ONNX <- "99/Models.onnx"                  # /{model_id}: the ONNX model
 .h2o.__PAGE_RAPIDS      <- "99/Rapids"                       # form field `ast`
 .h2o.__PAGE_MISSING_INSERTER <- "3/MissingInserter"           # a job: dataset, fraction, seed

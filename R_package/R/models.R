@@ -426,24 +426,27 @@ h2o.download_onnx <- function(model, path) {
   file
 }
 
-# H2O-3's h2o.download_mojo: the model as a MOJO zip (GET /3/Models/{id}/mojo) that H2O's Java
-# runtime h2o-genmodel scores. This server does not serve h2o-genmodel.jar itself.
+#----------------------------------------------------------------------------------------
+# The model as a MOJO: the zip H2O's Java runtime (h2o-genmodel) scores. H2O-3's signature; the
+# server does not serve h2o-genmodel.jar, so the arguments that download it are refused.
+
 h2o.download_mojo <- function(model, path = getwd(), get_genmodel_jar = FALSE, genmodel_name = "",
                               genmodel_path = "", filename = "") {
   if (!is(model, "H2OModel")) stop("model must be an H2O model", call. = FALSE)
   .h2o.__checkScalar(path, "path", is.character, "character")
-  .h2o.__checkScalar(filename, "filename", is.character, "character")
   .h2o.__checkScalar(get_genmodel_jar, "get_genmodel_jar", is.logical, "logical")
-  if (isTRUE(get_genmodel_jar))
-    stop("get_genmodel_jar: this server does not serve h2o-genmodel.jar; H2O-3's h2o.jar (in the h2o Python ",
-         "package, h2o/backend/bin/h2o.jar) contains it", call. = FALSE)
+  .h2o.__checkScalar(genmodel_name, "genmodel_name", is.character, "character")
+  .h2o.__checkScalar(genmodel_path, "genmodel_path", is.character, "character")
+  .h2o.__checkScalar(filename, "filename", is.character, "character")
+  if (isTRUE(get_genmodel_jar) || nzchar(genmodel_name) || nzchar(genmodel_path))
+    stop(paste("get_genmodel_jar, genmodel_name, genmodel_path: this server does not serve h2o-genmodel.jar;",
+               "it is inside H2O-3's h2o.jar and on Maven Central (ai.h2o:h2o-genmodel)"), call. = FALSE)
   if (!dir.exists(path)) stop(sprintf("path: folder '%s' does not exist", path), call. = FALSE)
-  name <- if (nzchar(filename)) filename else paste0(gsub("[^A-Za-z0-9._-]", "_", model@key), ".zip")
-  bytes <- .h2o.__remoteSend(model@data@h2o, .h2o.__page(.h2o.__PAGE_MODELS_MOJO, model@key, "mojo"), "GET",
+  if (!nzchar(filename)) filename <- paste0(gsub("[^A-Za-z0-9._-]", "_", model@key), ".zip")
+  bytes <- .h2o.__remoteSend(model@data@h2o, .h2o.__page(.h2o.__PAGE_MODELS, model@key, "mojo"), "GET",
                              .binary = TRUE)
-  file <- file.path(path, name)
-  .h2o.__writeAtomically(bytes, file)
-  basename(file)
+  .h2o.__writeAtomically(bytes, file.path(path, filename))
+  filename
 }
 
 # Written beside the target, then renamed over it, so an interrupted write leaves no half file.

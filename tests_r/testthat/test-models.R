@@ -117,6 +117,42 @@ test_that("the POJO: source text, a .java file named by its class, printed witho
   expect_error(h2o.getPOJO("m"), "model must be an H2O model", fixed = TRUE)
 })
 
+test_that("the MOJO: written by model key, scored by h2o-genmodel's PredictCsv as h2o.predict", {
+  client <- test_client()
+  prostate <- prostate_frame(client)
+  m <- tiny_model(prostate, key = "dlt_mojo")
+  dir <- tempfile("dlt_mojo_")
+  dir.create(dir)
+  expect_equal(h2o.download_mojo(m, dir), "dlt_mojo.zip")
+  expect_equal(list.files(dir, all.files = TRUE, no.. = TRUE), "dlt_mojo.zip")   # no temporary file left
+  expect_equal(h2o.download_mojo(m, dir, filename = "copy.zip"), "copy.zip")
+  expect_identical(readBin(file.path(dir, "copy.zip"), "raw", 1e7), readBin(file.path(dir, "dlt_mojo.zip"), "raw", 1e7))
+  expect_true("model.ini" %in% utils::unzip(file.path(dir, "dlt_mojo.zip"), list = TRUE)$Name)
+  expect_error(h2o.download_mojo(m, dir, get_genmodel_jar = TRUE), "get_genmodel_jar", fixed = TRUE)
+  expect_error(h2o.download_mojo(m, file.path(dir, "nope")), "does not exist", fixed = TRUE)
+  expect_error(h2o.download_mojo("m", dir), "model must be an H2O model", fixed = TRUE)
+  # H2O's own runtime: inside the h2o Python package's h2o.jar (a dependency of the backend, as the JDK)
+  finder <- file.path(dir, "jar.py")
+  writeLines("import h2o, os; print(os.path.join(os.path.dirname(h2o.__file__), 'backend', 'bin', 'h2o.jar'))",
+             finder)
+  command <- sprintf("%s %s %s", h2o:::.h2o.__libraryPathReset(), shQuote(h2o:::.h2o.__backendPython()),
+                     shQuote(finder))
+  jar <- system2("/bin/sh", c("-c", shQuote(command)), stdout = TRUE)
+  expect_true(length(jar) == 1L && file.exists(jar))
+  expect_true(nzchar(Sys.which("java")))
+  rows <- file.path(dir, "rows.csv")
+  write.csv(read.csv(data_file("prostate.csv")), rows, row.names = FALSE)
+  out <- file.path(dir, "out.csv")
+  status <- system2("java", c("-cp", shQuote(jar), "hex.genmodel.tools.PredictCsv", "--mojo",
+                              shQuote(file.path(dir, "dlt_mojo.zip")), "--input", shQuote(rows),
+                              "--output", shQuote(out), "--decimal"), stdout = FALSE, stderr = FALSE)
+  expect_equal(status, 0L)
+  got <- read.csv(out)
+  want <- as.data.frame(h2o.predict(m, prostate))
+  expect_equal(as.character(got$predict), as.character(want$predict))
+  expect_equal(got[[3L]], want[[3L]], tolerance = 1e-5)   # the probability of class "1"
+})
+
 test_that("the ONNX file: written atomically by model key, scored by onnxruntime as h2o.predict", {
   client <- test_client()
   prostate <- prostate_frame(client)
@@ -153,35 +189,4 @@ test_that("the ONNX file: written atomically by model key, scored by onnxruntime
   expect_error(h2o.download_onnx(m, file.path(dir, "nope", "m.onnx")), "does not exist", fixed = TRUE)
   expect_error(h2o.download_onnx(m, ""), "path", fixed = TRUE)
   expect_error(h2o.download_onnx("m", dir), "model must be an H2O model", fixed = TRUE)
-})
-
-test_that("h2o.download_mojo writes a MOJO that H2O's own runtime scores as the server predicts", {
-  client <- test_client()
-  prostate <- prostate_frame(client)
-  m <- tiny_model(prostate, key = "dlt_mojo")
-  dir <- tempfile("dlt_mojo_")
-  dir.create(dir)
-  name <- h2o.download_mojo(m, path = dir)
-  expect_equal(name, "dlt_mojo.zip")
-  expect_equal(list.files(dir, all.files = TRUE, no.. = TRUE), "dlt_mojo.zip")   # no temporary file left
-  expect_equal(h2o.download_mojo(m, path = dir, filename = "copy.zip"), "copy.zip")
-  data <- read.csv(data_file("prostate.csv"))
-  rows <- file.path(dir, "rows.csv")
-  write.csv(data[, 3:9], rows, row.names = FALSE)
-  # h2o-genmodel from the h2o.jar of the official client (the Python the backend runs on)
-  where <- "import h2o, os; print(os.path.join(os.path.dirname(h2o.__file__), 'backend', 'bin', 'h2o.jar'))"
-  command <- sprintf("%s %s -c %s", h2o:::.h2o.__libraryPathReset(), shQuote(h2o:::.h2o.__backendPython()),
-                     shQuote(where))
-  jar <- system2("/bin/sh", c("-c", shQuote(command)), stdout = TRUE)
-  out <- file.path(dir, "out.csv")
-  status <- system2("java", c("-cp", jar, "hex.genmodel.tools.PredictCsv", "--mojo", file.path(dir, name),
-                              "--input", rows, "--output", out, "--decimal"), stdout = FALSE, stderr = FALSE)
-  expect_equal(status, 0L)
-  got <- read.csv(out)
-  want <- as.data.frame(h2o.predict(m, prostate))
-  expect_equal(as.character(got$predict), as.character(want$predict))
-  expect_equal(got[[3L]], want[[3L]], tolerance = 1e-5)   # the probability of class "1"
-  expect_error(h2o.download_mojo(m, path = file.path(dir, "nope")), "does not exist", fixed = TRUE)
-  expect_error(h2o.download_mojo(m, path = dir, get_genmodel_jar = TRUE), "h2o-genmodel.jar", fixed = TRUE)
-  expect_error(h2o.download_mojo("m", dir), "model must be an H2O model", fixed = TRUE)
 })

@@ -173,7 +173,7 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "data_frame": frame_key(training_frame),
         "timestamp": out.get("start_time"),
         "have_pojo": True,
-        "have_mojo": False,
+        "have_mojo": True,
         "compatible_frames": None,
         "parameters": parameter_listing,
         "output": clean(output),

@@ -1,4 +1,5 @@
-// One model: facts, actions (Java model, saved model, predict, new model), output sections.
+// One model: facts, actions (Java model, saved model, predict, new model), output sections; the
+// Java section links the POJO and the MOJO.
 
 import { del, get, path, post } from "../api.js";
 import { h, replace, uid } from "../dom.js";
@@ -35,6 +36,8 @@ async function pojoPreview(pojo) {
 
 function javaSection(id, preview) {
   const pojo = path("/3/Models.java/{id}", { id });
+  const mojo = path("/3/Models/{id}/mojo", { id });
+  const mojoFile = `${id.replace(/[^A-Za-z0-9._-]/g, "_") || "model"}.zip`;
   const cls = javaId(id);
   const box = h("div", notice("info", "Checking the Java model export…"));
   const origin = window.location.origin;
@@ -53,7 +56,12 @@ function javaSection(id, preview) {
         ", ", h("code", "Double.NaN"), " for missing; ", h("code", "preds[0]"), " receives the prediction, ",
         h("code", "preds[1..]"), " the class probabilities:"),
       h("pre.code", `${cls} model = new ${cls}();\ndouble[] preds = model.score0(row, new double[${cls}.PREDS_SIZE]);`),
-      h("details", h("summary", "Show the Java code (without the packed weights)"), h("pre.code.java-preview", answer.text)));
+      h("details", h("summary", "Show the Java code (without the packed weights)"), h("pre.code.java-preview", answer.text)),
+      h("p", h("a.button.secondary", { href: mojo, download: mojoFile, id: "download-mojo" }, "Download the MOJO")),
+      h("p", "The same model as a MOJO, the zip that H2O's Java runtime (h2o-genmodel, inside H2O-3's ",
+        h("code", "h2o.jar"), ") loads with ", h("code", "MojoModel.load"), " or scores from the command line:"),
+      h("pre.code", `curl -o ${mojoFile} "${origin}${mojo}"
+java -cp h2o-genmodel.jar hex.genmodel.tools.PredictCsv --mojo ${mojoFile} --input input.csv --output predictions.csv --decimal`));
   });
   return section("Java model (POJO)", box);
 }
@@ -72,16 +80,6 @@ function onnxSection(id, model) {
 session = ort.InferenceSession("${file}")
 ` +
       `outputs = session.run(None, {${names.slice(0, 3).map((n) => `"${n}": ...`).join(", ")}${names.length > 3 ? ", ..." : ""}})`));
-}
-
-function mojoSection(id) {
-  const mojo = path("/3/Models/{id}/mojo", { id });
-  const file = `${id.replace(/[^A-Za-z0-9._-]/g, "_") || "model"}.zip`;
-  return section("MOJO model",
-    h("p", h("a.button", { href: mojo, download: file, id: "download-mojo" }, "Download the MOJO")),
-    h("p", "A MOJO in H2O-3's deep-learning layout, scored by H2O's own Java runtime (h2o-genmodel: Java services, ",
-      "Spark, Kafka streams). From the command line:"),
-    h("pre.code", `java -cp h2o-genmodel.jar hex.genmodel.tools.PredictCsv --mojo ${file} --input in.csv --output out.csv`));
 }
 
 function savedModelSection(id) {
@@ -224,7 +222,6 @@ export async function render(main, ctx) {
     predictSection(id),
     javaSection(id, preview),
     onnxSection(id, model),
-    mojoSection(id),
     savedModelSection(id),
     parametersSection(model.parameters));
 }
