@@ -52,6 +52,21 @@ def test_binomial_metrics_with_weights_equal_the_repeated_rows():
     assert weighted["cm"]["table"]["data"] == repeated["cm"]["table"]["data"]
 
 
+@pytest.mark.parametrize("groups", [4, 10, 16])
+def test_gains_lift_with_weights_equals_the_repeated_rows(groups):
+    y = RNG.integers(0, 2, N)
+    p1 = np.round(RNG.random(N), 1)                        # ties across rows
+    probs = np.column_stack((1 - p1, p1))
+    weighted = M.binomial_metrics(y, probs, ["a", "b"], weights=WEIGHTS, gains_lift_groups=groups)
+    repeated = M.binomial_metrics(y[REPEAT], probs[REPEAT], ["a", "b"], gains_lift_groups=groups)
+    w_table, r_table = weighted["gains_lift_table"], repeated["gains_lift_table"]
+    assert w_table["rowcount"] == r_table["rowcount"]
+    for w_col, r_col in zip(w_table["data"], r_table["data"]):
+        assert w_col == pytest.approx(r_col, rel=1e-12)
+    assert w_table["description"] == r_table["description"]
+    assert weighted["lift_top_group"] == pytest.approx(repeated["lift_top_group"])
+
+
 def test_multinomial_metrics_with_weights_equal_the_repeated_rows():
     y, probs = RNG.integers(0, 3, N), _probs(3)
     weighted = M.multinomial_metrics(y, probs, ["a", "b", "c"], weights=WEIGHTS)
