@@ -14,7 +14,8 @@ kernels' output signals (the negative half gradients) are kernels/loss.py's.
   ``2 w delta (|y - mu| - delta)``. ``mean_deviance`` = sum / sum of weights
   (ModelMetricsRegression's mean_residual_deviance);
 - ``huber_delta``: the ``huber_alpha`` weighted quantile of ``|y - mu|`` (H2O-3's deep learning
-  sets it so after every scoring of the training frame).
+  sets it so after every scoring of the training frame, by MathUtils.computeWeightedQuantile:
+  H2O-3's interpolated quantile, ``weighted_quantile``).
 """
 from __future__ import annotations
 
@@ -110,18 +111,24 @@ def mean_deviance(family: Family, y, mu, weights=None) -> float:
 
 
 def weighted_quantile(values, weights, alpha: float) -> float:
-    """The smallest value whose cumulative weight reaches ``alpha`` of the total."""
+    """H2O-3's quantile (hex/quantile, combine_method INTERPOLATE) of ``values`` with row weights:
+    each value fills as many row positions as its weight, in ascending order; with W the total
+    weight the quantile sits at position alpha (W - 1), interpolated between the values at the
+    positions on either side (unit weights: R's type 7). NaN values and rows of weight 0 are out."""
     v = np.asarray(values, np.float64)
     w = np.ones_like(v) if weights is None else np.asarray(weights, np.float64)
-    keep = np.isfinite(v) & (w > 0)
+    keep = ~np.isnan(v) & (w != 0)
     v, w = v[keep], w[keep]
     if v.size == 0:
         return float("nan")
     order = np.argsort(v, kind="stable")
-    cum = np.cumsum(w[order])
-    return float(v[order][min(v.size - 1, int(np.searchsorted(cum, alpha * cum[-1], side="left")))])
+    v, cum = v[order], np.cumsum(w[order])
+    position = alpha * (cum[-1] - 1.0)
+    low_row = float(np.trunc(position))
+    lo, hi = (v[min(v.size - 1, int(np.searchsorted(cum, row, side="right")))] for row in (low_row, low_row + 1.0))
+    return float(lo) if lo == hi else float(lo + (hi - lo) * (position - low_row))
 
 
 def huber_delta(y, mu, weights, alpha: float) -> float:
-    """The huber_alpha weighted quantile of the absolute residuals."""
+    """The huber_alpha weighted quantile of the absolute residuals (``weighted_quantile``)."""
     return weighted_quantile(np.abs(np.asarray(y, np.float64) - np.asarray(mu, np.float64)), weights, alpha)
