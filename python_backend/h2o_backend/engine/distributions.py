@@ -19,7 +19,7 @@ kernels' output signals (the negative half gradients) are kernels/loss.py's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -32,17 +32,21 @@ LOG_MIN = -19.0
 
 @dataclass(frozen=True)
 class Family:
+    """A family with its parameters. ``huber_alpha`` (None: not known) makes the metrics of a
+    frame use the delta of that frame's own residuals, as H2O-3's huber metrics do; without it
+    ``huber_delta`` is used."""
     name: str = "gaussian"
     tweedie_power: float = 1.5
     quantile_alpha: float = 0.5
     huber_delta: float = 1.0
+    huber_alpha: float | None = None
 
 
 def family_of(params, huber_delta: float = 1.0) -> Family:
     """The Family of (effective) parameters; ``huber_delta`` as last set during training."""
     return Family(str(getattr(params, "distribution", "gaussian")).lower(),
                   float(getattr(params, "tweedie_power", 1.5)), float(getattr(params, "quantile_alpha", 0.5)),
-                  float(huber_delta))
+                  float(huber_delta), float(getattr(params, "huber_alpha", 0.9)))
 
 
 def resolve(distribution: str, problem: str) -> str:
@@ -104,10 +108,22 @@ def deviance(family: Family, y, mu, weights=None) -> np.ndarray:
 
 
 def mean_deviance(family: Family, y, mu, weights=None) -> float:
-    """Sum of the rows' deviances over the sum of their weights (NaN without weight)."""
+    """Sum of the rows' deviances over the sum of their weights (NaN without weight); huber with
+    ``huber_alpha``: the delta of these rows' residuals (``for_rows``)."""
+    family = for_rows(family, y, mu, weights)
     w = np.ones(np.shape(y)) if weights is None else np.asarray(weights, np.float64)
     total = float(np.sum(w))
     return float(np.sum(deviance(family, y, mu, w)) / total) if total > 0 else float("nan")
+
+
+def for_rows(family: Family, y, mu, weights=None) -> Family:
+    """The family whose deviance H2O-3 reports for these rows: huber with a known ``huber_alpha``
+    takes the delta of the rows' own residuals (ModelMetricsRegression computes it from the
+    scored frame's predictions); every other family is unchanged."""
+    if family.name != "huber" or family.huber_alpha is None:
+        return family
+    w = None if weights is None else np.asarray(weights, np.float64)
+    return replace(family, huber_delta=huber_delta(y, mu, w, family.huber_alpha))
 
 
 def weighted_quantile(values, weights, alpha: float) -> float:

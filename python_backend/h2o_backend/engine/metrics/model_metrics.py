@@ -138,10 +138,10 @@ def regression_metrics(y, pred, weights=None, family=None) -> dict:
 
 
 def _rmsle(y: np.ndarray, pred: np.ndarray, w: np.ndarray) -> float:
-    """sqrt of the weighted mean of (log(1 + pred) - log(1 + y))^2; NaN when a value is below -1."""
-    if np.any(y <= -1) or np.any(pred <= -1):
-        return NAN
-    return _sqrt(_mean((np.log1p(pred) - np.log1p(y)) ** 2, w))
+    """sqrt of the weighted mean of (log(1 + pred) - log(1 + y))^2 in IEEE arithmetic, as H2O-3:
+    NaN when a value is below -1, infinite when one is exactly -1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _sqrt(_mean((np.log1p(pred) - np.log1p(y)) ** 2, w))
 
 
 # ---------------------------------------------------------------------------- binomial
