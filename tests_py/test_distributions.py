@@ -68,8 +68,21 @@ def test_auto_resolves_per_problem():
     assert D.resolve("poisson", "Regression") == "poisson"
 
 
-def test_huber_delta_is_the_weighted_quantile_of_absolute_residuals():
+def test_huber_delta_is_h2o3s_interpolated_weighted_quantile_of_absolute_residuals():
     y, mu = np.array([0.0, 0.0, 0.0, 0.0]), np.array([1.0, 2.0, 3.0, 4.0])
-    assert D.huber_delta(y, mu, None, 0.5) == 2.0
+    # positions 0..3 hold 1, 2, 3, 4; 0.5 (4 - 1) = 1.5: halfway between 2 and 3
+    assert D.huber_delta(y, mu, None, 0.5) == 2.5
+    # weights 1, 1, 1, 5: positions 0..7 hold 1, 2, 3, 4, 4, 4, 4, 4; 0.3 * 7 = 2.1: 3 + 0.1 (4 - 3)
+    assert D.huber_delta(y, mu, np.array([1.0, 1.0, 1.0, 5.0]), 0.3) == pytest.approx(3.1)
     assert D.huber_delta(y, mu, np.array([1.0, 1.0, 1.0, 5.0]), 0.5) == 4.0   # the heavy row decides
     assert D.huber_delta(y, mu, np.array([1.0, 0.0, 0.0, 0.0]), 0.9) == 1.0   # weight 0 rows are out
+    assert D.huber_delta(-y, -mu, np.array([0.0, 2.0, 0.0, 2.0]), 0.9) == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.37, 0.5, 0.9, 1.0])
+def test_weighted_quantile_with_integer_weights_is_the_quantile_of_the_rows_repeated(alpha):
+    rng = np.random.default_rng(1)
+    values, weights = np.round(rng.random(25) * 4, 1), rng.integers(0, 4, 25)
+    repeated = np.repeat(values, weights)
+    assert D.weighted_quantile(values, weights.astype(np.float64), alpha) == pytest.approx(np.quantile(repeated, alpha))
+    assert D.weighted_quantile(values, None, alpha) == pytest.approx(np.quantile(values, alpha))

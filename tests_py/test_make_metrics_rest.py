@@ -133,6 +133,41 @@ def test_regression_and_multinomial(client, app):
     assert m["classification_error"] == pytest.approx(np.mean(probs.argmax(axis=1) != labels))
 
 
+def test_weights_frame_weighs_every_metric(client, app, scored):
+    y, p = scored
+    w = np.arange(300) % 4                                   # 0..3: rows of weight 0 included
+    put(app, "w", Column("w", "int", w.astype(np.float64)))
+    rows = np.repeat(np.arange(300), w)
+    put(app, "p1_rep", Column("p1", "real", p[rows]))
+    put(app, "y01_rep", Column("y", "int", y[rows].astype(np.float64)))
+    weighted = make(client, "p1", "y01", domain=["0", "1"], weights_frame="w", auc_type="NONE")
+    repeated = make(client, "p1_rep", "y01_rep", domain=["0", "1"])
+    for key in ("AUC", "pr_auc", "MSE", "logloss", "mean_per_class_error"):
+        assert weighted[key] == pytest.approx(repeated[key], rel=1e-12), key
+    assert weighted["nobs"] == np.count_nonzero(w)
+    gains_w, gains_r = table(weighted, "gains_lift_table"), table(repeated, "gains_lift_table")
+    assert gains_w.keys() == gains_r.keys()
+    for name in gains_r:
+        assert gains_w[name] == pytest.approx(gains_r[name], rel=1e-12), name
+
+
+@pytest.mark.parametrize("distribution", ["poisson", "gamma", "laplace", "gaussian", "AUTO"])
+def test_regression_distribution_sets_the_deviance(client, app, distribution):
+    rng = np.random.default_rng(5)
+    y, pred, w = rng.gamma(2.0, 1.5, 80), rng.gamma(2.0, 1.5, 80), rng.uniform(0, 2, 80)
+    put(app, "dp", Column("predict", "real", pred))
+    put(app, "dy", Column("y", "real", y))
+    put(app, "dw", Column("w", "real", w))
+    m = make(client, "dp", "dy", distribution=distribution, weights_frame="dw")
+    per_row = {"poisson": -2 * (y * np.log(pred) - pred), "gamma": 2 * (y / pred + np.log(pred)),
+               "laplace": np.abs(y - pred)}.get(distribution, (y - pred) ** 2)
+    assert m["mean_residual_deviance"] == pytest.approx(np.sum(w * per_row) / np.sum(w), rel=1e-12)
+    assert m["MSE"] == pytest.approx(np.sum(w * (y - pred) ** 2) / np.sum(w), rel=1e-12)
+    assert m["mae"] == pytest.approx(np.sum(w * np.abs(y - pred)) / np.sum(w), rel=1e-12)
+    family = "gaussian" if distribution == "AUTO" else distribution
+    assert m["description"] == f"Computed on user-given predictions and targets, distribution: {family}."
+
+
 @pytest.mark.parametrize("p, a, data, status, needle", [
     ("p1", "nope", {}, 404, "Frame 'nope' not found"),
     ("p1", "y01", {"domain": ["only"]}, 400, "at least two classes"),
@@ -141,13 +176,22 @@ def test_regression_and_multinomial(client, app):
     ("p1", "y01", {"domain": ["0", "1"], "distribution": "gaussian"}, 400, "does not fit binomial"),
     ("p1", "y01", {"domain": ["0", "1"], "thresholds": []}, 400, "at least one number"),
     ("p1", "y01", {"domain": ["0", "1"], "gainslift_bins": "0"}, 400, "gainslift_bins"),
-    ("p1", "y01", {"domain": ["0", "1"], "auc_type": "MACRO_OVR"}, 412, "Unknown parameter: auc_type"),
+    ("p1", "y01", {"domain": ["0", "1"], "auc_type": "MACRO_OVR"}, 400, "auc_type = MACRO_OVR is not supported"),
+    ("p1", "y01", {"domain": ["0", "1"], "treatment_frame": "y01"}, 400, "no uplift metrics"),
+    ("p1", "y01", {"domain": ["0", "1"], "weights_frame": "nope"}, 404, "Frame 'nope' not found"),
+    ("p1", "y01", {"domain": ["0", "1"], "weights_frame": "short"}, 400, "different row counts"),
+    ("p1", "y01", {"domain": ["0", "1"], "weights_frame": "negative"}, 400, "non-negative"),
+    ("p1", "y01", {"domain": ["0", "1"], "weights_frame": "yenum"}, 400, "must be numeric"),
+    ("p1", "y01", {"distribution": "tweedie"}, 400, "tweedie_power"),
+    ("p1", "y01", {"distribution": "bernoulli"}, 400, "does not fit regression"),
+    ("p1", "y01", {"domain": ["0", "1"], "nonsense": "1"}, 412, "Unknown parameter: nonsense"),
     ("p1", "short", {"domain": ["0", "1"]}, 400, "different row counts"),
     ("p1", "y01", {"gainslift_bins": "5"}, 400, "binomial metrics only"),
     ("p1", "y01", {"thresholds": [0.5]}, 400, "binomial metrics only"),
 ])
 def test_errors(client, app, scored, p, a, data, status, needle):
     put(app, "short", Column("y", "int", np.zeros(3)))
+    put(app, "negative", Column("w", "real", np.where(np.arange(300) == 5, -1.0, 1.0)))
     reply = make(client, p, a, status, **data)
     assert_h2o_error(reply, status, needle, path=PATH.format(p=p, a=a), method="POST")
     assert_serving(client)

@@ -52,6 +52,21 @@ def test_binomial_metrics_with_weights_equal_the_repeated_rows():
     assert weighted["cm"]["table"]["data"] == repeated["cm"]["table"]["data"]
 
 
+@pytest.mark.parametrize("groups", [4, 10, 16])
+def test_gains_lift_with_weights_equals_the_repeated_rows(groups):
+    y = RNG.integers(0, 2, N)
+    p1 = np.round(RNG.random(N), 1)                        # ties across rows
+    probs = np.column_stack((1 - p1, p1))
+    weighted = M.binomial_metrics(y, probs, ["a", "b"], weights=WEIGHTS, gains_lift_groups=groups)
+    repeated = M.binomial_metrics(y[REPEAT], probs[REPEAT], ["a", "b"], gains_lift_groups=groups)
+    w_table, r_table = weighted["gains_lift_table"], repeated["gains_lift_table"]
+    assert w_table["rowcount"] == r_table["rowcount"]
+    for w_col, r_col in zip(w_table["data"], r_table["data"]):
+        assert w_col == pytest.approx(r_col, rel=1e-12)
+    assert w_table["description"] == r_table["description"]
+    assert weighted["lift_top_group"] == pytest.approx(repeated["lift_top_group"])
+
+
 def test_multinomial_metrics_with_weights_equal_the_repeated_rows():
     y, probs = RNG.integers(0, 3, N), _probs(3)
     weighted = M.multinomial_metrics(y, probs, ["a", "b", "c"], weights=WEIGHTS)
@@ -70,3 +85,27 @@ def test_a_weight_of_zero_is_the_row_removed():
     assert _numbers(with_zero, ("MSE", "AUC", "logloss", "nobs")) == _numbers(removed, ("MSE", "AUC", "logloss", "nobs"))
     row_mse = RNG.random(N)
     assert M.autoencoder_metrics(row_mse, weights=w) == M.autoencoder_metrics(row_mse[7:])
+
+
+def test_huber_metrics_take_the_delta_of_the_frames_own_residuals():
+    """H2O-3's huber mean_residual_deviance: delta = the huber_alpha quantile of this frame's
+    |y - pred| (weighted), whatever delta training last used."""
+    y, pred = RNG.normal(size=N) * 3, RNG.normal(size=N)
+    family = D.Family("huber", huber_delta=100.0, huber_alpha=0.8)
+    weighted = M.regression_metrics(y, pred, weights=WEIGHTS, family=family)
+    repeated = M.regression_metrics(y[REPEAT], pred[REPEAT], family=family)
+    assert weighted["mean_residual_deviance"] == pytest.approx(repeated["mean_residual_deviance"], rel=1e-12)
+    r = np.abs(y[REPEAT] - pred[REPEAT])
+    delta = np.quantile(r, 0.8)
+    expected = np.mean(np.where(r <= delta, r * r, 2 * delta * (r - delta)))
+    assert repeated["mean_residual_deviance"] == pytest.approx(expected, rel=1e-12)
+    fixed = M.regression_metrics(y, pred, family=D.Family("huber", huber_delta=100.0))
+    assert fixed["mean_residual_deviance"] == pytest.approx(fixed["MSE"])     # no alpha: the given delta
+
+
+def test_rmsle_follows_ieee_arithmetic_as_h2o3():
+    y = np.array([0.0, 1.0, 3.0])
+    assert M.regression_metrics(y, np.array([0.5, 1.0, 2.0]))["rmsle"] == pytest.approx(
+        np.sqrt(np.mean((np.log1p([0.5, 1.0, 2.0]) - np.log1p(y)) ** 2)))
+    assert np.isnan(M.regression_metrics(y, np.array([-1.5, 1.0, 2.0]))["rmsle"])     # log1p below -1
+    assert M.regression_metrics(y, np.array([-1.0, 1.0, 2.0]))["rmsle"] == np.inf      # log1p(-1) = -inf

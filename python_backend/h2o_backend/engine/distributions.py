@@ -14,11 +14,12 @@ kernels' output signals (the negative half gradients) are kernels/loss.py's.
   ``2 w delta (|y - mu| - delta)``. ``mean_deviance`` = sum / sum of weights
   (ModelMetricsRegression's mean_residual_deviance);
 - ``huber_delta``: the ``huber_alpha`` weighted quantile of ``|y - mu|`` (H2O-3's deep learning
-  sets it so after every scoring of the training frame).
+  sets it so after every scoring of the training frame, by MathUtils.computeWeightedQuantile:
+  H2O-3's interpolated quantile, ``weighted_quantile``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,17 +32,21 @@ LOG_MIN = -19.0
 
 @dataclass(frozen=True)
 class Family:
+    """A family with its parameters. ``huber_alpha`` (None: not known) makes the metrics of a
+    frame use the delta of that frame's own residuals, as H2O-3's huber metrics do; without it
+    ``huber_delta`` is used."""
     name: str = "gaussian"
     tweedie_power: float = 1.5
     quantile_alpha: float = 0.5
     huber_delta: float = 1.0
+    huber_alpha: float | None = None
 
 
 def family_of(params, huber_delta: float = 1.0) -> Family:
     """The Family of (effective) parameters; ``huber_delta`` as last set during training."""
     return Family(str(getattr(params, "distribution", "gaussian")).lower(),
                   float(getattr(params, "tweedie_power", 1.5)), float(getattr(params, "quantile_alpha", 0.5)),
-                  float(huber_delta))
+                  float(huber_delta), float(getattr(params, "huber_alpha", 0.9)))
 
 
 def resolve(distribution: str, problem: str) -> str:
@@ -103,25 +108,43 @@ def deviance(family: Family, y, mu, weights=None) -> np.ndarray:
 
 
 def mean_deviance(family: Family, y, mu, weights=None) -> float:
-    """Sum of the rows' deviances over the sum of their weights (NaN without weight)."""
+    """Sum of the rows' deviances over the sum of their weights (NaN without weight); huber with
+    ``huber_alpha``: the delta of these rows' residuals (``for_rows``)."""
+    family = for_rows(family, y, mu, weights)
     w = np.ones(np.shape(y)) if weights is None else np.asarray(weights, np.float64)
     total = float(np.sum(w))
     return float(np.sum(deviance(family, y, mu, w)) / total) if total > 0 else float("nan")
 
 
+def for_rows(family: Family, y, mu, weights=None) -> Family:
+    """The family whose deviance H2O-3 reports for these rows: huber with a known ``huber_alpha``
+    takes the delta of the rows' own residuals (ModelMetricsRegression computes it from the
+    scored frame's predictions); every other family is unchanged."""
+    if family.name != "huber" or family.huber_alpha is None:
+        return family
+    w = None if weights is None else np.asarray(weights, np.float64)
+    return replace(family, huber_delta=huber_delta(y, mu, w, family.huber_alpha))
+
+
 def weighted_quantile(values, weights, alpha: float) -> float:
-    """The smallest value whose cumulative weight reaches ``alpha`` of the total."""
+    """H2O-3's quantile (hex/quantile, combine_method INTERPOLATE) of ``values`` with row weights:
+    each value fills as many row positions as its weight, in ascending order; with W the total
+    weight the quantile sits at position alpha (W - 1), interpolated between the values at the
+    positions on either side (unit weights: R's type 7). NaN values and rows of weight 0 are out."""
     v = np.asarray(values, np.float64)
     w = np.ones_like(v) if weights is None else np.asarray(weights, np.float64)
-    keep = np.isfinite(v) & (w > 0)
+    keep = ~np.isnan(v) & (w != 0)
     v, w = v[keep], w[keep]
     if v.size == 0:
         return float("nan")
     order = np.argsort(v, kind="stable")
-    cum = np.cumsum(w[order])
-    return float(v[order][min(v.size - 1, int(np.searchsorted(cum, alpha * cum[-1], side="left")))])
+    v, cum = v[order], np.cumsum(w[order])
+    position = alpha * (cum[-1] - 1.0)
+    low_row = float(np.trunc(position))
+    lo, hi = (v[min(v.size - 1, int(np.searchsorted(cum, row, side="right")))] for row in (low_row, low_row + 1.0))
+    return float(lo) if lo == hi else float(lo + (hi - lo) * (position - low_row))
 
 
 def huber_delta(y, mu, weights, alpha: float) -> float:
-    """The huber_alpha weighted quantile of the absolute residuals."""
+    """The huber_alpha weighted quantile of the absolute residuals (``weighted_quantile``)."""
     return weighted_quantile(np.abs(np.asarray(y, np.float64) - np.asarray(mu, np.float64)), weights, alpha)

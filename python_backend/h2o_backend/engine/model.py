@@ -77,11 +77,13 @@ class DeepLearningModel:
         return self.datainfo.offset_name
 
     def family(self):
-        """The distribution with its parameters, as the metrics take it."""
+        """The distribution with its parameters, as the metrics take it (huber: the metrics of a
+        frame use the huber_alpha quantile of that frame's residuals, as H2O-3)."""
         p = self.params
         return distributions.Family(self.distribution, float(getattr(p, "tweedie_power", 1.5)),
                                     float(getattr(p, "quantile_alpha", 0.5)),
-                                    float(self.huber_delta if self.huber_delta is not None else 1.0))
+                                    float(self.huber_delta if self.huber_delta is not None else 1.0),
+                                    float(getattr(p, "huber_alpha", 0.9)))
 
     def drop_ratios(self) -> np.ndarray:
         """Dropout ratios per unit layer (input, hidden..., output) for test-time scaling."""

@@ -138,10 +138,10 @@ def regression_metrics(y, pred, weights=None, family=None) -> dict:
 
 
 def _rmsle(y: np.ndarray, pred: np.ndarray, w: np.ndarray) -> float:
-    """sqrt of the weighted mean of (log(1 + pred) - log(1 + y))^2; NaN when a value is below -1."""
-    if np.any(y <= -1) or np.any(pred <= -1):
-        return NAN
-    return _sqrt(_mean((np.log1p(pred) - np.log1p(y)) ** 2, w))
+    """sqrt of the weighted mean of (log(1 + pred) - log(1 + y))^2 in IEEE arithmetic, as H2O-3:
+    NaN when a value is below -1, infinite when one is exactly -1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _sqrt(_mean((np.log1p(pred) - np.log1p(y)) ** 2, w))
 
 
 # ---------------------------------------------------------------------------- binomial
@@ -187,15 +187,14 @@ def binomial_metrics(y_codes, probs, domain, *, thresholds=None, gains_lift_grou
                      weights=None) -> dict:
     """Binomial metrics of class codes ``y_codes`` (0/1, -1 missing) against ``probs`` [n, 2].
     ``thresholds``: the threshold tables at these thresholds only (else at every distinct
-    probability, up to MAX_THRESHOLD_ROWS rows); ``gains_lift_groups``: add the gains/lift table
-    (of the rows of non-zero weight, unweighted); ``weights``: every other count is a sum of the
-    rows' weights."""
+    probability, up to MAX_THRESHOLD_ROWS rows); ``gains_lift_groups``: add the gains/lift table;
+    ``weights``: every count is a sum of the rows' weights."""
     domain = [str(d) for d in domain]
     y, probs, w = _labelled(y_codes, probs, 2, weights)
     out = _probability_errors(y, probs, w)
     out["domain"] = domain
     if gains_lift_groups:
-        out["gains_lift_table"] = gains_lift.gains_lift_table(y, probs[:, 1], gains_lift_groups)
+        out["gains_lift_table"] = gains_lift.gains_lift_table(y, probs[:, 1], gains_lift_groups, w)
         out["lift_top_group"] = gains_lift.top_group_lift(out["gains_lift_table"])
     curve = auc_module.threshold_curve(y, probs[:, 1], w)
     table_curve = curve if thresholds is None else auc_module.at_thresholds(curve, thresholds)
