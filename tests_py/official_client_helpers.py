@@ -15,10 +15,10 @@ from conftest import ServerProcess  # noqa: E402
 
 
 @contextlib.contextmanager
-def connected_server():
-    """A fresh server on a free port with the client connected to it (h2o keeps one global
-    connection); closed and stopped afterwards."""
-    proc = ServerProcess()
+def connected_server(*extra_args: str):
+    """A fresh server on a free port (started with ``extra_args``) with the client connected to it
+    (h2o keeps one global connection); closed and stopped afterwards."""
+    proc = ServerProcess(extra_args=list(extra_args) or None)
     try:
         h2o.connect(url=proc.url, verbose=False)
         yield proc

@@ -4,7 +4,6 @@ and shown in the metrics and the scoring history; refused with 403 unless the se
 with --allow-custom-code, and a broken metric class is a 412 naming the field."""
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import h2o
@@ -15,8 +14,7 @@ import requests
 from h2o.estimators import H2ODeepLearningEstimator
 from h2o.exceptions import H2OResponseError, H2OServerError
 
-from conftest import ServerProcess
-from official_client_helpers import plain_failures
+from official_client_helpers import connected_server, plain_failures
 
 DATA = Path(__file__).resolve().parents[1] / "demos" / "data"
 
@@ -43,21 +41,9 @@ class Misclassified:
         return last[0] / last[1]
 
 
-@contextlib.contextmanager
-def client_on(*args: str):
-    proc = ServerProcess(extra_args=list(args))
-    try:
-        h2o.connect(url=proc.url, verbose=False)
-        yield proc
-    finally:
-        with contextlib.suppress(Exception):
-            h2o.connection().close()
-        proc.stop()
-
-
 @pytest.fixture(scope="module")
 def allowed():
-    with client_on("--allow-custom-code") as proc:
+    with connected_server("--allow-custom-code") as proc:
         yield proc
 
 
@@ -102,7 +88,7 @@ def test_a_metric_class_that_fails_to_load_is_a_412_naming_the_field(allowed):
 
 
 def test_without_allow_custom_code_uploads_and_use_are_403():
-    with client_on() as proc:
+    with connected_server() as proc:
         with pytest.raises((H2OResponseError, H2OServerError), match="allow-custom-code"):
             h2o.upload_custom_metric(MeanAbsoluteError, func_name="mae2", func_file="mae2.py")
         fr = h2o.import_file(str(DATA / "iris.csv"))

@@ -44,11 +44,14 @@ def cbind(ctx, op, args):
     return Frame(key, [Column(n, c.type, c.data, c.domain) for n, c in zip(names, columns)])
 
 
-@operator("as.factor")
-def as_factor(ctx, op, args):
-    expect_args(op, args, (1,), "(as.factor x)")
-    frame = ctx.frame(args[0], op)
-    return Frame(frame.key, [to_factor(c) for c in frame.columns])
+def column_by_column(name: str, convert):
+    """Register ``(name x)``: the frame x with ``convert(column)`` applied to every column."""
+    @operator(name)
+    def apply(ctx, op, args):
+        expect_args(op, args, (1,), f"({name} x)")
+        frame = ctx.frame(args[0], op)
+        return Frame(frame.key, [convert(c) for c in frame.columns])
+    return apply
 
 
 def to_factor(column: Column) -> Column:
@@ -67,6 +70,9 @@ def to_factor(column: Column) -> Column:
     data = np.full(len(values), -1, dtype=np.int32)
     data[~missing] = codes
     return Column(column.name, "enum", data, [_level_name(v) for v in levels])
+
+
+column_by_column("as.factor", to_factor)
 
 
 def _level_name(value: float) -> str:

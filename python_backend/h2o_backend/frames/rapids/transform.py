@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from h2o_backend.frames.frame import Column, Frame
+from h2o_backend.frames.rapids.columns import column_by_column
 from h2o_backend.frames.rapids.evaluator import expect_args, operator, parse_number
 from h2o_backend.frames.rapids.parser import Atom, RapidsError, show
 from h2o_backend.frames.rapids.selection import column_indices
@@ -75,13 +76,6 @@ def _missing(col: Column) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- conversions
-@operator("as.numeric")
-def as_numeric(ctx, op, args):
-    expect_args(op, args, (1,), "(as.numeric x)")
-    frame = ctx.frame(args[0], op)
-    return Frame(frame.key, [_to_numeric(c) for c in frame.columns])
-
-
 def _to_numeric(col: Column) -> Column:
     if col.is_enum:
         return Column(col.name, "int", np.where(col.data < 0, np.nan, col.data.astype(np.float64)))
@@ -98,13 +92,6 @@ def _number_or_nan(text) -> float:
         return math.nan
 
 
-@operator("as.character")
-def as_character(ctx, op, args):
-    expect_args(op, args, (1,), "(as.character x)")
-    frame = ctx.frame(args[0], op)
-    return Frame(frame.key, [_to_strings(c) for c in frame.columns])
-
-
 def _to_strings(col: Column) -> Column:
     if col.type == "string":
         return col
@@ -114,6 +101,10 @@ def _to_strings(col: Column) -> Column:
     out = np.array([None if not np.isfinite(v) else (str(int(v)) if v == int(v) and abs(v) < 1e15
                                                       else repr(float(v))) for v in col.data], dtype=object)
     return Column(col.name, "string", out)
+
+
+column_by_column("as.numeric", _to_numeric)
+column_by_column("as.character", _to_strings)
 
 
 @operator("is.character", "is.numeric")
