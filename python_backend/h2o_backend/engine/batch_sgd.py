@@ -34,6 +34,7 @@ on the thread that needs it, the threads being numba's):
 """
 from __future__ import annotations
 
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -162,23 +163,37 @@ class BatchRunner:
         self.chunks_done += 1
 
 
-def warm_up() -> None:
-    """Load (or compile) the mini-batch path's kernels: both weight orders, training (synchronous
-    and HOGWILD!) and scoring, networks of 0 to 4 hidden layers (called by sgd.warm_up)."""
+def warm_up_steps() -> list:
+    """The mini-batch path's kernels to load (or compile) as independent steps (zero-argument
+    callables; sgd.warm_up runs them after the per-row path's): both weight orders, training
+    (synchronous and HOGWILD!) and scoring, networks of 0 to 4 hidden layers."""
+    steps = [functools.partial(_warm_up_weight_order, majors)
+             for majors in ([MAJOR_UNIT, MAJOR_INPUT], [MAJOR_INPUT, MAJOR_UNIT])]
+    # the training kernels are compiled per number of layers
+    return steps + [functools.partial(_warm_up_depth, depth, hogwild)
+                    for depth in range(0, 5) for hogwild in (False, True)]
+
+
+def _warm_up_data() -> tuple[np.ndarray, np.ndarray]:
     X = np.random.default_rng(0).random((256, 300), dtype=np.float32)
-    y = (np.arange(256) % 2).astype(np.int32)
-    for majors in ([MAJOR_UNIT, MAJOR_INPUT], [MAJOR_INPUT, MAJOR_UNIT]):
-        mi = ModelInfo.create([300, 256, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
-                              classifier=True, majors=majors)
-        BatchRunner(mi, SGDConfig(input_dropout=0.1), 1, 256).run(np.arange(256), X, y)
-        forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
-        forward(mi, X[:4], np.zeros(3, np.float32))
+    return X, (np.arange(256) % 2).astype(np.int32)
+
+
+def _warm_up_weight_order(majors: list[int]) -> None:
+    X, y = _warm_up_data()
+    mi = ModelInfo.create([300, 256, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                          classifier=True, majors=majors)
+    BatchRunner(mi, SGDConfig(input_dropout=0.1), 1, 256).run(np.arange(256), X, y)
+    forward(mi, X, np.zeros(3, np.float32), row_mse=True, hidden_layer=1)
+    forward(mi, X[:4], np.zeros(3, np.float32))
+
+
+def _warm_up_depth(depth: int, hogwild: bool) -> None:
+    X, y = _warm_up_data()
     threads = min(2, numba.config.NUMBA_NUM_THREADS)
-    for depth in range(0, 5):       # the training kernels are compiled per number of layers
-        mi = ModelInfo.create([8] + [4] * depth + [2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
-                              classifier=True)
-        for hogwild in (False, True):
-            BatchRunner(mi, SGDConfig(), threads, 16, hogwild=hogwild).run(np.arange(32), X[:32, :8].copy(), y[:32])
+    mi = ModelInfo.create([8] + [4] * depth + [2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                          classifier=True)
+    BatchRunner(mi, SGDConfig(), threads, 16, hogwild=hogwild).run(np.arange(32), X[:32, :8].copy(), y[:32])
 
 
 # ---------------------------------------------------------------------------- scoring

@@ -7,6 +7,7 @@ rows. The settings are sgd_config.SGDConfig (re-exported here), shared with the 
 """
 from __future__ import annotations
 
+import functools
 import time
 
 import numba
@@ -119,17 +120,46 @@ def forward(mi: ModelInfo, X: np.ndarray, drop_ratios: np.ndarray, *, row_mse: b
 
 
 def warm_up() -> float:
-    """Load (or compile, the first time: ~30 s) every kernel specialisation on a tiny network, so
-    the first real training does not wait (the mini-batch path's too: batch_sgd.warm_up); returns
-    the seconds it took. The server calls it from a background thread at start (cli.py)."""
+    """Load (or compile, the first time: several minutes on a 2-core machine) every kernel
+    specialisation on a tiny network, so the first real training does not wait (the mini-batch
+    path's too: batch_sgd.warm_up_steps); returns the seconds it took. The server calls it from a
+    background thread at start (cli.py)."""
     t = time.perf_counter()
-    X = np.ones((4, 3), np.float32)
-    y = np.array([0, 1, 0, 1], np.int32)
-    for hidden in ([2], []):
-        mi = ModelInfo.create([3, *hidden, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
-                              classifier=True)
-        for n_threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
-            SGDRunner(mi, SGDConfig(), n_threads).run(np.arange(4), X, y)
-        forward(mi, X, np.zeros(len(hidden) + 2, np.float32), row_mse=True, hidden_layer=len(hidden))
-    batch_sgd.warm_up()
+    for step in warm_up_steps():
+        step()
     return time.perf_counter() - t
+
+
+def warm_up_steps() -> list:
+    """warm_up's work as independent steps (zero-argument callables, each loading or compiling
+    some of the specialisations), in the order warm_up runs them: tests_py/warm_kernel_cache.py
+    shares them among processes to fill a cold cache sooner."""
+    steps = []
+    for hidden in ([2], []):
+        steps += [functools.partial(_warm_up_training, hidden), functools.partial(_warm_up_scoring, hidden)]
+    return steps + [_warm_up_layer_table] + batch_sgd.warm_up_steps()
+
+
+def _tiny_network(hidden: list[int]) -> tuple[ModelInfo, np.ndarray, np.ndarray]:
+    mi = ModelInfo.create([3, *hidden, 2], act.ACT_RECTIFIER, act.ACT_SOFTMAX, optimizer="adadelta",
+                          classifier=True)
+    return mi, np.ones((4, 3), np.float32), np.array([0, 1, 0, 1], np.int32)
+
+
+def _warm_up_training(hidden: list[int]) -> None:
+    mi, X, y = _tiny_network(hidden)
+    for n_threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+        SGDRunner(mi, SGDConfig(), n_threads).run(np.arange(4), X, y)
+
+
+def _warm_up_layer_table() -> None:
+    """The schedules as a model's layer table calls them from Python (model.py: a manual rate's
+    momentum and rate after an integer number of samples)."""
+    from h2o_backend.engine.schedules import momentum_at, rate_at
+    momentum_at(0.0, 0.0, 1.0, 1)
+    rate_at(0.005, 1e-6, 1.0, 0, 1)
+
+
+def _warm_up_scoring(hidden: list[int]) -> None:
+    mi, X, _ = _tiny_network(hidden)
+    forward(mi, X, np.zeros(len(hidden) + 2, np.float32), row_mse=True, hidden_layer=len(hidden))
