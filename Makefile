@@ -31,14 +31,34 @@ $(BUILD)/rpkg.stamp: $(BUILD)/apt.stamp $(R_FILES)
 	R CMD INSTALL --no-multiarch --library=$(BUILD)/Rlib R_package >$(BUILD)/rpkg-install.log 2>&1 || (cat $(BUILD)/rpkg-install.log; exit 1)
 	@touch $@
 
-# Tests start and stop their own servers on free ports.
-test: deps test-py test-r
+PYTEST := $(PYTHON) -m pytest tests_py -q -p no:cacheprovider
+TESTTHAT := R_LIBS=$(CURDIR)/$(BUILD)/Rlib H2O_BACKEND_PYTHON=$(PYTHON) Rscript tests_r/run_tests.R
+TEST_LOGS := $(BUILD)/test-logs
+
+# Tests start and stop their own servers on free ports. First the numba cache of the kernels is
+# filled (two processes; minutes on a fresh clone, seconds after), then pytest and testthat run
+# side by side: both spend much of their time waiting on servers, so on 2 cores that saves the
+# testthat suite's time. pytest writes to the terminal; testthat's log (build/test-logs/testthat.log,
+# `tail -f` it to follow) is printed when both are done. Fails when either fails (the exit status
+# of pytest, or else of testthat). `make test-py` and `make test-r` run one suite.
+test: deps
+	$(PYTHON) tests_py/warm_kernel_cache.py
+	@mkdir -p $(TEST_LOGS)
+	@echo "$(TESTTHAT) >$(TEST_LOGS)/testthat.log 2>&1 &"
+	@echo "$(PYTEST)"
+	@$(TESTTHAT) >$(TEST_LOGS)/testthat.log 2>&1 & r_pid=$$!; \
+	trap 'kill -INT $$r_pid 2>/dev/null; wait $$r_pid; exit 130' INT TERM; \
+	$(PYTEST); py_rc=$$?; \
+	wait $$r_pid; r_rc=$$?; \
+	echo; echo "===== testthat ($(TEST_LOGS)/testthat.log) ====="; cat $(TEST_LOGS)/testthat.log; echo; \
+	echo "pytest: exit status $$py_rc; testthat: exit status $$r_rc"; \
+	if [ $$py_rc -ne 0 ]; then exit $$py_rc; fi; exit $$r_rc
 
 test-py:
-	$(PYTHON) -m pytest tests_py -q -p no:cacheprovider
+	$(PYTEST)
 
 test-r:
-	R_LIBS=$(CURDIR)/$(BUILD)/Rlib H2O_BACKEND_PYTHON=$(PYTHON) Rscript tests_r/run_tests.R
+	$(TESTTHAT)
 
 # The R package into R's default library, for your own R sessions (library(h2o) then works in any
 # R session; make test and make demo use their own copy under build/Rlib).
