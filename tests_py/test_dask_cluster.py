@@ -144,6 +144,105 @@ def test_averaging_follows_h2o(cluster):
     assert base.processed == 20
 
 
+def test_block_momentum_and_elastic_averaging_follow_their_rules():
+    from h2o_backend.cluster import averaging
+    from h2o_backend.engine.model_info import ModelInfo
+    model = ModelInfo.create([3, 4, 2], 1, 3, optimizer="adadelta", classifier=True, seed=1)
+    w0 = model.w.copy()
+    start = averaging.block_start(model, 0.5)           # no block update yet: the model itself
+    np.testing.assert_array_equal(start.w, w0)
+    copies = []
+    for k in (1.0, 3.0):
+        c = start.copy()
+        c.w += k
+        c.ada_g_w += k
+        c.processed += 10
+        copies.append(c)
+    assert averaging.block_momentum_into(model, start, copies, 0.5) == 20
+    np.testing.assert_allclose(model.block_w, 2.0, rtol=1e-6)          # Delta = 0.5 * 0 + (mean - start)
+    np.testing.assert_allclose(model.w, w0 + 2.0, rtol=1e-6)
+    np.testing.assert_allclose(model.ada_g_w, 2.0, rtol=1e-6)          # optimizer state: plain mean
+    start = averaging.block_start(model, 0.5)                          # look-ahead W + eta * Delta
+    np.testing.assert_allclose(start.w, w0 + 3.0, rtol=1e-6)
+    again = start.copy()
+    again.w += 1.0
+    again.processed += 5
+    averaging.block_momentum_into(model, start, [again], 0.5)
+    np.testing.assert_allclose(model.block_w, 0.5 * 2.0 + 1.0, rtol=1e-6)
+    np.testing.assert_allclose(model.w, w0 + 4.0, rtol=1e-6)
+    params = iris_params(block_momentum=-1.0)
+    assert averaging.mode_of(params) == "block_momentum" and averaging.block_momentum_for(params, 4) == 0.75
+    # elastic: the centre becomes the copies' mean first, then moves by moving_rate towards it
+    centre = ModelInfo.create([3, 4, 2], 1, 3, optimizer="adadelta", classifier=True, seed=1)
+    c0 = centre.w.copy()
+    copy = centre.copy()
+    copy.w += 1.0
+    copy.processed += 10
+    averaging.elastic_into(centre, [copy], 0.9, first=True)
+    np.testing.assert_allclose(centre.w, c0 + 1.0, rtol=1e-6)
+    copy.w += 1.0
+    copy.processed += 10
+    averaging.elastic_into(centre, [copy], 0.25, first=False)
+    np.testing.assert_allclose(centre.w, c0 + 1.25, rtol=1e-6)
+    assert centre.processed == 20      # the copy counts from the centre after each combine (session._combine)
+
+
+# iris.csv is sorted by class, so disjoint shards hold different classes: block momentum restarts
+# the copies from the model each iteration and learns from them; elastic averaging's copies keep
+# their own state and drift towards their shard's classes (the pull is weak), so it is tested with
+# replicated data, the booklet's default
+@pytest.mark.parametrize("averaging", [dict(block_momentum=-1.0, replicate_training_data=False),
+                                       dict(elastic_averaging=True, replicate_training_data=True)])
+def test_block_momentum_and_elastic_averaging_learn_reproducibly(cluster, iris, single_process_error, averaging):
+    p = iris_params(reproducible=True, **averaging)
+    model = train_deeplearning(p, iris, cluster=cluster)
+    out = model.output
+    assert out["status"] == "DONE" and out["epoch_counter"] == pytest.approx(20.0)
+    assert out["training_metrics"][ERR] <= max(0.12, single_process_error + 0.08)
+    assert not out.get("warnings")
+    again = train_deeplearning(p, iris, cluster=cluster).model_info
+    np.testing.assert_array_equal(model.model_info.w, again.w)
+    plain = train_deeplearning(iris_params(reproducible=True, replicate_training_data=averaging["replicate_training_data"]), iris,
+                               cluster=cluster).model_info
+    assert not np.array_equal(plain.w, again.w)
+
+
+def test_block_momentum_and_elastic_averaging_survive_a_checkpoint_restart(cluster, iris, tmp_path):
+    from h2o_backend.engine.model import DeepLearningModel
+    from h2o_backend.export import saved_model
+    p = iris_params(epochs=5, block_momentum=0.5, reproducible=True, replicate_training_data=False)
+    first = train_deeplearning(p, iris, cluster=cluster)
+    delta = first.model_info.block_w
+    assert delta.size == first.model_info.w.size and np.abs(delta).max() > 0
+    path = saved_model.save(first.to_state(), "deeplearning", first.model_id, str(tmp_path / "bm"))
+    loaded = DeepLearningModel.from_state(saved_model.load(path)[2])
+    np.testing.assert_array_equal(loaded.model_info.block_w, delta)
+
+    def resume(checkpoint, **kw):
+        q = iris_params(epochs=10, reproducible=True, replicate_training_data=False, checkpoint=first.model_id, **kw)
+        return train_deeplearning(q, iris, checkpoint_model=checkpoint, cluster=cluster)
+    resumed = resume(loaded, block_momentum=0.5)
+    assert resumed.output["status"] == "DONE" and resumed.output["epoch_counter"] == pytest.approx(10.0)
+    assert resumed.output["training_metrics"][ERR] < 0.2
+    cold = DeepLearningModel.from_state(saved_model.load(path)[2])
+    cold.model_info.block_w[:] = 0                   # the same restart without the saved block update
+    assert not np.array_equal(resume(cold, block_momentum=0.5).model_info.w, resumed.model_info.w)
+    elastic = resume(loaded, elastic_averaging=True, block_momentum=0.0)     # both are modifiable on a restart
+    assert elastic.output["status"] == "DONE" and elastic.output["training_metrics"][ERR] < 0.2
+
+
+def test_averaging_settings_are_checked_and_warned_about_on_one_node(iris):
+    from h2o_backend.engine import parameters
+    problems = parameters.validate(iris_params(block_momentum=-0.5), iris)
+    assert any(p["field"] == "block_momentum" and "-1" in p["message"] for p in problems)
+    problems = parameters.validate(iris_params(block_momentum=0.5, elastic_averaging=True), iris)
+    assert any(p["field"] == "block_momentum" and "elastic" in p["message"] for p in problems)
+    assert parameters.validate(iris_params(block_momentum=1.0), iris)
+    assert not parameters.validate(iris_params(block_momentum=0.9, elastic_averaging_moving_rate=0.5), iris)
+    model = train_deeplearning(iris_params(epochs=1, block_momentum=-1.0, elastic_averaging=False), iris)
+    assert any("block_momentum" in w and "one node" in w for w in model.output["warnings"])
+
+
 @pytest.mark.blas_determinism
 def test_reproducible_on_the_same_cluster_shape(cluster, iris):
     """reproducible, the same cluster shape and machine: bit-identical (each copy trains on one thread)."""

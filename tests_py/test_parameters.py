@@ -47,6 +47,7 @@ H2O3_DEFAULTS = {
     "keep_cross_validation_fold_assignment": False, "target_ratio_comm_to_comp": 0.05, "initial_weights": None,
     "initial_biases": None, "mini_batch_size": 1, "elastic_averaging": False,
     "elastic_averaging_moving_rate": 0.9, "elastic_averaging_regularization": 0.001,
+    "block_momentum": 0.0,
     "export_checkpoints_dir": None, "auc_type": "AUTO", "custom_metric_func": None, "gainslift_bins": -1,
 }
 SPEC_DEFAULTS = {**SPEC_DEFAULTS, **H2O3_DEFAULTS}
@@ -57,7 +58,8 @@ LEGACY_CHECKPOINT_MODIFIABLE = {
     "single_node_mode", "shuffle_training_data", "sparse", "col_major",
     # H2O-3: modifiable on a checkpoint restart
     "score_each_iteration", "stopping_rounds", "stopping_metric", "stopping_tolerance", "max_runtime_secs",
-    "target_ratio_comm_to_comp", "export_weights_and_biases"}
+    "target_ratio_comm_to_comp", "export_weights_and_biases",
+    "elastic_averaging", "elastic_averaging_moving_rate", "elastic_averaging_regularization"}
 H2O3_TYPES = {"enum", "int", "long", "double", "float", "boolean", "int[]", "double[]", "float[]", "string[]",
               "Key<Frame>[]",
               "Key<Frame>", "Key<Model>", "VecSpecifier", "string"}
@@ -113,7 +115,8 @@ def test_every_spec_is_complete():
 
 def test_checkpoint_modifiable_registry_is_complete():
     # plus mini_batch_size: a per-sample model may continue on mini-batches and back (issue 10)
-    assert P.CHECKPOINT_MODIFIABLE == LEGACY_CHECKPOINT_MODIFIABLE | {"mini_batch_size"}
+    # and block_momentum (this server's averaging extension, like H2O-3's elastic averaging)
+    assert P.CHECKPOINT_MODIFIABLE == LEGACY_CHECKPOINT_MODIFIABLE | {"mini_batch_size", "block_momentum"}
     assert P.CHECKPOINT_FROM_REQUEST.isdisjoint(P.CHECKPOINT_MODIFIABLE)
     every = {f.name for f in dataclasses.fields(DeepLearningParameters)}
     classified = {s.name for s in P.PARAMETERS if s.checkpoint_modifiable in (True, False)}

@@ -74,6 +74,9 @@ class DaskTrainingSession:
             replicate=bool(eff.replicate_training_data), single_node=bool(eff.single_node_mode),
             reproducible=self.reproducible, time_per_row_us=None)
         self.iteration_times: list[tuple[float, float]] = []    # (wall, slowest worker's compute) s
+        self.averaging = averaging.mode_of(eff)
+        self.eta = 0.0                                   # block momentum of the current iteration
+        self.elastic_copies: dict[str, object] = {}      # elastic averaging: each worker's own copy
 
     # ------------------------------------------------------------------ data placement
     def _scatter(self, workers: list[str]) -> None:
@@ -165,9 +168,12 @@ class DaskTrainingSession:
         active = [w for w in self.workers if w in self.shards]
         shares = shards.split_samples(total, len(active))
         started = time.perf_counter()
-        models, failed = self._send({w: run.mi for w in active})
+        starts = self._starts(active)
+        models, failed = self._send(starts)
+        centres, failed_centre = self._send({w: run.mi for w in active}) if self._pulled() else ({}, [])
+        failed = failed + [w for w in failed_centre if w not in failed]
         if failed:       # a worker left between the check and the broadcast
-            self.client.cancel(list(models.values()))
+            self.client.cancel(list(models.values()) + list(centres.values()))
             alive = set(self.cluster.worker_addresses())
             if any(w in alive for w in failed):
                 raise WorkerLost(f"could not send the model to Dask worker {', '.join(failed)}")
@@ -180,14 +186,15 @@ class DaskTrainingSession:
             cfg = dataclasses.replace(run.cfg, seed=_worker_seed(self.eff.seed, run.iteration, self.workers.index(w)))
             futures[w] = self.client.submit(tasks.train_copy, models[w], cfg, self.shards[w], share,
                                             n_threads or self.threads.get(w, 1), cfg.seed, self.event_name,
-                                            self.reproducible, run.batch, workers=[w], allow_other_workers=False,
-                                            pure=False, key=f"h2o-train-{uuid.uuid4().hex}")
+                                            self.reproducible, run.batch, centres.get(w),
+                                            float(self.eff.elastic_averaging_regularization), workers=[w],
+                                            allow_other_workers=False, pure=False,
+                                            key=f"h2o-train-{uuid.uuid4().hex}")
         run._progress(f"Training on {len(active)} Dask workers: iteration {run.iteration + 1}, "
                       f"epoch {run.mi.epoch_counter:.3f} of {self.eff.epochs:g}")
         results, lost = self._collect(futures)
-        self.client.cancel(list(models.values()))
-        copies = [results[w][0] for w in active if w in results]
-        averaging.average_into(run.mi, copies)
+        self.client.cancel(list(models.values()) + list(centres.values()))
+        self._combine({w: results[w][0] for w in active if w in results}, starts)
         if run._stop_requested():
             run.cancelled = True
         if lost:
@@ -200,6 +207,36 @@ class DaskTrainingSession:
         if not np.isfinite(run.mi.b).all() or run.mi.unstable:
             from h2o_backend.engine.errors import NumericalInstability
             raise NumericalInstability()
+
+    def _starts(self, active: list[str]) -> dict:
+        """The model each worker's copy starts from (averaging.py): the model itself (plain), the
+        block-momentum look-ahead, or the worker's own copy of the previous iteration (elastic)."""
+        mi = self.run.mi
+        if self.averaging == "block_momentum":
+            self.eta = averaging.block_momentum_for(self.eff, len(active))
+            start = averaging.block_start(mi, self.eta)
+            return {w: start for w in active}
+        if self.averaging == "elastic":
+            return {w: self.elastic_copies.get(w, mi) for w in active}
+        return {w: mi for w in active}
+
+    def _pulled(self) -> bool:
+        """Elastic averaging after its first iteration: the copies are pulled towards the centre."""
+        return self.averaging == "elastic" and bool(self.elastic_copies)
+
+    def _combine(self, copies: dict, starts: dict) -> None:
+        """The copies of one iteration (by worker, in rank order) into the model."""
+        mi, trained = self.run.mi, list(copies.values())
+        if self.averaging == "block_momentum":
+            averaging.block_momentum_into(mi, next(iter(starts.values())), trained, self.eta)
+        elif self.averaging == "elastic":
+            first = not self.elastic_copies
+            averaging.elastic_into(mi, trained, float(self.eff.elastic_averaging_moving_rate), first)
+            for w, c in copies.items():
+                c.processed = mi.processed       # the copy's count restarts from the model's
+                self.elastic_copies[w] = c
+        else:
+            averaging.average_into(mi, trained)
 
     def _collect(self, futures: dict):
         """Wait for the workers' copies: returns ({worker: (copy, seconds)}, [lost workers])."""

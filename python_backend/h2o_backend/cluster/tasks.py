@@ -23,11 +23,13 @@ REPRODUCIBLE_CHUNK = 2000
 
 
 def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_event: str | None,
-               reproducible: bool, batch: int = 1):
+               reproducible: bool, batch: int = 1, centre=None, elastic_reg: float = 0.0):
     """(trained copy, compute seconds) for ``n_samples`` samples of ``shard`` = (X, y_cls, y_reg,
     weights, offsets) (weights / offsets float32 or None; session._shard), per sample or
     (``batch`` > 1) in mini-batches of ``batch`` rows; ``cfg`` carries the family and huber's
-    current delta."""
+    current delta. ``centre``: elastic averaging's centre, which the copy is pulled towards with
+    strength ``elastic_reg`` after every chunk (elastic.py)."""
+    from h2o_backend.cluster import elastic
     from h2o_backend.engine.batch_sgd import BatchRunner
     from h2o_backend.engine.sgd import SGDRunner
     X, y_cls, y_reg, weights, offsets = shard
@@ -48,6 +50,8 @@ def train_copy(mi, cfg, shard, n_samples: int, n_threads: int, seed: int, stop_e
         rows = perm[pos:pos + min(chunk, left)]
         t = time.perf_counter()
         runner.run(rows, X, y_cls, y_reg, weights=weights, offsets=offsets)
+        if centre is not None:
+            elastic.pull(local, centre, elastic_reg, rows.size, cfg)
         elapsed = time.perf_counter() - t
         pos += rows.size
         left -= rows.size

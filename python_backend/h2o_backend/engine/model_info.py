@@ -1,9 +1,10 @@
 """ModelInfo: the saved state of a network (H2O's DeepLearningModelInfo), nothing else.
 
 Per weight layer: weights, biases and the optimizer's per-weight state (ADADELTA accumulators
-E[g^2], E[dx^2], or momenta), plus the sample counters. All arrays are flat float32 buffers shared
-by the HOGWILD! threads; ``weights(l)`` / ``biases(l)`` are views in H2O's shape
-[units_out(*pieces), units_in]. The kernels' storage is input-major (see kernels/layout.py).
+E[g^2], E[dx^2], or momenta), plus the sample counters; with block momentum (multi-node
+averaging, cluster/averaging.py) also the block update of weights and biases (empty otherwise).
+All arrays are flat float32 buffers shared by the HOGWILD! threads; ``weights(l)`` /
+``biases(l)`` are views in H2O's shape [units_out(*pieces), units_in]. The kernels' storage is input-major (see kernels/layout.py).
 
 Initialisation (legacy_h2o.md §3.3 item 5): layer ``l`` draws from an RNG seeded with
 ``seed + 0xBAD5EED + l + 1``; UniformAdaptive U(-r, r), r = sqrt(6/(units_in + units_out)), x4 for
@@ -31,7 +32,7 @@ def optimizer_for(params) -> str:
     if params.adaptive_rate:
         return "adadelta"
     return "momentum" if (params.momentum_start != 0 or params.momentum_stable != 0) else "sgd"
-_STATE_ARRAYS = ("w", "b", "ada_g_w", "ada_dx_w", "ada_g_b", "ada_dx_b", "mom_w", "mom_b")
+_STATE_ARRAYS = ("w", "b", "ada_g_w", "ada_dx_w", "ada_g_b", "ada_dx_b", "mom_w", "mom_b", "block_w", "block_b")
 _EMPTY = np.zeros(0, dtype=np.float32)
 
 
@@ -54,6 +55,8 @@ class ModelInfo:
     ada_dx_b: np.ndarray = field(default_factory=_empty)
     mom_w: np.ndarray = field(default_factory=_empty)
     mom_b: np.ndarray = field(default_factory=_empty)
+    block_w: np.ndarray = field(default_factory=_empty)    # block momentum's Delta of w (or empty)
+    block_b: np.ndarray = field(default_factory=_empty)    # ... and of b
     processed: int = 0                    # training samples processed (all iterations, all threads)
     epoch_counter: float = 0.0            # processed / training rows
     unstable: bool = False

@@ -302,6 +302,17 @@ class TrainingRun:
         self.dist = cluster.session(self) if cluster is not None else None
         if self.dist is not None:
             self.tspi = self.dist.train_samples_per_iteration
+        else:
+            self._warn_single_node_averaging(eff)
+
+    def _warn_single_node_averaging(self, eff) -> None:
+        """The multi-node averaging settings act between the copies of a Dask cluster only."""
+        asked = [name for name, on in (("elastic_averaging", bool(eff.elastic_averaging)),
+                                       ("block_momentum", float(eff.block_momentum or 0) != 0)) if on]
+        if asked:
+            self.warn(f"{' and '.join(asked)} combine the model copies of several nodes; this model was "
+                      f"trained on one node (no Dask cluster), where {'it has' if len(asked) == 1 else 'they have'} "
+                      f"no effect")
 
     def _first_chunk(self) -> int:
         """Rows of the first compiled call: 128 per thread, or fewer when the network is so large

@@ -318,12 +318,22 @@ PARAMETERS = PARAMETERS + (
     _p("initial_biases", "Key<Frame>[]", None, "Frames of initial biases, one per weight layer "
        "(len(hidden)+1), each one column with a row per unit of layer i+1; a null entry keeps that "
        "layer's initial biases.", False, level="expert", nullable=True, gridable=False),
-    _p("elastic_averaging", "boolean", False, "Multi-node elastic averaging (H2O-3); only false is "
-       "supported.", False, level="expert", supported=(False,)),
-    _p("elastic_averaging_moving_rate", "double", 0.9, "Moving rate of elastic averaging (used only "
-       "with elastic_averaging, which is refused).", False, level="expert", min=0, max=1),
-    _p("elastic_averaging_regularization", "double", 0.001, "Regularisation of elastic averaging "
-       "(used only with elastic_averaging, which is refused).", False, level="expert", min=0),
+    _p("elastic_averaging", "boolean", False, "Multi-node: elastic averaging (H2O-3, experimental). "
+       "Each Dask worker keeps training its own copy, pulled towards the model (the elastic centre), "
+       "which moves towards the copies' mean after every iteration. One node (no Dask cluster): no "
+       "effect, with a warning.", True, level="expert"),
+    _p("elastic_averaging_moving_rate", "double", 0.9, "Elastic averaging: how far the centre moves "
+       "towards the copies' mean per iteration (1: it becomes the mean).", True, level="expert",
+       min=0, max=1),
+    _p("elastic_averaging_regularization", "double", 0.001, "Elastic averaging: strength of the pull "
+       "of each copy towards the centre, per sample (a gradient term reg * (w - centre)).", True,
+       level="expert", min=0),
+    _p("block_momentum", "double", 0.0, "Multi-node (this server's extension, not H2O-3): block "
+       "momentum of the model averaging (BMUF, Nesterov form). 0: H2O's plain averaging; in (0, 1): "
+       "the model moves by the block update Delta = block_momentum * Delta + (copies' mean - "
+       "start), the copies start from model + block_momentum * Delta; -1: 1 - 1/N for N workers. "
+       "One node: no effect, with a warning.", True, level="expert", min=-1, max=1,
+       max_exclusive=True),
     _p("export_checkpoints_dir", "string", None, "Directory to export each model to (H2O-3); not "
        "supported by this server.", False, level="expert", nullable=True, gridable=False,
        supported=(None,)),

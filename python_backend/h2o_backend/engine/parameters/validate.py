@@ -175,9 +175,22 @@ def check_settings(params, valid, checkpoint, p: Problems) -> None:
     if params.score_validation_sampling == "Stratified" and not params.balance_classes:
         p.warn("score_validation_sampling", "Stratified validation sampling is used only with "
                                             "balance_classes=true; rows are sampled uniformly")
+    _check_averaging(params, p)
     if params.adaptive_rate and (params.momentum_start != 0 or params.momentum_stable != 0):
         p.warn("adaptive_rate", "momentum_start and momentum_stable are not used with adaptive_rate=true "
                                 "(they are reported as 0)")
+
+
+def _check_averaging(params, p: Problems) -> None:
+    """The multi-node averaging modes (cluster/averaging.py)."""
+    eta = params.block_momentum
+    if _is_number(eta) and -1 < eta < 0:
+        p.add("block_momentum", f"block_momentum must be -1 (1 - 1/N for N nodes) or in [0, 1), got {eta}")
+    if params.elastic_averaging and _is_number(eta) and eta != 0:
+        p.add("block_momentum", "Cannot use block_momentum together with elastic averaging: set "
+                                "block_momentum = 0 or elastic_averaging = false.")
+    if params.elastic_averaging and params.sparse:
+        p.add("elastic_averaging", "Cannot use elastic averaging for sparse data handling.")
 
 
 def _check_dropout(params, hidden, p: Problems) -> None:
