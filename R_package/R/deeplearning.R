@@ -47,7 +47,8 @@
   missing_values_handling = "character", average_activation = "numeric",
   sparsity_beta = "numeric", target_ratio_comm_to_comp = "numeric",
   elastic_averaging = "logical", elastic_averaging_moving_rate = "numeric",
-  elastic_averaging_regularization = "numeric", export_checkpoints_dir = "character",
+  elastic_averaging_regularization = "numeric", block_momentum = "numeric",
+  export_checkpoints_dir = "character",
   auc_type = "character", custom_metric_func = "character", gainslift_bins = "numeric")
 
 # Columns with a role other than predictor (H2O-3): a column name or index each, sent by name
@@ -108,7 +109,7 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
                              average_activation = 0, sparsity_beta = 0,
                              target_ratio_comm_to_comp = 0.05, elastic_averaging = FALSE,
                              elastic_averaging_moving_rate = 0.9,
-                             elastic_averaging_regularization = 0.001,
+                             elastic_averaging_regularization = 0.001, block_momentum = 0,
                              export_checkpoints_dir = NULL, auc_type = "AUTO",
                              custom_metric_func = NULL, gainslift_bins = -1, ...) {
   call <- match.call(expand.dots = FALSE)
