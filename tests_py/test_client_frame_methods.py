@@ -1,6 +1,6 @@
 """The H2OFrame methods of data preparation, through the official client against pandas on the
 same CSV: asnumeric, ascharacter, isna, ifelse, rbind, scale, unique, sort, cut, group_by
-(count/mean/sum), impute, head/tail of expressions; an operator the server lacks keeps its 400
+(count/mean/sum), impute, head/tail of expressions, merge; an operator the server lacks keeps its 400
 naming it."""
 from __future__ import annotations
 
@@ -104,6 +104,46 @@ def test_impute_replaces_missing_values_in_place(srv, expected):
 def test_head_and_tail_of_an_expression(prostate, expected):
     assert _df((prostate["AGE"] * 2).head(5))["AGE"].tolist() == (expected["AGE"] * 2).head(5).tolist()
     assert _df((prostate["AGE"] + 1).tail(3))["AGE"].tolist() == (expected["AGE"] + 1).tail(3).tolist()
+
+
+def _merge_frames():
+    left = h2o.H2OFrame({"c": ["b", "a", "z", None], "x": [1, 2, 3, 4]}, column_types={"c": "enum", "x": "int"})
+    right = h2o.H2OFrame({"c": ["a", "q", "b", None, "b"], "y": [10, 20, 30, 40, 50]},
+                         column_types={"c": "enum", "y": "int"})
+    return left, right
+
+
+def _rows(fr) -> list[tuple]:
+    return [tuple(None if pd.isna(v) else v for v in row) for row in _df(fr).itertuples(index=False)]
+
+
+# Expected rows as H2O-3 3.46 answers the same calls: levels matched by name, missing keys match,
+# the sorting join (auto) ordered by key with right's unmatched levels first, the hash join in the
+# walked frame's order taking the first match.
+def test_merge_joins_on_common_columns_as_h2o3(srv):
+    left, right = _merge_frames()
+    inner = left.merge(right)
+    assert inner.names == ["c", "x", "y"]
+    assert _rows(inner) == [(None, 4, 40), ("a", 2, 10), ("b", 1, 30), ("b", 1, 50)]
+    assert _rows(left.merge(right, all_x=True)) == [("z", 3, None), (None, 4, 40), ("a", 2, 10),
+                                                     ("b", 1, 30), ("b", 1, 50)]
+    all_y = left.merge(right, all_y=True)
+    assert all_y.levels()[0] == ["a", "b", "q"]
+    assert _rows(all_y) == [("q", None, 20), (None, 4, 40), ("a", 2, 10), ("b", 1, 30), ("b", 1, 50)]
+    hashed = left.merge(right, method="hash")
+    assert hashed.names == ["c", "y", "x"]
+    assert _rows(hashed) == [("a", 10, 2), ("b", 30, 1), (None, 40, 4), ("b", 50, 1)]
+
+
+def test_merge_by_named_columns_and_refusals(srv, prostate, expected):
+    ages = h2o.H2OFrame({"years": [50, 65, 70], "band": ["fifty", "sixty-five", "seventy"]},
+                        column_types={"years": "int", "band": "enum"})
+    got = _df(prostate.merge(ages, by_x=["AGE"], by_y=["years"]))
+    want = expected.merge(pd.DataFrame({"AGE": [50, 65, 70], "band": ["fifty", "sixty-five", "seventy"]}))
+    assert sorted(zip(got["AGE"], got["ID"], got["band"])) == sorted(zip(want["AGE"], want["ID"], want["band"]))
+    left, right = _merge_frames()
+    with pytest.raises(Exception, match="all_x and all_y"):
+        left.merge(right, all_x=True, all_y=True).nrow      # the client sends the expression when it is used
 
 
 def test_an_operator_the_server_lacks_is_named(srv, prostate):

@@ -150,11 +150,11 @@ def test_runif_and_table(client, prostate):
 @pytest.mark.parametrize("ast, needle", [
     ("(kfold_column prostate.hex 5 1)", "operator 'kfold_column' is not supported"),
     ("(strsplit prostate.hex \",\")", "operator 'strsplit' is not supported"),
-    ("(merge prostate.hex prostate.hex 0 0 [] [] 'auto')", "operator 'merge' is not supported"),
+    ("(merge prostate.hex prostate.hex 1 1 [] [] 'auto')", "all_x and all_y together are not supported"),
     ("(sort prostate.hex [1] [1 1])", "one direction per column"),
     ("(rbind prostate.hex (cols_py prostate.hex 1))", "same columns"),
     ("(ifelse prostate.hex 1 0)", "one-column test"),
-    ("(merge prostate.hex prostate.hex 1 0 [] [] \"auto\")", "operator 'merge' is not supported"),
+    ("(pivot prostate.hex \"ID\" \"RACE\" \"AGE\")", "operator 'pivot' is not supported"),
     ("(strsplit prostate.hex \",\")", "operator 'strsplit' is not supported"),
     ('(+ (cols_py prostate.hex [0 1 2]) (cols_py prostate.hex [1 2]))', "frames of 3 and 2 columns"),
     ('(+ (as.factor (cols_py prostate.hex "RACE")) 1)', "'+' needs numeric columns"),

@@ -4,9 +4,9 @@
 filled by the operator modules: ``selection`` (cols, cols_py, rows), ``assign`` (tmp=, assign,
 :=, append, colnames=), ``elementwise`` (arithmetic, comparisons, logic), ``reduce`` (mean, sd,
 min, max, sum, quantile, nrow, ncol) and ``columns`` (cbind, as.factor, is.factor, levels,
-nlevels, h2o.runif, table), ``session`` (setTimeZone, getTimeZone, ls). An operator not in the table is refused with an error naming it.
+nlevels, h2o.runif, table), ``session`` (setTimeZone, getTimeZone, ls), ``transform`` (the data-preparation methods) and ``merge``. An operator not in the table is refused with an error naming it.
 """
-from h2o_backend.frames.rapids import assign, columns, elementwise, reduce, selection, session, transform  # noqa: F401
+from h2o_backend.frames.rapids import assign, columns, elementwise, merge, reduce, selection, session, transform  # noqa: F401
 from h2o_backend.frames.rapids.evaluator import OPERATORS, evaluate
 from h2o_backend.frames.rapids.parser import MAX_DEPTH, Atom, RapidsError, parse, show
 from h2o_backend.frames.rapids.values import Num, Nums, Str, Strs
