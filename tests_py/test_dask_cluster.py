@@ -125,17 +125,23 @@ def test_checkpoint_autoencoder_and_cross_validation_on_the_cluster(cluster, iri
     assert history[-1]["training_mse"] < history[0]["training_mse"]
 
 
+def _moved_copies(start, shifts=(1.0, 3.0), samples=10):
+    """Copies of ``start`` whose weights and E[g^2] moved by each shift, after ``samples`` samples."""
+    copies = []
+    for k in shifts:
+        c = start.copy()
+        c.w += k
+        c.ada_g_w += k
+        c.processed += samples
+        copies.append(c)
+    return copies
+
+
 def test_averaging_follows_h2o(cluster):
     from h2o_backend.cluster.averaging import average_into
     from h2o_backend.engine.model_info import ModelInfo
     base = ModelInfo.create([3, 4, 2], 1, 3, optimizer="adadelta", classifier=True, seed=1)
-    copies = []
-    for k in (1.0, 3.0):
-        c = base.copy()
-        c.w += k
-        c.ada_g_w += k
-        c.processed += 10
-        copies.append(c)
+    copies = _moved_copies(base)
     idle = base.copy()                      # a node without rows does not dilute the average
     before = base.w.copy()
     assert average_into(base, copies + [idle]) == 20
@@ -151,13 +157,7 @@ def test_block_momentum_and_elastic_averaging_follow_their_rules():
     w0 = model.w.copy()
     start = averaging.block_start(model, 0.5)           # no block update yet: the model itself
     np.testing.assert_array_equal(start.w, w0)
-    copies = []
-    for k in (1.0, 3.0):
-        c = start.copy()
-        c.w += k
-        c.ada_g_w += k
-        c.processed += 10
-        copies.append(c)
+    copies = _moved_copies(start)
     assert averaging.block_momentum_into(model, start, copies, 0.5) == 20
     np.testing.assert_allclose(model.block_w, 2.0, rtol=1e-6)          # Delta = 0.5 * 0 + (mean - start)
     np.testing.assert_allclose(model.w, w0 + 2.0, rtol=1e-6)

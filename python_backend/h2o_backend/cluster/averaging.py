@@ -30,6 +30,7 @@ from h2o_backend.engine.model_info import ModelInfo
 
 AVERAGED = ("w", "b", "mom_w", "mom_b", "ada_g_w", "ada_dx_w", "ada_g_b", "ada_dx_b")
 FILTERED = (("w", "block_w"), ("b", "block_b"))      # block momentum: parameter, its block update
+OPTIMIZER_STATE = tuple(name for name in AVERAGED if name not in ("w", "b"))
 AUTO_BLOCK_MOMENTUM = -1.0
 
 
@@ -58,6 +59,15 @@ def _mean(name: str, copies: list[ModelInfo]) -> np.ndarray:
     return acc / len(copies)
 
 
+def _towards_mean(target: ModelInfo, active: list[ModelInfo], names, rate: float = 1.0) -> None:
+    """Move ``target``'s arrays ``names`` towards the copies' mean by ``rate`` (1: replaced by it)."""
+    for name in names:
+        out = getattr(target, name)
+        if out.size:
+            mean = _mean(name, active)
+            out[:] = (mean if rate == 1.0 else (1.0 - rate) * out.astype(np.float64) + rate * mean).astype(np.float32)
+
+
 def _count(target: ModelInfo, active: list[ModelInfo]) -> int:
     """Add the active copies' new samples to ``target``'s count (and their instability)."""
     added = sum(c.processed - target.processed for c in active)
@@ -72,10 +82,7 @@ def average_into(target: ModelInfo, copies: list[ModelInfo]) -> int:
     active = _active(target, copies)
     if not active:
         return 0
-    for name in AVERAGED:
-        out = getattr(target, name)
-        if out.size:
-            out[:] = _mean(name, active).astype(np.float32)
+    _towards_mean(target, active, AVERAGED)
     return _count(target, active)
 
 
@@ -85,11 +92,7 @@ def elastic_into(center: ModelInfo, copies: list[ModelInfo], moving_rate: float,
     active = _active(center, copies)
     if not active:
         return 0
-    alpha = 1.0 if first else float(moving_rate)
-    for name in AVERAGED:
-        out = getattr(center, name)
-        if out.size:
-            out[:] = ((1.0 - alpha) * out.astype(np.float64) + alpha * _mean(name, active)).astype(np.float32)
+    _towards_mean(center, active, AVERAGED, 1.0 if first else float(moving_rate))
     return _count(center, active)
 
 
@@ -111,12 +114,7 @@ def block_momentum_into(model: ModelInfo, start: ModelInfo, copies: list[ModelIn
     active = _active(model, copies)
     if not active:
         return 0
-    for name in AVERAGED:
-        if name in ("w", "b"):
-            continue
-        out = getattr(model, name)
-        if out.size:
-            out[:] = _mean(name, active).astype(np.float32)
+    _towards_mean(model, active, OPTIMIZER_STATE)
     for param, block in FILTERED:
         w = getattr(model, param)
         delta = getattr(model, block)
