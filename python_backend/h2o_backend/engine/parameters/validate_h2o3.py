@@ -128,10 +128,10 @@ def _check_family_settings(params, train, p) -> None:
     if dist == "tweedie" and not 1 < params.tweedie_power < 2:
         p.add("tweedie_power", f"Tweedie power must be between 1 and 2 (exclusive), got {params.tweedie_power}.")
     if dist in NON_NEGATIVE_RESPONSE and train is not None:
-        values = di.finite_values(train.column(params.response_column))
-        if values.size and values.min() < 0:
+        span = di.value_range(train.column(params.response_column))
+        if span is not None and span[0] < 0:
             p.add("response_column", f"Response must be non-negative for {NON_NEGATIVE_RESPONSE[dist]} "
-                                     f"distribution (response '{params.response_column}' has {values.min():g}).")
+                                     f"distribution (response '{params.response_column}' has {span[0]:g}).")
 
 
 def _check_stopping_metric(metric: str, problem: str, p) -> None:
