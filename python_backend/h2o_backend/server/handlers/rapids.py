@@ -37,7 +37,7 @@ def evaluate_rapids():
 
     reservation = services().memory.reserve(_estimate(ast, store))
     try:
-        result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep, remove, store.keys)
+        result = rapids.evaluate(ast, lambda key: _frame_in(store, key), keep, remove, store.keys)
     except KeyError as exc:
         raise not_found("Frame", exc.args[0], field="ast")
     except rapids.RapidsError as exc:
@@ -45,6 +45,15 @@ def evaluate_rapids():
     finally:
         reservation.release()           # what the result holds is counted from the store from now on
     return jsonify(_answer(result, store))
+
+
+def _frame_in(store, key: str) -> Frame | None:
+    """The frame under ``key`` for the evaluator; a frame held by the Dask workers is refused."""
+    value = store.get(key)
+    if getattr(value, "held_on_cluster", False):
+        raise rapids.RapidsError(f"frame '{key}' is held by the Dask workers: Rapids expressions on cluster frames "
+                                 f"are not supported yet (they can be shown, summarised, downloaded and trained on)")
+    return value if isinstance(value, Frame) else None
 
 
 def _estimate(ast: str, store) -> Estimate:
@@ -55,7 +64,7 @@ def _estimate(ast: str, store) -> Estimate:
         raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
     est = Estimate("Rapids expression", field="ast")
     est.add("the frames it makes (at most the frames it names, once per mention and call)",
-            expression_bytes(tree, lambda key: store.get(key, Frame)))
+            expression_bytes(tree, lambda key: store.get(key, Frame)))     # (cluster frames: refused when evaluated)
     return est
 
 
