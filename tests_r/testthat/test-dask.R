@@ -33,3 +33,23 @@ test_that("h2o.deeplearning trains on a 2-worker Dask cluster and the banner lis
   expect_equal(nrow(pred), 150L)
   expect_gt(mean(pred$predict == as.data.frame(iris.hex)[[5]]), 0.85)
 })
+
+test_that("h2o.importFile parses on the Dask workers and h2o.deeplearning trains on that frame unchanged", {
+  skip_if_no_server()
+  backend <- start_dask_backend()
+  on.exit(tools::pskill(backend$pid, tools::SIGTERM), add = TRUE)
+  capture.output(client <- h2o.init(port = backend$port, startH2O = FALSE))
+  shared <- file.path(tempdir(), "iris_shared.csv")      # a folder the server and its workers read
+  file.copy(data_file("iris.csv"), shared, overwrite = TRUE)
+  iris.hex <- h2o.importFile(client, path = shared, key = "iris_on_workers.hex")
+  expect_equal(dim(iris.hex), c(150L, 5L))
+  cloud <- jsonlite::fromJSON(sprintf("http://127.0.0.1:%d/3/Cloud", backend$port))
+  expect_gt(sum(cloud$nodes$mem_value_size), 0)          # the rows are held by the workers
+  s <- summary(iris.hex)
+  expect_true(any(grepl("setosa", s)))
+  local <- as.data.frame(iris.hex)                         # streamed from the workers' chunks
+  expect_equal(nrow(local), 150L)
+  model <- h2o.deeplearning(x = 1:4, y = 5, data = iris.hex, hidden = c(10), epochs = 20, seed = 3)
+  expect_s4_class(model, "H2ODeepLearningModel")
+  expect_lt(model@model$train_class_error, 0.15)
+})
