@@ -194,7 +194,43 @@ def test_import_parse_summary_train_and_download_through_the_server(dask_server,
     assert model["output"]["training_metrics"]["MSE"] > 0
     refused = requests.post(f"{url}/99/Rapids", data={"ast": "(nrow mixed.hex)"})
     assert refused.status_code == 400 and "Dask workers" in refused.json()["msg"]
-    predicted = requests.post(f"{url}/3/Predictions/models/on_workers/frames/mixed.hex")
-    assert predicted.status_code == 400 and "Dask workers" in predicted.json()["msg"]
+    _predictions_and_metrics_match_the_uploaded_frame(url, csv_path, setup)
     assert requests.delete(f"{url}/3/Frames/mixed.hex").status_code == 200
     assert requests.get(f"{url}/3/Frames/mixed.hex").status_code == 404
+
+
+def _parse(url, key, dest, setup, chunk=None):
+    from conftest import finished_job
+    data = {"source_frames": f'["{key}"]', "destination_frame": dest,
+            "column_names": str(setup["column_names"]).replace("'", '"'),
+            "column_types": str(setup["column_types"]).replace("'", '"')}
+    if chunk:
+        data["chunk_size"] = chunk
+    parsed = requests.post(f"{url}/3/Parse", data=data).json()
+    assert finished_job(url, parsed["job"]["key"]["name"])["status"] == "DONE"
+
+
+def _predictions_and_metrics_match_the_uploaded_frame(url, csv_path, setup):
+    """Predictions of the cluster frame are a cluster frame (on the workers, listed by /3/Cloud's
+    memory), equal to those of the same file uploaded to the server; so are the metrics."""
+    with open(csv_path, "rb") as fh:
+        requests.post(f"{url}/3/PostFile", params={"destination_frame": "upload.csv"}, files={"file": fh})
+    _parse(url, "upload.csv", "uploaded.hex", setup)
+    held_before = sum(n["mem_value_size"] for n in requests.get(f"{url}/3/Cloud").json()["nodes"])
+    on_workers = requests.post(f"{url}/3/Predictions/models/on_workers/frames/mixed.hex",
+                               data={"predictions_frame": "pred_workers"}).json()
+    on_server = requests.post(f"{url}/3/Predictions/models/on_workers/frames/uploaded.hex",
+                              data={"predictions_frame": "pred_server"}).json()
+    held_after = sum(n["mem_value_size"] for n in requests.get(f"{url}/3/Cloud").json()["nodes"])
+    assert held_after > held_before, on_workers          # the predictions are chunks on the workers
+    a, b = on_workers["model_metrics"][0], on_server["model_metrics"][0]
+    for name in ("MSE", "logloss", "AUC", "mean_per_class_error"):
+        assert a.get(name) == pytest.approx(b.get(name), rel=1e-6), name
+    left = requests.get(f"{url}/3/Frames/pred_workers", params={"row_count": -1}).json()["frames"][0]
+    right = requests.get(f"{url}/3/Frames/pred_server", params={"row_count": -1}).json()["frames"][0]
+    assert left["rows"] == right["rows"] == 6000
+    for x, y in zip(left["columns"], right["columns"]):
+        assert (x["label"], x["domain"]) == (y["label"], y["domain"])
+        assert x["data"] == pytest.approx(y["data"], rel=1e-5, abs=1e-6)     # float32 outputs, other blocks
+    metrics = requests.get(f"{url}/3/ModelMetrics/models/on_workers/frames/mixed.hex").json()["model_metrics"][0]
+    assert metrics["logloss"] == pytest.approx(b["logloss"], rel=1e-6)

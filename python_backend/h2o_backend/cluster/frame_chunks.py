@@ -69,6 +69,10 @@ def levels(chunk: Frame) -> list[list[str] | None]:
     return [list(c.domain) if c.is_enum else None for c in chunk.columns]
 
 
+def column_names(chunk: Frame) -> list[str]:
+    return chunk.names
+
+
 def column_types(chunk: Frame) -> list[str]:
     return [c.type for c in chunk.columns]
 

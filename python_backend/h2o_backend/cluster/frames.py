@@ -86,21 +86,32 @@ def parse(cluster, paths: list[str], setup, key: str, job=None) -> ClusterFrame:
              for p, w in zip(parsed, placed)]
     _progress(job, 0.1, f"Parsing {len(ranges)} chunks on {len(workers)} Dask workers")
     notes = _gather(client, [client.submit(lambda p: p[1], p, pure=False) for p in parsed], job)
+    del parsed                             # the graph keeps them to rebuild a lost chunk
+    frame = built(cluster, key, local, placed, job)
+    for chunk_notes in notes:
+        setup.warnings.extend(n for n in chunk_notes if n not in setup.warnings)
+    frame.sources = list(paths)
+    return frame
+
+
+def built(cluster, key: str, local: list, placed: list[str] | None = None, job=None, keep=()) -> ClusterFrame:
+    """A ClusterFrame of chunk futures ``local`` (Frames on the workers, their enum codes into
+    their own levels): recoded into the unified domains, with the frame's statistics. ``keep``:
+    futures the chunks' task graph needs (a scattered model: it cannot be recomputed)."""
+    client = cluster.client
+    placed = placed or [None] * len(local)
     levels = _gather(client, [client.submit(frame_chunks.levels, c, pure=False) for c in local], job)
     types = _gather(client, [client.submit(frame_chunks.column_types, c, pure=False) for c in local], job)
+    names = client.submit(frame_chunks.column_names, local[0], pure=False).result()
     domains, kinds = _unified(levels, types)
-    chunks = [client.submit(frame_chunks.recode, c, domains, kinds, workers=[w], allow_other_workers=True,
-                            pure=False) for c, w in zip(local, placed)]
-    del parsed, local                      # the graph keeps them to rebuild a lost chunk
+    chunks = [client.submit(frame_chunks.recode, c, domains, kinds, workers=[w] if w else None,
+                            allow_other_workers=True, pure=False) for c, w in zip(local, placed)]
     _progress(job, 0.6, "Computing the frame's statistics on the workers")
     moments = _gather(client, [client.submit(frame_chunks.moments, c, pure=False) for c in chunks], job)
     sizes = _gather(client, [client.submit(frame_chunks.size, c, pure=False) for c in chunks], job)
-    names = [n for i, n in enumerate(setup.column_names) if i not in set(setup.skipped_columns)]
     columns = _columns(client, chunks, names, kinds, domains, moments, job)
-    for chunk_notes in notes:
-        setup.warnings.extend(n for n in chunk_notes if n not in setup.warnings)
     return ClusterFrame(key, columns, chunks, [int(r) for r, _, _ in sizes], [int(b) for _, b, _ in sizes],
-                        chunk_digests=[d for _, _, d in sizes], sources=list(paths))
+                        chunk_digests=[d for _, _, d in sizes], keep=list(keep))
 
 
 def _progress(job, fraction: float, message: str) -> None:

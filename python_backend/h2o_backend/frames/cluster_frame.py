@@ -42,6 +42,7 @@ class ClusterFrame:
     chunk_bytes: list[int]
     chunk_digests: list[bytes] = field(default_factory=list)   # frames/checksum.py chunk_digest
     sources: list[str] = field(default_factory=list)
+    keep: list = field(default_factory=list)        # futures the chunks' task graph needs
     held_on_cluster = True
 
     @property
@@ -74,9 +75,9 @@ class ClusterFrame:
 
     def release(self) -> None:
         """Let the workers drop the chunks (the frame was removed)."""
-        for future in self.chunks:
+        for future in self.chunks + self.keep:
             future.cancel()
-        self.chunks = []
+        self.chunks, self.keep = [], []
 
     def chunk_starts(self) -> np.ndarray:
         """The first row of every chunk, and the row count at the end."""
