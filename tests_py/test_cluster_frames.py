@@ -234,3 +234,43 @@ def _predictions_and_metrics_match_the_uploaded_frame(url, csv_path, setup):
         assert x["data"] == pytest.approx(y["data"], rel=1e-5, abs=1e-6)     # float32 outputs, other blocks
     metrics = requests.get(f"{url}/3/ModelMetrics/models/on_workers/frames/mixed.hex").json()["model_metrics"][0]
     assert metrics["logloss"] == pytest.approx(b["logloss"], rel=1e-6)
+
+
+def _frame(url, key):
+    return requests.get(f"{url}/3/Frames/{key}", params={"row_count": -1}).json()["frames"][0]
+
+
+def _rapids(url, ast):
+    reply = requests.post(f"{url}/99/Rapids", data={"ast": ast})
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def test_rapids_column_selection_as_factor_and_row_ranges_give_the_server_frames_result(dask_server, csv_path):
+    """Each expression on the cluster frame gives the frame the same expression gives on the same
+    file uploaded to the server (names, types, domains, values)."""
+    url = dask_server.url
+    key = requests.post(f"{url}/3/ImportFiles", data={"path": csv_path}).json()["destination_frames"][0]
+    setup = requests.post(f"{url}/3/ParseSetup", data={"source_frames": f'["{key}"]'}).json()
+    _parse(url, key, "held.hex", setup, chunk=CHUNK)
+    with open(csv_path, "rb") as fh:
+        requests.post(f"{url}/3/PostFile", params={"destination_frame": "up2.csv"}, files={"file": fh})
+    _parse(url, "up2.csv", "local.hex", setup)
+    for i, expr in enumerate(["(cols_py {} [0 6 8])", "(as.factor (cols_py {} [5]))", "(rows {} [10:4000 5990:10])",
+                              "(cols {} [-7 -8])", "(rows {} (> (cols_py {} [0]) 0.5))",
+                              "(cbind (cols_py {} [1]) (is.na (cols_py {} [6])))"]):
+        _rapids(url, f"(tmp= c{i} {expr.replace('{}', 'held.hex')})")
+        _rapids(url, f"(tmp= s{i} {expr.replace('{}', 'local.hex')})")
+        held, local = _frame(url, f"c{i}"), _frame(url, f"s{i}")
+        assert held["rows"] == local["rows"], expr
+        for x, y in zip(held["columns"], local["columns"]):
+            assert (x["label"], x["type"], x["domain"]) == (y["label"], y["type"], y["domain"]), expr
+            assert x["data"] == y["data"] and x["string_data"] == y["string_data"], expr
+            assert x["mean"] == pytest.approx(y["mean"], rel=1e-12, nan_ok=True), expr
+    _rapids(url, "(tmp= rnd (h2o.runif held.hex 42))")
+    parts = [_rapids(url, f"(tmp= part{k} (rows held.hex {cond}))")["num_rows"]
+             for k, cond in enumerate(["(< rnd 0.75)", "(>= rnd 0.75)"])]
+    assert sum(parts) == 6000 and 0.7 < parts[0] / 6000 < 0.8
+    refused = requests.post(f"{url}/99/Rapids", data={"ast": "(sort held.hex [0] [1])"})
+    assert refused.status_code == 400 and "'sort'" in refused.json()["msg"]
+    assert "Dask workers" in refused.json()["msg"]

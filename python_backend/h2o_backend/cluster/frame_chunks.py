@@ -144,6 +144,10 @@ def values_in_bins(chunk: Frame, column: int, spec: tuple, bins: list[int]) -> l
 
 
 # ---------------------------------------------------------------------------- rows
+def take(chunk: Frame, rows: np.ndarray) -> Frame:
+    return chunk.take_rows(rows)
+
+
 def rows(chunk: Frame, start: int, stop: int) -> Frame:
     """Rows ``[start, stop)`` of the chunk."""
     return Frame(chunk.key, [Column(c.name, c.type, c.data[start:stop], c.domain) for c in chunk.columns])

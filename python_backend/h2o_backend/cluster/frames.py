@@ -94,16 +94,18 @@ def parse(cluster, paths: list[str], setup, key: str, job=None) -> ClusterFrame:
     return frame
 
 
-def built(cluster, key: str, local: list, placed: list[str] | None = None, job=None, keep=()) -> ClusterFrame:
+def built(cluster, key: str, local: list, placed: list[str] | None = None, job=None, keep=(),
+          level_order: str = "text") -> ClusterFrame:
     """A ClusterFrame of chunk futures ``local`` (Frames on the workers, their enum codes into
-    their own levels): recoded into the unified domains, with the frame's statistics. ``keep``:
-    futures the chunks' task graph needs (a scattered model: it cannot be recomputed)."""
+    their own levels): recoded into the unified domains (``_unified``), with the frame's
+    statistics. ``keep``: futures the chunks' task graph needs (a scattered model: it cannot be
+    recomputed)."""
     client = cluster.client
     placed = placed or [None] * len(local)
     levels = _gather(client, [client.submit(frame_chunks.levels, c, pure=False) for c in local], job)
     types = _gather(client, [client.submit(frame_chunks.column_types, c, pure=False) for c in local], job)
     names = client.submit(frame_chunks.column_names, local[0], pure=False).result()
-    domains, kinds = _unified(levels, types)
+    domains, kinds = _unified(levels, types, level_order)
     chunks = [client.submit(frame_chunks.recode, c, domains, kinds, workers=[w] if w else None,
                             allow_other_workers=True, pure=False) for c, w in zip(local, placed)]
     _progress(job, 0.6, "Computing the frame's statistics on the workers")
@@ -128,18 +130,35 @@ def _gather(client, futures: list, job) -> list:
     return client.gather(futures)
 
 
-def _unified(levels: list[list], types: list[list[str]]) -> tuple[list, list[str]]:
-    """The frame's domains (the sorted union of the chunks' levels) and column types."""
+def _unified(levels: list[list], types: list[list[str]], order: str = "text") -> tuple[list, list[str]]:
+    """The frame's domains and column types. A domain is the union of the chunks' levels: sorted as
+    text (a parse: H2O's order); with ``order`` "kept" or "auto", the chunks' own list when they all
+    have the same one (a column taken from a frame keeps its domain); with "auto", sorted by value
+    when every level is a number and every chunk lists them so (as.factor of numbers), else as text."""
     n = len(types[0])
     domains = []
     for j in range(n):
         per_chunk = [lv[j] for lv in levels]
-        domains.append(None if per_chunk[0] is None else sorted(set().union(*per_chunk)))
+        domains.append(None if per_chunk[0] is None else _union(per_chunk, order))
     kinds = []
     for j in range(n):
         seen = {t[j] for t in types}
         kinds.append("real" if seen == {"int", "real"} else seen.pop() if len(seen) == 1 else "real")
     return domains, kinds
+
+
+def _union(per_chunk: list[list[str]], order: str) -> list[str]:
+    if order != "text" and all(lv == per_chunk[0] for lv in per_chunk):
+        return list(per_chunk[0])
+    union = set().union(*per_chunk)
+    if order == "auto":
+        try:
+            values = {level: float(level) for level in union}
+        except ValueError:
+            values = None
+        if values is not None and all([values[v] for v in lv] == sorted(values[v] for v in lv) for lv in per_chunk):
+            return sorted(union, key=values.get)
+    return sorted(union)
 
 
 # ---------------------------------------------------------------------------- statistics
@@ -270,14 +289,6 @@ def chunk_frames(cluster, frame: ClusterFrame):
     """The chunks one at a time, as Frames in the server's memory (a download's stream)."""
     for i in range(len(frame.chunks)):
         yield concatenated(frame, [frame.chunks[i].result()])
-
-
-def release(cluster, frame: ClusterFrame) -> None:
-    try:
-        cluster.client.cancel(list(frame.chunks))
-    except Exception:  # noqa: BLE001 - the cluster may be gone with its chunks
-        log.debug("releasing %s's chunks failed", frame.key, exc_info=True)
-    frame.chunks = []
 
 
 def bytes_by_worker(cluster, frames: list[ClusterFrame]) -> dict[str, int]:

@@ -74,9 +74,10 @@ class ClusterFrame:
         return self.names.index(name)
 
     def release(self) -> None:
-        """Let the workers drop the chunks (the frame was removed)."""
+        """Let the workers drop the chunks (the frame was removed) once no other frame made from
+        them needs them (released, not cancelled: cancelling would take the dependents too)."""
         for future in self.chunks + self.keep:
-            future.cancel()
+            future.release()
         self.chunks, self.keep = [], []
 
     def chunk_starts(self) -> np.ndarray:
