@@ -156,8 +156,9 @@ def run_harness(class_dir: Path, mode: str, target: str, csv_path: Path, out: Pa
 
 
 # ------------------------------------------------------------------ the server
-def server_predict(url: str, model_id: str, frame_id: str, repeats: int):
-    """Times POST /3/Predictions (best and first of ``repeats``); returns the predictions."""
+def server_predict(url: str, model_id: str, frame_id: str, repeats: int, keep: Path):
+    """Times POST /3/Predictions (best and first of ``repeats``); returns the predictions (also
+    written to ``keep``)."""
     times = []
     dest = f"mojo_speed_pred_{model_id}"
     for _ in range(repeats):
@@ -167,6 +168,7 @@ def server_predict(url: str, model_id: str, frame_id: str, repeats: int):
         times.append(time.perf_counter() - t)
         r.raise_for_status()
     csv_text = requests.get(f"{url}/3/DownloadDataset", params={"frame_id": dest}, timeout=1800).content
+    keep.write_bytes(csv_text)
     return times, pd.read_csv(io.BytesIO(csv_text))
 
 
@@ -184,19 +186,25 @@ def labels(pred: pd.DataFrame, domain: list[str]) -> np.ndarray:
     return col.astype(str).to_numpy()
 
 
+def _largest(a: pd.DataFrame, b: pd.DataFrame, names: list[str]) -> dict:
+    diffs = {n: max_rel(a[n], b[n]) for n in names}
+    worst = max(diffs, key=diffs.get)
+    gap = max(float(np.abs(a[n].to_numpy(np.float64) - b[n].to_numpy(np.float64)).max()) for n in names)
+    return {"max_rel_diff": diffs[worst], "worst_column": worst, "max_abs_diff": gap}
+
+
 def agreement(kind: str, a: pd.DataFrame, b: pd.DataFrame) -> dict:
     """How a's predictions (genmodel layout) compare with b's (either layout)."""
     if kind in ("binomial", "multinomial"):
         domain = list(a.columns[1:])
         la, lb = labels(a, domain), labels(b, domain)
-        return {"class_differs_rows": int(np.sum(la != lb)),
-                "max_rel_diff": max(max_rel(a[d], b[d]) for d in domain)}
+        return {"class_differs_rows": int(np.sum(la != lb)), **_largest(a, b, domain)}
     if kind == "regression":
-        return {"max_rel_diff": max_rel(a["predict"], b["predict"])}
+        return _largest(a, b, ["predict"])
     shared = [n for n in a.columns if n in b.columns]
     extra = [n for n in a.columns if n not in b.columns]
     return {"columns_compared": len(shared), "added_inputs_all_zero": bool((a[extra].to_numpy() == 0).all()),
-            "max_rel_diff": max(max_rel(a[n], b[n]) for n in shared)}
+            **_largest(a, b, shared)}
 
 
 # ------------------------------------------------------------------ run
@@ -255,7 +263,8 @@ def bench_model(url: str, kind: str, model: dict, args, tmp: Path, class_dir: Pa
     mojo_t, mojo_p = run_harness(class_dir, "mojo", model["mojo"], csv_path, tmp / f"{kind}_mojo.bin", args.passes)
     pojo_t, pojo_p = run_harness(class_dir, "pojo", f"{model['pojo_class']}_GenModel", csv_path,
                                  tmp / f"{kind}_pojo.bin", args.passes)
-    srv_times, srv_p = server_predict(url, model["model_id"], frame.frame_id, args.repeats)
+    srv_times, srv_p = server_predict(url, model["model_id"], frame.frame_id, args.repeats,
+                                      tmp / f"{kind}_server.csv")
     n = args.rows
     res = {
         "rows": n, "train_s": model["train_s"],
@@ -279,15 +288,17 @@ def bench_model(url: str, kind: str, model: dict, args, tmp: Path, class_dir: Pa
 def print_table(report: dict) -> None:
     print("\n| model | MOJO rows/s (cold: load + 1st pass) | POJO rows/s (cold) | server rows/s (1st request) "
           "| server/MOJO | server/POJO | class differs (MOJO/POJO vs server) | max rel diff MOJO-server, "
-          "POJO-server, MOJO-POJO |")
-    print("|---|---|---|---|---|---|---|---|")
+          "POJO-server, MOJO-POJO | max abs diff (same order) |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for kind, r in report["models"].items():
         diff = "/".join(str(r[k].get("class_differs_rows", "-")) for k in ("mojo_vs_server", "pojo_vs_server"))
-        rel = ", ".join(f"{r[k]['max_rel_diff']:.2g}" for k in ("mojo_vs_server", "pojo_vs_server", "mojo_vs_pojo"))
+        pairs = ("mojo_vs_server", "pojo_vs_server", "mojo_vs_pojo")
+        rel = ", ".join(f"{r[k]['max_rel_diff']:.2g}" for k in pairs)
+        gap = ", ".join(f"{r[k]['max_abs_diff']:.2g}" for k in pairs)
         print(f"| {kind} | {r['mojo']['rows_per_s']:,} ({r['mojo']['cold_rows_per_s']:,}) "
               f"| {r['pojo']['rows_per_s']:,} ({r['pojo']['cold_rows_per_s']:,}) "
               f"| {r['server']['rows_per_s']:,} ({r['server']['first_rows_per_s']:,}) "
-              f"| {r['ratios']['server_over_mojo']} | {r['ratios']['server_over_pojo']} | {diff} | {rel} |")
+              f"| {r['ratios']['server_over_mojo']} | {r['ratios']['server_over_pojo']} | {diff} | {rel} | {gap} |")
 
 
 def main(argv=None) -> int:

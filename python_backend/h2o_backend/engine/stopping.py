@@ -5,7 +5,10 @@ averages of length k over the last 2k values are compared with the first of them
 training stops when the best of the others (the smallest, or the largest for a metric where more
 is better) is not better than the reference by the relative tolerance, as a ratio: best /
 reference >= 1 - tolerance (<= 1 + tolerance). As in H2O-3, averages of mixed signs never stop, a
-metric bounded below by 0 stops when its reference is 0, and any NaN average never stops.
+metric bounded below by 0 stops when its reference is 0, and any NaN average never stops. (The
+ratio is H2O-3's: for a metric below 0, e.g. a custom one, a change in the better direction
+gives a ratio past 1 on the other side, so such a metric stops while it improves and goes on
+while it worsens, as in H2O-3.)
 
 ``custom`` and ``custom_increasing`` stop on the value of the model's custom metric
 (``custom_metric_func``, the metrics' custom_metric_value): less is better for custom, more for
