@@ -87,11 +87,6 @@ def our_server(nthreads: int | None, log_dir: str):
     if nthreads:
         cmd += ["--nthreads", str(nthreads)]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO / "python_backend"), os.environ.get("PYTHONPATH", "")]))
-    if nthreads:
-        # also in numba's variable: with --nthreads alone (fewer than the cores) the POJO export
-        # fails (500: "Cannot set NUMBA_NUM_THREADS to a different value once the threads have
-        # been launched") when it compiles its arithmetic probe
-        env["NUMBA_NUM_THREADS"] = str(nthreads)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
