@@ -2,12 +2,14 @@
 ``ALIASES``): options this engine does not implement are refused by name; the distribution, its
 parameters and the stopping metric must fit the problem (classification, regression,
 autoencoder) as H2O-3's DeepLearningParameters.validate and ModelBuilder.checkDistributions
-say; the weights and offset columns: validate_columns.py."""
+say (stopping_metric custom or custom_increasing needs a custom_metric_func, as H2O-3's
+ModelBuilder.init); the weights and offset columns: validate_columns.py."""
 from __future__ import annotations
 
 
 import numpy as np
 
+from h2o_backend.engine import stopping
 from h2o_backend.engine.data import datainfo as di
 from h2o_backend.engine.parameters import validate_columns
 from h2o_backend.engine.parameters.table import PARAMETERS
@@ -61,6 +63,8 @@ def check_h2o3_settings(params, train, p) -> None:
         _check_fold_column(params, train, p)
     if params.max_runtime_secs and params.max_runtime_secs < 0:
         p.add("max_runtime_secs", "max_runtime_secs must be >= 0")
+    if params.stopping_metric in stopping.CUSTOM_METRICS and not params.custom_metric_func:
+        p.add("custom_metric_func", stopping.NO_CUSTOM_METRIC)      # H2O-3: whatever stopping_rounds is
     problem = _problem_of(params, train)
     validate_columns.check_special_columns(params, train, problem, p)
     if problem is None:
