@@ -31,7 +31,7 @@ from h2o_backend.parse.source import ParseError, compression_of
 
 log = logging.getLogger(__name__)
 
-EXACT_BIN_VALUES = 1 << 21
+EXACT_BIN_VALUES = 1 << 18
 MEMORY_FRACTION = 0.6          # a cluster frame may take this share of the workers' memory limits
 BYTES_PER_VALUE = 8
 
@@ -175,13 +175,12 @@ def _columns(client, chunks, names, kinds, domains, moments, job) -> list[Cluste
                 else np.zeros(0, np.int64)
             full.histogram_bins, full.histogram_stride = counts.tolist(), 1.0
             if counts.sum():
-                full.percentiles = _percentiles(counts, lambda wanted, c=counts: {b: np.full(int(c[b]), float(b)) for b in wanted},
-                                                (0.0, 1.0, len(counts)))
+                full.percentiles = _percentiles(counts, lambda wanted: {b: _Constant(float(b)) for b in wanted})
         elif kinds[j] != "string" and specs[j] is not None:
             low, stride, nbins = specs[j]
             full.histogram_bins, full.histogram_base, full.histogram_stride = bins[j].tolist(), low, stride
             full.percentiles = _percentiles(bins[j], lambda wanted, j=j: _bin_values(client, chunks, j, specs[j],
-                                                                                     wanted, bins[j]), specs[j])
+                                                                                     wanted, bins[j], kinds[j]))
         out.append(ClusterColumn(name, kinds[j], domains[j], rollups[j], full))
     return out
 
@@ -225,19 +224,39 @@ def _sum_bins(per_chunk: list[list], n_columns: int) -> list[np.ndarray | None]:
     return out
 
 
-def _bin_values(client, chunks, column: int, spec, wanted: list[int], counts) -> dict[int, np.ndarray]:
+class _Constant:
+    """The sorted values of a bin that holds one value only (an enum level, an integer's own bin)."""
+    def __init__(self, value: float):
+        self.value = value
+
+    def __getitem__(self, _rank: int) -> float:
+        return self.value
+
+
+class _Spread:
+    """A bin's values taken as spread evenly over it (too many to fetch: an approximation)."""
+    def __init__(self, start: float, width: float, count: int):
+        self.start, self.width, self.count = start, width, count
+
+    def __getitem__(self, rank: int) -> float:
+        return self.start + self.width * (rank + 0.5) / self.count
+
+
+def _bin_values(client, chunks, column: int, spec, wanted: list[int], counts, kind: str) -> dict:
+    low, stride, nbins = spec
+    if kind == "int" and stride == 1.0:           # one bin per integer: its values are known
+        return {b: _Constant(low + b) for b in wanted}
     exact = [b for b in wanted if counts[b] <= EXACT_BIN_VALUES]
     found = client.gather([client.submit(frame_chunks.values_in_bins, c, column, spec, exact, pure=False)
                            for c in chunks]) if exact else []
     out = {b: np.sort(np.concatenate([f[i] for f in found])) for i, b in enumerate(exact)}
-    low, stride, _ = spec
     for b in wanted:       # too many values to fetch: spread evenly over the bin
         if b not in out:
-            out[b] = low + stride * (b + (np.arange(counts[b]) + 0.5) / counts[b])
+            out[b] = _Spread(low + stride * b, stride, int(counts[b]))
     return out
 
 
-def _percentiles(counts: np.ndarray, values_of, spec) -> list[float]:
+def _percentiles(counts: np.ndarray, values_of) -> list[float]:
     """numpy's 'linear' quantiles of the values counted in ``counts`` (bins in value order)."""
     n = int(counts.sum())
     cumulative = np.cumsum(counts)
