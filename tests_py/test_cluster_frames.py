@@ -258,7 +258,8 @@ def test_rapids_column_selection_as_factor_and_row_ranges_give_the_server_frames
     _parse(url, "up2.csv", "local.hex", setup)
     for i, expr in enumerate(["(cols_py {} [0 6 8])", "(as.factor (cols_py {} [5]))", "(rows {} [10:4000 5990:10])",
                               "(cols {} [-7 -8])", "(rows {} (> (cols_py {} [0]) 0.5))",
-                              "(cbind (cols_py {} [1]) (is.na (cols_py {} [6])))"]):
+                              "(cbind (cols_py {} [1]) (is.na (cols_py {} [6])))",
+                              "(:= {} (as.factor (cols_py {} [5])) [5] [])"]):
         _rapids(url, f"(tmp= c{i} {expr.replace('{}', 'held.hex')})")
         _rapids(url, f"(tmp= s{i} {expr.replace('{}', 'local.hex')})")
         held, local = _frame(url, f"c{i}"), _frame(url, f"s{i}")
@@ -274,3 +275,17 @@ def test_rapids_column_selection_as_factor_and_row_ranges_give_the_server_frames
     refused = requests.post(f"{url}/99/Rapids", data={"ast": "(sort held.hex [0] [1])"})
     assert refused.status_code == 400 and "'sort'" in refused.json()["msg"]
     assert "Dask workers" in refused.json()["msg"]
+    before = _frame(url, "c0")
+    assert requests.delete(f"{url}/3/Frames/held.hex").status_code == 200
+    assert _frame(url, "c0")["columns"][0]["data"] == before["columns"][0]["data"]   # made from it: kept
+
+
+def test_a_parse_larger_than_the_workers_memory_is_refused_before_it_starts(csv_path):
+    from h2o_backend.cluster import frames
+
+    class SmallWorkers:
+        def memory_limits(self):
+            return {"tcp://a:1": 200_000, "tcp://b:1": 200_000}
+    with pytest.raises(frames.ClusterMemoryError) as err:
+        frames.check_fits(SmallWorkers(), [csv_path], 9)
+    assert "MB" in str(err.value) and "2 Dask workers" in str(err.value)

@@ -24,7 +24,7 @@ from h2o_backend.frames.rapids import OPERATORS, Atom, RapidsError, parse, show
 from h2o_backend.frames.rapids.elementwise import BINARY, UNARY
 
 ROW_LOCAL = frozenset({"cols", "cols_py", "rows", "as.factor", "as.numeric", "as.character", "is.na", "ifelse",
-                       "h2o.runif", "cbind", *BINARY, *UNARY})
+                       "h2o.runif", "cbind", "append", "colnames=", ":=", *BINARY, *UNARY})
 ASSIGN = ("tmp=", "assign")
 
 
@@ -106,7 +106,13 @@ def _take_rows(cluster, key: str, frame, rows: np.ndarray):
             placed.append(w)
     if not local:
         raise RapidsError("the row selection is empty")
-    return frames.built(cluster, key, local, placed, level_order="kept")
+    return frames.built(cluster, key, local, placed, level_order="kept", keep=_lineage([frame]))
+
+
+def _lineage(parents) -> list:
+    """The futures a frame made from ``parents`` keeps, so that the scheduler can rebuild its chunks
+    from the source even after the parents are removed (their chunks then stay on the workers)."""
+    return [f for p in parents for f in list(p.chunks) + list(p.keep)]
 
 
 # ---------------------------------------------------------------------------- row-local expressions
@@ -136,6 +142,9 @@ def _check_row_local(tree) -> None:
                 "is not supported on frames held by the Dask workers yet"
             raise RapidsError(f"operator '{op}' {known} (in {show(tree)[:80]}); on cluster frames: "
                               f"{' '.join(sorted(ROW_LOCAL))} and (rows frame [ranges])")
+        if op == ":=" and not (len(tree) == 5 and tree[4] == []):
+            raise RapidsError(f"(:= frame value columns rows) on frames held by the Dask workers writes whole columns "
+                              f"only (rows []), not {show(tree)[:80]}")
         if op == "rows" and len(tree) == 3 and _is_position(tree[2]):
             raise RapidsError(f"rows by position inside an expression are not supported on frames held by the "
                               f"Dask workers (in {show(tree)[:80]}); select them at the top: (rows frame [ranges])")
@@ -154,7 +163,7 @@ def _per_chunk(cluster, key: str, tree, held: dict):
         local.append(client.submit(evaluate_chunk, show(_seeded(tree, i)), list(chunks), *chunks.values(),
                                    workers=[w] if w else None, allow_other_workers=True, pure=False))
         placed.append(w)
-    return frames.built(cluster, key, local, placed, level_order="auto")
+    return frames.built(cluster, key, local, placed, level_order="auto", keep=_lineage(held.values()))
 
 
 def _seeded(tree, index: int):
