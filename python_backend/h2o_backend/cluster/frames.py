@@ -26,7 +26,7 @@ from h2o_backend.cluster import frame_chunks
 from h2o_backend.frames.cluster_frame import ClusterColumn, ClusterFrame
 from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.frames.summary import EXTREMES, MAX_BINS, PERCENTILES, Rollups, Summary
-from h2o_backend.jobs import JobCancelled
+from h2o_backend.parse.parser import check_cancel
 from h2o_backend.parse.source import ParseError, compression_of
 
 log = logging.getLogger(__name__)
@@ -118,15 +118,14 @@ def built(cluster, key: str, local: list, placed: list[str] | None = None, job=N
 
 def _progress(job, fraction: float, message: str) -> None:
     if job is not None:
-        if job.stop_requested:
-            raise JobCancelled()
+        check_cancel(job)
         job.update(fraction, message)
 
 
 def _gather(client, futures: list, job) -> list:
     if job is not None and job.stop_requested:
         client.cancel(futures)
-        raise JobCancelled()
+        check_cancel(job)
     return client.gather(futures)
 
 

@@ -307,12 +307,12 @@ def _progress(job, start: float, span: float, index: int, count: int):
     msg = f"Parsing file {index + 1} of {count}" if count > 1 else "Parsing"
 
     def report(fraction: float) -> None:
-        _check_cancel(job)
+        check_cancel(job)
         job.update(start + span * fraction, msg)
     return report
 
 
-def _check_cancel(job) -> None:
+def check_cancel(job) -> None:
     if job is not None and job.stop_requested:
         raise JobCancelled()
 
@@ -352,7 +352,7 @@ def _columns(arrays: dict[str, pa.ChunkedArray], setup: ParseSetup, job) -> list
     notes: dict[int, list[str]] = {i: [] for i in kept}
 
     def build(i: int) -> Column:
-        _check_cancel(job)
+        check_cancel(job)
         return convert.build_column(setup.column_names[i], setup.column_types[i],
                                     arrays[f"_c{i}"], per_column[i], notes[i])
     columns = []
