@@ -36,7 +36,7 @@ def _steps():
     from h2o.estimators.deeplearning import H2OAutoEncoderEstimator, H2ODeepLearningEstimator
     from h2o.grid.grid_search import H2OGridSearch
 
-    from client_compat_features import feature_steps
+    from client_compat_features import client_refusal_or, feature_steps
 
     tmp = tempfile.mkdtemp(prefix="client_compat_")
     s: dict = {"tmp": tmp}
@@ -205,8 +205,7 @@ def _steps():
         return m.model_id
 
     def download_pojo():
-        path = s["model"].download_pojo(path=tmp)
-        return os.path.basename(path)
+        return client_refusal_or(lambda: os.path.basename(s["model"].download_pojo(path=tmp)))
 
     def models_java():
         r = requests.get(f"{s['url']}/3/Models.java/client_dl")
@@ -236,7 +235,7 @@ def _steps():
 
 def run_workflow(url: str, label: str) -> list[tuple[str, bool, str]]:
     state, steps = _steps()
-    state["url"] = url
+    state["url"], state["label"] = url, label
     results = []
     for step in steps:
         t0 = time.time()
@@ -302,11 +301,15 @@ def main() -> None:
 
 
 def print_failure_table(counts: dict) -> None:
-    """A markdown table of the steps that fail on either side, with each side's answer."""
+    """A markdown table of the steps that fail on either side, or that the client refuses by itself,
+    with each side's answer."""
     sides = list(counts)
     answers = {side: {name: (ok, detail) for name, ok, detail in results} for side, results in counts.items()}
     names = [name for name, _, _ in next(iter(counts.values()))] if counts else []
-    failing = [n for n in names if any(not answers[side].get(n, (True, ""))[0] for side in sides)]
+    def notable(ok_detail) -> bool:
+        ok, detail = ok_detail
+        return not ok or detail.startswith("refused by the client")
+    failing = [n for n in names if any(notable(answers[side].get(n, (True, ""))) for side in sides)]
     if not failing:
         return
     print("\n| step | " + " | ".join(sides) + " |\n|---|" + "---|" * len(sides))
