@@ -116,6 +116,16 @@ def test_print_show_summary_and_performance_print(trained, name):
         model.model_performance(test_frame).show()
     printed = text.getvalue()
     assert "Model Details" in printed and "Status of Neuron Layers" in printed
+    # what H2O-3's print shows: the summary's description, the metrics by their class
+    kind = name.split("/")[0]
+    task = "auto-encoder, gaussian" if kind == "autoencoder" else f"predicting {CASES[name]['call']['y']}, "
+    assert f"Status of Neuron Layers: {task}" in printed and "training samples, mini-batch size 1" in printed
+    metrics_class = {"regression": "Regression", "binomial": "Binomial", "multinomial": "Multinomial",
+                     "autoencoder": "AutoEncoder"}[kind]
+    assert f"ModelMetrics{metrics_class}: deeplearning" in printed
+    lines = {"regression": ["MAE:", "RMSLE:", "Mean Residual Deviance:"], "binomial": ["LogLoss:", "AUC:", "Gini:"],
+             "multinomial": ["LogLoss:", "Mean Per-Class Error:"], "autoencoder": ["MSE:"]}[kind]
+    assert all(line in printed for line in lines), printed
     if "nfolds" in CASES[name]["call"]["params"]:
         assert "Cross-Validation Metrics Summary" in printed
 

@@ -98,7 +98,9 @@ def metrics_json(metrics: dict | None, model_id: str, frame_id: str | None, cate
     NaN; no custom metric; no kept predictions)."""
     if not metrics:
         return None
-    body = {"__meta": meta(_METRICS_SCHEMAS.get(category, "ModelMetricsBaseV3"), "ModelMetrics"),
+    schema = _METRICS_SCHEMAS.get(category, "ModelMetricsBaseV3")
+    # the schema type names the metrics' class (ModelMetricsBinomial, ...): the client's show() prints by it
+    body = {"__meta": meta(schema, schema[:-2] if category in _METRICS_SCHEMAS else "ModelMetrics"),
             "model": model_key(model_id), "frame": frame_key(frame_id), "model_category": category,
             "description": None, "scoring_time": None, "model_checksum": None, "frame_checksum": None,
             "custom_metric_name": None, "custom_metric_value": NAN, "predictions": None}
