@@ -44,6 +44,14 @@ def _printed(fn) -> str:
     return text.getvalue()
 
 
+def refusal_message(answer) -> str:
+    """The msg of an H2O error answer (else the start of its text)."""
+    try:
+        return " ".join(str(answer.json().get("msg", "")).split())[:120]
+    except ValueError:
+        return answer.text[:120]
+
+
 def client_refusal_or(download):
     """What a download answers, or the client's own refusal: h2o 3.46.0.12 blocks MOJO and POJO
     export before any request ("requires H2O-3 Secure"), whichever server it talks to."""
@@ -296,7 +304,7 @@ def feature_steps(s: dict) -> list:
     def mojo_over_rest():
         model, _ = s["kinds"]["binomial"]
         answer = requests.get(f"{s['url']}/3/Models/{model.model_id}/mojo", timeout=120)
-        assert answer.status_code == 200, (answer.status_code, answer.text[:200])
+        assert answer.status_code == 200, f"{answer.status_code} {refusal_message(answer)}"
         assert answer.content[:2] == b"PK", answer.content[:20]       # a zip
         return f"{len(answer.content)} bytes"
 

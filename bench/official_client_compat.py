@@ -36,7 +36,7 @@ def _steps():
     from h2o.estimators.deeplearning import H2OAutoEncoderEstimator, H2ODeepLearningEstimator
     from h2o.grid.grid_search import H2OGridSearch
 
-    from client_compat_features import client_refusal_or, feature_steps
+    from client_compat_features import client_refusal_or, feature_steps, refusal_message
 
     tmp = tempfile.mkdtemp(prefix="client_compat_")
     s: dict = {"tmp": tmp}
@@ -209,7 +209,7 @@ def _steps():
 
     def models_java():
         r = requests.get(f"{s['url']}/3/Models.java/client_dl")
-        assert r.status_code == 200, r.status_code
+        assert r.status_code == 200, f"{r.status_code} {refusal_message(r)}"
         return len(r.text)
 
     def ls():
