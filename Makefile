@@ -84,6 +84,7 @@ bench: deps
 	cd bench && $(PYTHON) mnist_trial.py --with-h2o3 | tee results/mnist_trial_vs_h2o3.log
 	cd bench && $(PYTHON) mnist_trial.py --speed | tee results/mnist_speed.log
 	$(PYTHON) bench/pojo_bench.py --epochs 10 | tee bench/results/pojo_bench_e10.log
+	$(PYTHON) bench/mojo_speed.py --json bench/results/mojo_speed.json | tee bench/results/mojo_speed.log
 
 clean:
 	rm -rf $(BUILD)

@@ -66,7 +66,15 @@ def single_process(train, test, epochs: float, seed: int) -> dict:
         numba.set_num_threads(prev)
 
 
-def on_cluster(train, test, n_workers: int, epochs: float, seed: int, label: str, tspi: int = -2) -> list[dict]:
+AVERAGING = {        # --averaging NAME: the parameters of that combination of the copies
+    "plain": {},
+    "block_momentum": {"block_momentum": -1.0},           # eta = 1 - 1/N (cluster/averaging.py)
+    "elastic": {"elastic_averaging": True},               # H2O-3's defaults: moving rate 0.9, regularization 1e-3
+}
+
+
+def on_cluster(train, test, n_workers: int, epochs: float, seed: int, label: str, tspi: int = -2,
+               averaging=("plain",), replicates=(True, False)) -> list[dict]:
     from h2o_backend.cluster import connect
     from h2o_backend.cluster.tasks import warm_up
     from h2o_backend.engine.training import train_deeplearning
@@ -75,13 +83,15 @@ def on_cluster(train, test, n_workers: int, epochs: float, seed: int, label: str
         cluster.client.run(warm_up)
         warm_up()           # the scoring kernels of this process (the server), with its threads
         runs = []
-        for replicate in (True, False):
-            p = params_for(epochs=epochs, seed=seed, replicate_training_data=replicate,
-                           train_samples_per_iteration=tspi)
-            t = time.perf_counter()
-            model = train_deeplearning(p, train, test, cluster=cluster)
-            runs.append(summarize(f"{label}, replicate_training_data={str(replicate).upper()}", model,
-                                  time.perf_counter() - t))
+        for mode in averaging:
+            for replicate in replicates:
+                p = params_for(epochs=epochs, seed=seed, replicate_training_data=replicate,
+                               train_samples_per_iteration=tspi, **AVERAGING[mode])
+                t = time.perf_counter()
+                model = train_deeplearning(p, train, test, cluster=cluster)
+                r = summarize(f"{label}, {mode}, replicate={str(replicate).upper()}", model, time.perf_counter() - t)
+                r["averaging"] = mode
+                runs.append(r)
         return runs
     finally:
         cluster.close()
@@ -112,8 +122,16 @@ def main(argv=None) -> int:
                     help="train_samples_per_iteration of the cluster runs (-2 auto, -1 all local rows, 0 one epoch)")
     ap.add_argument("--with-h2o3", action="store_true", help="also train H2O-3 as a 2-node cloud")
     ap.add_argument("--no-simulated", action="store_true", help="skip the 4-worker run")
+    ap.add_argument("--averaging", default="plain", help="comma-separated: " + ", ".join(AVERAGING))
+    ap.add_argument("--replicate", choices=("both", "true", "false"), default="both",
+                    help="replicate_training_data of the cluster runs")
     ap.add_argument("--json", help="write the figures to this JSON file")
     args = ap.parse_args(argv)
+    modes = tuple(m.strip() for m in args.averaging.split(",") if m.strip())
+    unknown = [m for m in modes if m not in AVERAGING]
+    if unknown:
+        ap.error(f"--averaging: unknown mode(s) {', '.join(unknown)}")
+    replicates = {"both": (True, False), "true": (True,), "false": (False,)}[args.replicate]
     import logging
     logging.basicConfig(level=logging.WARNING, format="    %(name)s: %(message)s")
     logging.getLogger("h2o_backend.cluster").setLevel(logging.INFO)
@@ -125,7 +143,7 @@ def main(argv=None) -> int:
     print(f"MNIST trial network, {args.epochs:g} epochs, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
           flush=True)
     one = single_process(train, test, args.epochs, args.seed)
-    two = on_cluster(train, test, 2, args.epochs, args.seed, "Dask 2 workers x 1 thread", args.tspi)
+    two = on_cluster(train, test, 2, args.epochs, args.seed, "Dask 2 workers x 1 thread", args.tspi, modes, replicates)
     report["runs"] = [one, *two]
     for r in two:
         r["speed_up"] = one["wall_s"] / r["wall_s"]
@@ -133,8 +151,13 @@ def main(argv=None) -> int:
         print(f"  speed-up of {r['run']}: {r['speed_up']:.2f}x, test error "
               f"{r['test_error_points_vs_single']:+.2f} points vs single process", flush=True)
     if not args.no_simulated:
-        report["runs"] += on_cluster(train, test, 4, args.epochs, args.seed,
-                                     "SIMULATED Dask 4 workers x 1 thread", args.tspi)
+        four = on_cluster(train, test, 4, args.epochs, args.seed, "SIMULATED Dask 4 workers x 1 thread", args.tspi,
+                          modes, replicates)
+        for r in four:
+            r["test_error_points_vs_single"] = 100 * (r["test_error"] - one["test_error"])
+            print(f"  {r['run']}: test error {r['test_error_points_vs_single']:+.2f} points vs single process",
+                  flush=True)
+        report["runs"] += four
     if args.with_h2o3:
         h = h2o3_cloud(args.epochs, 2)
         report["h2o3"] = h

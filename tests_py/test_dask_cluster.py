@@ -545,8 +545,10 @@ def test_a_large_frame_is_predicted_on_the_workers_over_rest(cluster, data_dir, 
     url = server.url
     try:
         for path, key in ((data_dir / "iris.csv", "iris.hex"), (tmp_path / "iris_part.csv", "part.hex")):
-            requests.get(f"{url}/3/ImportFiles", params={"path": str(path)}, timeout=60).raise_for_status()
-            requests.post(f"{url}/3/Parse", data={"source_frames": f'["nfs:/{path}"]', "destination_frame": key,
+            with open(path, "rb") as fh:    # uploaded: held by the server (an imported file would be parsed
+                requests.post(f"{url}/3/PostFile", params={"destination_frame": f"{key}.raw"},   # on the workers)
+                              files={"file": fh}, timeout=60).raise_for_status()
+            requests.post(f"{url}/3/Parse", data={"source_frames": f'["{key}.raw"]', "destination_frame": key,
                                                   "blocking": "true"}, timeout=120).raise_for_status()
         job = requests.post(f"{url}/3/ModelBuilders/deeplearning", data={
             "training_frame": "iris.hex", "response_column": "C5", "model_id": "m", "hidden": "[10]",

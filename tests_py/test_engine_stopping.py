@@ -46,3 +46,26 @@ def test_metric_values_are_read_from_the_metrics():
     assert stopping.metric_value(metrics, "AUCPR") == 0.7
     assert stopping.metric_value(metrics, "misclassification") == 0.1
     assert math.isnan(stopping.metric_value(metrics, "RMSE"))
+
+
+def test_custom_metrics_read_the_custom_value_in_their_direction():
+    metrics = {"custom_metric_name": "mine", "custom_metric_value": 3.5, "MSE": 1.0}
+    assert stopping.metric_value(metrics, "custom") == 3.5
+    assert stopping.metric_value(metrics, "custom_increasing") == 3.5
+    assert "custom_increasing" in stopping.MORE_IS_BETTER and "custom" not in stopping.MORE_IS_BETTER
+    assert math.isnan(stopping.metric_value({"MSE": 1.0}, "custom"))
+
+
+def test_the_rule_is_a_ratio_with_h2o3s_sign_checks():
+    # averages of mixed signs never stop (a custom metric may cross 0)
+    assert not stopping.stop_early([1.0, 1.0, -1.0, -1.0, -1.0], 2, 0.0, more_is_better=False)
+    # negative values: H2O-3 compares best / reference with 1 - tolerance, which for a reference below 0
+    # reads a fall (an improvement where less is better) as no improvement
+    assert stopping.stop_early([-1.0, -1.0, -1.0, -2.0, -3.0], 2, 0.1, more_is_better=False)
+    assert not stopping.stop_early([-3.0, -3.0, -3.0, -2.0, -1.0], 2, 0.1, more_is_better=False)
+    # a metric bounded below by 0 (logloss, MSE, ...) stops once its reference reached 0; others never
+    # stop on all-zero averages (0 / 0)
+    zeros = [0.0] * 5
+    assert stopping.stop_early(zeros, 2, 0.0, more_is_better=False, lower_bound_by_0=True)
+    assert not stopping.stop_early(zeros, 2, 0.0, more_is_better=False)
+    assert "MSE" in stopping.LOWER_BOUND_BY_0 and "custom" not in stopping.LOWER_BOUND_BY_0

@@ -72,6 +72,8 @@ def test_warnings_of_the_combinations_come_back_as_messages(client, train_frame)
     (json.dumps({"strategy": "Sequential"}), "'Sequential' is not supported"),
     (json.dumps({"strategy": "RandomDiscrete", "max_models": -1}), "max_models must be >= 0"),
     (json.dumps({"strategy": "RandomDiscrete", "stopping_metric": "lift_top_group"}), "not supported"),
+    (json.dumps({"strategy": "RandomDiscrete", "stopping_metric": "custom"}),
+     "Custom metric function needs to be defined in order to use it for early stopping"),
     (json.dumps({"strategy": "RandomDiscrete", "maximum_models": 2}), "maximum_models unknown"),
 ])
 def test_search_criteria_it_does_not_apply_are_refused(client, train_frame, criteria, needle):

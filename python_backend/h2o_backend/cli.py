@@ -145,12 +145,27 @@ def configure_threads(nthreads: int) -> int:
             os.environ[var] = str(nthreads)
     import numba
     from threadpoolctl import threadpool_limits
+    if nthreads > 0:
+        _numba_rereads_threads()
     count = numba.config.NUMBA_NUM_THREADS
     if nthreads > 0 and count != nthreads:   # numba was imported before: keep within its pool
         count = min(nthreads, count)
     numba.set_num_threads(count)
     threadpool_limits(limits=count, user_api="blas")
     return count
+
+
+def _numba_rereads_threads() -> None:
+    """numba reads NUMBA_NUM_THREADS at import and again at every compilation, where a value other
+    than its running pool's raises ("Cannot set NUMBA_NUM_THREADS ... once the threads have been
+    launched"). The argument parsing imports numba before --nthreads sets the variable: numba reads
+    it now, before its pool starts; if the pool already runs, the variable goes back to the pool's
+    size (--nthreads then only limits the threads used, as numba.set_num_threads does)."""
+    from numba.core import config
+    try:
+        config.reload_config()
+    except RuntimeError:
+        os.environ["NUMBA_NUM_THREADS"] = str(config.NUMBA_NUM_THREADS)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -86,6 +86,11 @@ class DaskCluster:
         from h2o_backend.cluster.session import DaskTrainingSession
         return DaskTrainingSession(self, run)
 
+    def training_data(self, frame, datainfo, eff):
+        """engine/training.py's training data of a frame the workers hold (frame_training.py)."""
+        from h2o_backend.cluster.frame_training import ClusterTrainingData
+        return ClusterTrainingData.build(self, frame, datainfo, eff)
+
     # ------------------------------------------------------------------ predictions
     def forward(self, mi, X, drop_ratios, *, row_mse: bool = False, hidden_layer: int = 0,
                 n_threads: int | None = None, stop=None):

@@ -80,6 +80,9 @@ class DaskTrainingSession:
 
     # ------------------------------------------------------------------ data placement
     def _scatter(self, workers: list[str]) -> None:
+        if getattr(self.run.data, "held_on_cluster", False):
+            self._place_chunks(workers)
+            return
         run, eff = self.run, self.eff
         data = run.data
         X, y_cls, y_reg, weights, offsets = data.X, run.y_cls, run.y_reg, run.weights, run.offsets
@@ -113,6 +116,25 @@ class DaskTrainingSession:
             run.warn(f"{idle} node(s) (out of {len(workers)}) hold no training rows and do not contribute "
                      f"to model updates; consider replicate_training_data = TRUE, force_load_balance = TRUE "
                      f"or fewer nodes")
+
+    def _place_chunks(self, workers: list[str]) -> None:
+        """A cluster frame's rows, prepared by the workers from its chunks (frame_training.py)."""
+        run = self.run
+        self.release_shards()
+        started = time.perf_counter()
+        try:
+            self.shards, self.shard_rows = run.data.place(workers, self.eff)
+        except ValidationError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a worker lost while the shards are built
+            raise WorkerLost(f"preparing the training rows on the Dask workers failed: {exc}") from exc
+        log.info("%s: training rows prepared on %d Dask worker(s) from the frame's chunks in %.2f s",
+                 run.model.model_id, len(self.shards), time.perf_counter() - started)
+        idle = len(workers) - len(self.shards)
+        if idle and not self.eff.single_node_mode:
+            run.warn(f"{idle} node(s) (out of {len(workers)}) hold no chunk of the training frame and do not "
+                     f"contribute to model updates; consider replicate_training_data = TRUE or "
+                     f"force_load_balance = TRUE")
 
     def _check_memory(self, workers, parts, n_cols) -> None:
         limits = self.cluster.memory_limits()

@@ -69,7 +69,8 @@ class _GridStopping:
                                                             (value < self.best[-1] if more else value > self.best[-1])):
             value = self.best[-1]
         self.best.append(value)
-        return stopping.stop_early(self.best, c.stopping_rounds, c.stopping_tolerance, more)
+        return stopping.stop_early(self.best, c.stopping_rounds, c.stopping_tolerance, more,
+                                   self.metric in stopping.LOWER_BOUND_BY_0)
 
 
 @dataclass

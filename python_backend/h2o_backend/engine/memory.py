@@ -154,6 +154,9 @@ def training_estimate(params, train, valid=None, checkpoint=None, n_threads: int
                            majors=list(checkpoint.model_info.majors) if checkpoint is not None else None,
                            score_rows=max(samples, v_samples), input_dropout=eff.input_dropout_ratio > 0)
     n_in = units[0]
+    if getattr(train, "held_on_cluster", False):     # prepared and held by the Dask workers
+        est.add("scoring samples' outputs", samples * units[-1] * F64)
+        return est
     est.add("prepared training data", rows * (n_in * F32 + F64))
     special = sum(1 for name in ("weights_column", "offset_column") if getattr(eff, name, None))
     if special:   # float64 per row (DataInfo) and the kernels' float32 copy, for each column

@@ -2,7 +2,17 @@
 ``stopping_tolerance``. After each scoring the metric (of the validation data when there is some,
 else of the training sample) is appended; with at least 2k+1 values, the k+1 simple moving
 averages of length k over the last 2k values are compared with the first of them (the reference):
-training stops when none improves on it by the relative tolerance."""
+training stops when the best of the others (the smallest, or the largest for a metric where more
+is better) is not better than the reference by the relative tolerance, as a ratio: best /
+reference >= 1 - tolerance (<= 1 + tolerance). As in H2O-3, averages of mixed signs never stop, a
+metric bounded below by 0 stops when its reference is 0, and any NaN average never stops. (The
+ratio is H2O-3's: for a metric below 0, e.g. a custom one, a change in the better direction
+gives a ratio past 1 on the other side, so such a metric stops while it improves and goes on
+while it worsens, as in H2O-3.)
+
+``custom`` and ``custom_increasing`` stop on the value of the model's custom metric
+(``custom_metric_func``, the metrics' custom_metric_value): less is better for custom, more for
+custom_increasing."""
 from __future__ import annotations
 
 import math
@@ -10,10 +20,15 @@ import math
 from h2o_backend.engine.metrics import model_metrics
 from h2o_backend.engine.problems import CLASSIFICATION
 
-MORE_IS_BETTER = frozenset({"AUC", "AUCPR"})
-# H2O-3's stopping metrics this engine computes (RMSLE, lift_top_group and custom are not)
+CUSTOM_METRICS = ("custom", "custom_increasing")
+MORE_IS_BETTER = frozenset({"AUC", "AUCPR", "lift_top_group", "custom_increasing"})
+# H2O-3's StoppingMetric.isLowerBoundBy0
+LOWER_BOUND_BY_0 = frozenset({"logloss", "MSE", "RMSE", "MAE", "RMSLE", "AUC", "AUCPR", "misclassification",
+                              "mean_per_class_error"})
+# H2O-3's stopping metrics this engine computes (RMSLE and lift_top_group are not)
 STOPPING_METRICS_SUPPORTED = ("AUTO", "deviance", "logloss", "MSE", "RMSE", "MAE", "AUC", "AUCPR",
-                              "misclassification", "mean_per_class_error")
+                              "misclassification", "mean_per_class_error") + CUSTOM_METRICS
+NO_CUSTOM_METRIC = "Custom metric function needs to be defined in order to use it for early stopping."
 
 
 def resolve_metric(metric: str, problem: str) -> str:
@@ -33,7 +48,8 @@ def metric_value(metrics: dict | None, metric: str) -> float:
     if metric == "misclassification":
         value = model_metrics.classification_error_of(metrics)
     else:
-        key = {"deviance": "mean_residual_deviance", "MAE": "mae", "AUCPR": "pr_auc"}.get(metric, metric)
+        key = {"deviance": "mean_residual_deviance", "MAE": "mae", "AUCPR": "pr_auc", "custom": "custom_metric_value",
+               "custom_increasing": "custom_metric_value"}.get(metric, metric)
         value = metrics.get(key)
     try:
         return float(value)
@@ -41,20 +57,30 @@ def metric_value(metrics: dict | None, metric: str) -> float:
         return math.nan
 
 
-def stop_early(values: list[float], k: int, tolerance: float, more_is_better: bool) -> bool:
-    """True when the last k moving averages do not improve on the reference one."""
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
+
+
+def stop_early(values: list[float], k: int, tolerance: float, more_is_better: bool,
+               lower_bound_by_0: bool = False) -> bool:
+    """True when the last k moving averages do not improve on the reference one (see the module
+    doc)."""
     if k <= 0 or len(values) - 1 < 2 * k:
         return False
     window = values[len(values) - 2 * k:]
     averages = [sum(window[i:i + k]) / k for i in range(k + 1)]
     if any(math.isnan(a) for a in averages):
         return False
-    reference = averages[0]
-    if more_is_better:
-        improved = any(a > reference * (1 + tolerance) for a in averages[1:])
-    else:
-        improved = any(a < reference * (1 - tolerance) for a in averages[1:])
-    return not improved
+    reference, recent = averages[0], averages[1:]
+    if lower_bound_by_0 and reference == 0.0:
+        return True
+    best = max(recent) if more_is_better else min(recent)
+    if _sign(max(averages)) != _sign(min(averages)) or _sign(best) != _sign(reference):
+        return False
+    if reference == 0.0:            # all averages 0: the ratio is 0/0, which never stops
+        return False
+    ratio = best / reference
+    return ratio <= 1 + tolerance if more_is_better else ratio >= 1 - tolerance
 
 
 class EarlyStopping:
@@ -70,4 +96,5 @@ class EarlyStopping:
         if self.k <= 0:
             return False
         self.values.append(metric_value(valid_metrics or train_metrics, self.metric))
-        return stop_early(self.values, self.k, self.tolerance, self.metric in MORE_IS_BETTER)
+        return stop_early(self.values, self.k, self.tolerance, self.metric in MORE_IS_BETTER,
+                          self.metric in LOWER_BOUND_BY_0)

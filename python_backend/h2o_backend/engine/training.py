@@ -110,18 +110,18 @@ def _resolved(params, train, valid, checkpoint, n_nodes: int = 1):
     return eff
 
 
-def _first_layer_major(X: np.ndarray, input_dropout: float, seed: int) -> int:
-    rows = iterations.sample_rows(X.shape[0], 1000, seed)
-    sample = X if rows is None else X[rows]
-    density = float(np.count_nonzero(sample)) / max(1, sample.size) * (1.0 - input_dropout)
-    return MAJOR_UNIT if density > UNIT_MAJOR_DENSITY else MAJOR_INPUT
+DENSITY_SAMPLE = 1000        # rows whose inputs decide the first layer's storage order
 
 
-def _new_model_info(datainfo: DataInfo, eff, X: np.ndarray) -> ModelInfo:
+def _first_layer_major(density: float, input_dropout: float) -> int:
+    return MAJOR_UNIT if density * (1.0 - input_dropout) > UNIT_MAJOR_DENSITY else MAJOR_INPUT
+
+
+def _new_model_info(datainfo: DataInfo, eff, data) -> ModelInfo:
     code, _ = act.parse_activation(eff.activation)
     units = [datainfo.n_inputs, *[int(h) for h in eff.hidden], datainfo.n_outputs]
     optimizer = optimizer_for(eff)
-    majors = [_first_layer_major(X, eff.input_dropout_ratio, eff.seed)] + [MAJOR_INPUT] * len(eff.hidden)
+    majors = [_first_layer_major(data.input_density(eff.seed), eff.input_dropout_ratio)] + [MAJOR_INPUT] * len(eff.hidden)
     return ModelInfo.create(units, code, act.output_activation(datainfo.problem, code), optimizer=optimizer,
                             distribution=eff.initial_weight_distribution, scale=eff.initial_weight_scale,
                             seed=eff.seed, classifier=datainfo.problem in CLASSIFICATION,
@@ -139,6 +139,23 @@ class TrainingData:
     model_dist: np.ndarray | None = None
     weights: np.ndarray | None = None   # float64 per row of X (None: all 1)
     offsets: np.ndarray | None = None   # float64 per row of X, response link scale (None: none)
+    held_on_cluster = False             # (cluster/frame_training.py: the rows stay on the workers)
+
+    @property
+    def n_rows(self) -> int:
+        """The rows trained on: an epoch is this many samples."""
+        return int(self.rows.size)
+
+    def input_density(self, seed: int) -> float:
+        """The share of non-zero inputs in a sample of the rows."""
+        rows = iterations.sample_rows(self.X.shape[0], DENSITY_SAMPLE, seed)
+        sample = self.X if rows is None else self.X[rows]
+        return float(np.count_nonzero(sample)) / max(1, sample.size)
+
+    def score_set(self, eff) -> scoring.ScoreSet:
+        """The training scoring sample (score_training_samples of the rows trained on)."""
+        return scoring.score_set(self.X, self.y, self.rows, eff.score_training_samples, eff.seed,
+                                 weights=self.weights, offsets=self.offsets)
 
     def kernel_weights(self) -> np.ndarray | None:
         return None if self.weights is None else np.ascontiguousarray(self.weights, np.float32)
@@ -180,6 +197,15 @@ def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:
     return data
 
 
+def _cluster_training_data(cluster, train, datainfo: DataInfo, eff):
+    """The training rows of a frame held by the Dask workers, prepared there (the cluster's
+    ``training_data``); such a frame trains on its cluster only."""
+    if cluster is None:
+        raise ValidationError([{"field": "training_frame", "level": "ERRR", "message":
+                                f"Frame '{train.key}' is held by Dask workers, but no cluster was given"}])
+    return cluster.training_data(train, datainfo, eff)
+
+
 def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | None:
     if valid is None:
         return None
@@ -204,16 +230,17 @@ def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None,
     eff = _resolved(params, train, valid, checkpoint, n_nodes=cluster.n_nodes if cluster is not None else 1)
     eff.model_id = model_id
     datainfo = checkpoint.datainfo if checkpoint is not None else DataInfo.fit(train, eff)
-    data = _training_data(datainfo, train, eff)
-    if data.rows.size == 0:
+    data = _cluster_training_data(cluster, train, datainfo, eff) if getattr(train, "held_on_cluster", False) \
+        else _training_data(datainfo, train, eff)
+    if data.n_rows == 0:
         raise ValidationError([{"field": "training_frame", "level": "ERRR",
                                 "message": "Cannot build a model on empty dataset!"}])
     if checkpoint is not None:
         mi = checkpoint.model_info.copy()
     else:
-        mi = _new_model_info(datainfo, eff, data.X)
+        mi = _new_model_info(datainfo, eff, data)
         network_start.apply(mi, start, datainfo, eff)      # initial_weights / pretrained_autoencoder
-    if checkpoint is not None and math.ceil(eff.epochs * data.rows.size) <= mi.processed:
+    if checkpoint is not None and math.ceil(eff.epochs * data.n_rows) <= mi.processed:
         raise ValidationError([{"field": "epochs", "level": "ERRR", "message":
                                 f"epochs ({eff.epochs}) must be larger than the checkpointed model's "
                                 f"({checkpoint.model_info.epoch_counter:.4g}): epochs is the total"}])
@@ -247,7 +274,7 @@ def _init_output(model: DeepLearningModel, checkpoint, data: TrainingData, t0: f
         "training_metrics": None, "validation_metrics": None, "cross_validation_metrics": None,
         "cross_validation_models": [], "variable_importances": prev.get("variable_importances"),
         "start_time": int(t0 * 1000), "end_time": None, "run_time": 0,
-        "iterations": int(prev.get("iterations", 0)), "training_rows": int(data.rows.size),
+        "iterations": int(prev.get("iterations", 0)), "training_rows": data.n_rows,
         "epoch_counter": float(model.model_info.epoch_counter),
         "total_training_time_ms": float(prev.get("total_training_time_ms", 0.0)),
         "total_scoring_time_ms": float(prev.get("total_scoring_time_ms", 0.0)),
@@ -264,7 +291,7 @@ class TrainingRun:
         self.custom_metric = custom_metric
         eff = model.params
         self.mi = model.model_info
-        self.n_rows = int(data.rows.size)
+        self.n_rows = data.n_rows
         self.target = int(math.ceil(eff.epochs * self.n_rows))
         self.reproducible = bool(eff.reproducible)
         self.batch = int(getattr(eff, "mini_batch_size", 1) or 1)
@@ -274,14 +301,13 @@ class TrainingRun:
         self.runner = (BatchRunner(self.mi, self.cfg, self.n_threads, self.batch, hogwild=not self.reproducible)
                        if self.batch > 1
                        else SGDRunner(self.mi, self.cfg, self.n_threads))
-        self.order = iterations.RowOrder(data.rows, eff.seed, epoch=int(self.mi.epoch_counter) + 1)
+        self.order = None if data.held_on_cluster else \
+            iterations.RowOrder(data.rows, eff.seed, epoch=int(self.mi.epoch_counter) + 1)
         self.y_cls, self.y_reg = data.targets()
         self.weights, self.offsets = data.kernel_weights(), data.kernel_offsets(model.datainfo)
         if model.huber_delta is not None:          # a checkpoint's
             self.runner.set_huber_delta(model.huber_delta / model.datainfo.response_sigma)
-        labelled_y = None if data.y is None else data.y
-        self.train_set = scoring.score_set(data.X, labelled_y, data.rows, eff.score_training_samples, eff.seed,
-                                           weights=data.weights, offsets=data.offsets)
+        self.train_set = data.score_set(eff)
         self.valid_set = valid_set
         self.clock = iterations.ScoreClock(eff.score_interval, eff.score_duty_cycle)
         out = model.output
@@ -441,13 +467,15 @@ class TrainingRun:
         model, ts, custom = self.model, self.train_set, self.custom_metric
         if model.distribution == "huber":
             self._update_huber_delta(stop)
-        tm = model.metrics_on(ts.X, ts.y, weights=ts.w, offsets=ts.offsets, stop=stop, custom=custom)
+        tm = model.metrics_on(ts.X, ts.y, weights=ts.w, offsets=ts.offsets, stop=stop, custom=custom,
+                              forward=ts.forward)
         tm["description"] = ts.description("training")
         tm["scoring_time"] = provenance.now_ms()
         vm = None
         if self.valid_set is not None:
             vs = self.valid_set
-            vm = model.metrics_on(vs.X, vs.y, weights=vs.w, offsets=vs.offsets, stop=stop, custom=custom)
+            vm = model.metrics_on(vs.X, vs.y, weights=vs.w, offsets=vs.offsets, stop=stop, custom=custom,
+                                  forward=vs.forward)
             vm["description"] = vs.description("validation")
             vm["scoring_time"] = tm["scoring_time"]
         return tm, vm
@@ -458,7 +486,7 @@ class TrainingRun:
         training that follows use it (the kernels in standardized units: delta / sd)."""
         model, ts = self.model, self.train_set
         actual = model.datainfo.unstandardize(np.asarray(ts.y, np.float64))
-        predicted = model.regression_values(ts.X, ts.offsets, stop=stop)
+        predicted = model.regression_values(ts.X, ts.offsets, stop=stop, forward=ts.forward)
         delta = float(distributions.huber_delta(actual, predicted, ts.w, float(model.params.huber_alpha)))
         model.huber_delta = delta
         self.runner.set_huber_delta(delta / model.datainfo.response_sigma)

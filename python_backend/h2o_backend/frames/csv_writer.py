@@ -125,12 +125,14 @@ def _text_bytes(lines: pa.Array) -> bytes:
     return lines.buffers()[2].slice(int(offsets[0]), int(offsets[-1] - offsets[0])).to_pybytes()
 
 
-def frame_csv_chunks(frame: Frame) -> Iterator[bytes]:
-    """The CSV text in pieces (header first), a few million cells at a time."""
+def frame_csv_chunks(frame: Frame, parts=None) -> Iterator[bytes]:
+    """The CSV text in pieces (header first), a few million cells at a time. ``parts``: the
+    frame's rows as an iterable of Frames (a frame held by the cluster's workers, chunk by chunk)."""
     yield header_line(frame)
-    step = max(1, CELLS_PER_BATCH // max(1, frame.ncols))
-    for start in range(0, frame.nrows, step):
-        yield _rows(frame, start, min(frame.nrows, start + step))
+    for part in (parts if parts is not None else [frame]):
+        step = max(1, CELLS_PER_BATCH // max(1, part.ncols))
+        for start in range(0, part.nrows, step):
+            yield _rows(part, start, min(part.nrows, start + step))
 
 
 def write_frame_csv(frame: Frame, path: str) -> None:

@@ -65,6 +65,8 @@ def import_files(store: KeyStore, paths: list[str]) -> tuple[list[str], list[str
 def remove_key(store: KeyStore, key: str):
     """Remove a key; an uploaded raw file also loses its spooled bytes."""
     value = store.remove(key)
+    if getattr(value, "held_on_cluster", False):
+        value.release()
     if isinstance(value, RawFile) and value.delete_after_parse:
         try:
             os.remove(value.path)

@@ -259,6 +259,19 @@ def parse_frame(paths: list[str], setup: ParseSetup, key: str, job=None) -> Fram
     return Frame(key, _columns(arrays, setup, job))
 
 
+def parse_bytes(data: bytes, setup: ParseSetup, key: str, skip_rows: int, shown: str) -> Frame:
+    """Parse one part of a file (whole lines, `skip_rows` of them before the data) into a Frame;
+    its notes are added to ``setup.warnings``. The cluster's workers parse their chunks so."""
+    validate_setup(setup)
+    table = read_table(shown, _read_plan(setup), skip_rows, notes=setup.warnings, data=data)
+    return Frame(key, _columns(_merge([table]), setup, None))
+
+
+def leading_skip(path: str, setup: ParseSetup, first: bool) -> int:
+    """The lines to skip at the start of a file (see _skip_rows)."""
+    return _skip_rows(path, setup, first)
+
+
 def parse_file(path: str, key: str | None = None, **hints) -> Frame:
     """Guess and parse one local file in one call (tests, engine experiments)."""
     setup = guess_setup([path], **hints)

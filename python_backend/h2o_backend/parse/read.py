@@ -39,16 +39,21 @@ class ReadPlan:
 
 
 def read_table(path: str, plan: ReadPlan, skip_rows: int, report=None,
-               notes: list[str] | None = None, shown: str | None = None) -> pa.Table:
+               notes: list[str] | None = None, shown: str | None = None,
+               data: bytes | None = None) -> pa.Table:
     """The file's rows (after `skip_rows` lines) as a table of columns `_c<i>`. Rows with too few
     fields get NAs, rows with too many lose the extra ones (a note in `notes`), as in H2O-3.
-    `shown` names the file in messages (default: its path)."""
+    `shown` names the file in messages (default: its path). With `data`, those bytes (a part of
+    the file, cut at line ends) are read instead of the file; uneven rows are then an error."""
     shown = shown or path
-    evened: bytes | None = None
+    evened: bytes | None = data
     while True:
         try:
             return _read(path, plan, skip_rows, report, data=evened)
         except pa.ArrowInvalid as exc:
+            if data is not None and _is_ragged(str(exc)):
+                raise ParseError(f"File {shown}: {str(exc).replace(path, shown)}",
+                                 field="source_frames") from None
             if evened is None and _is_ragged(str(exc)):
                 evened = _even_out(path, plan, skip_rows, notes, shown)
                 if evened is not None:

@@ -36,9 +36,10 @@ def column_values(column: Column, start: int, stop: int) -> tuple[list | None, l
     return values.tolist(), None
 
 
-def column_json(column: Column, start: int, stop: int, with_summary: bool) -> dict:
-    """One column as ColV3: values of the window, rollups, and the summary when asked."""
-    roll = stats.rollups(column)
+def column_json(column: Column, start: int, stop: int, with_summary: bool, held=None) -> dict:
+    """One column as ColV3: values of the window, rollups, and the summary when asked. ``held``:
+    the ClusterColumn whose statistics to show (``column`` then holds the window's rows only)."""
+    roll = held.rollups if held is not None else stats.rollups(column)
     data, string_data = column_values(column, start, stop)
     out = {
         "__meta": meta("ColV3", "Vec"),
@@ -63,12 +64,11 @@ def column_json(column: Column, start: int, stop: int, with_summary: bool) -> di
         "percentiles": None,
     }
     if with_summary:
-        _add_summary(out, column)
+        _add_summary(out, held.summary if held is not None else stats.summary(column))
     return out
 
 
-def _add_summary(out: dict, column: Column) -> None:
-    full = stats.summary(column)
+def _add_summary(out: dict, full: stats.Summary) -> None:
     out["histogram_bins"] = full.histogram_bins
     out["histogram_base"] = _number(full.histogram_base) or 0.0
     out["histogram_stride"] = _number(full.histogram_stride) or 0.0
@@ -83,11 +83,14 @@ def _window(total: int, offset: int, count: int) -> tuple[int, int]:
 
 def frame_to_json(frame: Frame, *, row_offset: int = 0, row_count: int = DEFAULT_ROW_COUNT,
                   column_offset: int = 0, column_count: int = -1, data_columns: int = -1,
-                  with_summary: bool = False) -> dict:
+                  with_summary: bool = False, rows_of=None) -> dict:
     """A frame as H2O-3's FrameV3: rows [row_offset, +row_count) of columns
     [column_offset, +column_count), -1 meaning all; only the first `data_columns` of those
-    (H2O-3's full_column_count, -1 all) carry their values."""
+    (H2O-3's full_column_count, -1 all) carry their values. A frame held by the cluster's
+    workers needs ``rows_of(frame, start, stop)``: that window as a Frame in memory."""
     r0, r1 = _window(frame.nrows, row_offset, row_count)
+    held = getattr(frame, "held_on_cluster", False)
+    shown, base = (rows_of(frame, r0, r1), r0) if held else (frame, 0)
     c0, c1 = _window(frame.ncols, column_offset, column_count)
     d1 = c1 if data_columns < 0 else min(c1, c0 + data_columns)
     return {
@@ -104,8 +107,9 @@ def frame_to_json(frame: Frame, *, row_offset: int = 0, row_count: int = DEFAULT
         "rows": frame.nrows,
         "num_columns": frame.ncols,
         "default_percentiles": list(stats.PERCENTILES),
-        "columns": [column_json(c, r0, r1 if i < d1 else r0, with_summary)
-                    for i, c in enumerate(frame.columns[c0:c1], start=c0)],
+        "columns": [column_json(shown.columns[i], r0 - base, (r1 if i < d1 else r0) - base, with_summary,
+                                frame.columns[i] if held else None)
+                    for i in range(c0, c1)],
         "compatible_models": None,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from h2o_backend.frames.cluster_frame import ClusterFrame
 from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.server import model_json
 from h2o_backend.server.context import services
@@ -37,8 +38,8 @@ def resolve_inputs(params, problems: list[dict]):
     if not params.training_frame:
         problems.append({"field": "training_frame", "level": "ERRR",
                          "message": "Argument 'training_frame' is required, but not specified"})
-    train = lookup(params.training_frame, Frame, "training_frame", "Frame")
-    valid = lookup(params.validation_frame, Frame, "validation_frame", "Frame")
+    train = lookup(params.training_frame, (Frame, ClusterFrame), "training_frame", "Frame")
+    valid = lookup(params.validation_frame, (Frame, ClusterFrame), "validation_frame", "Frame")
     checkpoint = lookup(params.checkpoint, model_class(), "checkpoint", "Checkpoint model")
     start_problems(params, problems)
     return train, valid, checkpoint

@@ -64,6 +64,27 @@ def number_label(value: float) -> str:
     return repr(v)
 
 
+def held_on_cluster(col) -> bool:
+    """A column of a frame held by the Dask workers (frames/cluster_frame.py): its statistics are
+    known from the rollups computed there, its values are not in this process."""
+    return getattr(col, "rollups", None) is not None and not hasattr(col, "data")
+
+
+def value_range(col) -> tuple[float, float] | None:
+    """(min, max) of the finite values of a numeric or enum column (codes), None without any."""
+    if held_on_cluster(col):
+        r = col.rollups
+        return (float(r.mins[0]), float(r.maxs[0])) if r.mins else None
+    v = finite_values(col)
+    return (float(v.min()), float(v.max())) if v.size else None
+
+
+def has_missing(col) -> bool:
+    if held_on_cluster(col):
+        return col.rollups.missing_count > 0
+    return bool(np.any(col.missing_mask()))
+
+
 def finite_values(col: Column) -> np.ndarray:
     """The non-missing values of a numeric or enum column (enum: codes) as float64."""
     if col.type == "string":
@@ -76,14 +97,16 @@ def is_constant(col: Column) -> bool:
     """True when the column's non-missing values are all equal, or it has none (H2O's isConst/isBad)."""
     if col.type == "string":
         return False
-    v = finite_values(col)
-    return v.size == 0 or bool(v.min() == v.max())
+    span = value_range(col)
+    return span is None or span[0] == span[1]
 
 
 def is_integer_valued(col: Column) -> bool:
     """Numeric column whose non-missing values are all whole numbers (H2O's isInt)."""
     if not col.is_numeric:
         return False
+    if held_on_cluster(col):
+        return col.type == "int"
     v = finite_values(col)
     return bool(np.all(v == np.floor(v)))
 
@@ -92,6 +115,9 @@ def class_labels(col: Column) -> list[str]:
     """Classes of a response column: an enum's levels, else the sorted distinct values."""
     if col.is_enum:
         return [str(d) for d in col.domain]
+    if held_on_cluster(col):
+        raise ValueError(f"Classification on the numeric column '{col.name}' of a frame held by the Dask "
+                         f"workers is not supported: parse it as Enum (column_types)")
     return [number_label(v) for v in np.unique(finite_values(col))]
 
 
@@ -247,7 +273,7 @@ class DataInfo:
         offsets, missing, names = [0], [], []
         for c in cats:
             levels = list(c.domain)[0 if use_all else 1:]
-            had_na = bool(np.any(c.data < 0))
+            had_na = has_missing(c)
             names += [f"{c.name}.{lv}" for lv in levels] + ([f"{c.name}.missing(NA)"] if had_na else [])
             missing.append(had_na)
             offsets.append(offsets[-1] + len(levels) + int(had_na))
@@ -269,7 +295,11 @@ class DataInfo:
         if problem in CLASSIFICATION:
             info.response_domain = class_labels(train.column(params.response_column))
         elif problem == "Regression" and not distributions.uses_log_link(getattr(params, "distribution", "AUTO")):
-            y = numeric_values(train.column(params.response_column), train.nrows)
+            response = train.column(params.response_column)
+            if held_on_cluster(response):
+                info.response_mean, info.response_sigma = _rollup_mean_sd(response)
+                return info
+            y = numeric_values(response, train.nrows)
             if info.offset_name:
                 y = y - info.offsets(train)
             info.response_mean, info.response_sigma = weighted_mean_sd(y, weights)
@@ -383,6 +413,15 @@ class DataInfo:
         return cls(**{k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in d.items()})
 
 
+def _rollup_mean_sd(col) -> tuple[float, float]:
+    """weighted_mean_sd (unweighted) of a cluster frame's column, from its rollups."""
+    r = col.rollups
+    if r.mean is None:
+        return 0.0, 1.0
+    sd = float(r.sigma or 0.0)
+    return float(r.mean), (sd if sd > 0 and math.isfinite(sd) else 1.0)
+
+
 def _training_weights(train: Frame, params) -> np.ndarray | None:
     name = getattr(params, "weights_column", None)
     return numeric_values(train.column(name), train.nrows) if name and train.has_column(name) else None
@@ -411,6 +450,13 @@ def weighted_mean_sd(v: np.ndarray, weights: np.ndarray | None = None) -> tuple[
 
 def _scaling(col: Column, autoencoder: bool, weights: np.ndarray | None = None) -> tuple[float, float]:
     """(sub, mul) of a numeric predictor: standardisation, or the autoencoder's normalisation."""
+    if held_on_cluster(col):
+        mean, sd = _rollup_mean_sd(col)
+        if not autoencoder:
+            return mean, 1.0 / sd
+        low, high = value_range(col) or (0.0, 0.0)
+        spread = high - low
+        return mean, (1.0 / spread if spread > 0 and math.isfinite(spread) else 1.0)
     v = col.as_float()
     if not autoencoder:
         mean, sd = weighted_mean_sd(v, weights)

@@ -36,6 +36,7 @@ class ScoreSet:
     n_total: int
     w: np.ndarray | None = None         # the rows' weights (None: all 1)
     offsets: np.ndarray | None = None   # the rows' offsets on the response's link scale (None: none)
+    forward: object = None              # scores X in place of batch_sgd.forward (rows held elsewhere)
 
     @property
     def n(self) -> int:

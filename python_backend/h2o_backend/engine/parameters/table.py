@@ -246,7 +246,8 @@ PARAMETERS = PARAMETERS + (
        "length k of stopping_metric does not improve by stopping_tolerance for k scoring events "
        "(0: off). The official client sends H2O-3's default 5.", True, level="secondary", min=0),
     _p("stopping_metric", "enum", "AUTO", "Metric for early stopping: AUTO is logloss for "
-       "classification, deviance for regression, MSE for autoencoders.", True, level="secondary",
+       "classification, deviance for regression, MSE for autoencoders; custom (less is better) and "
+       "custom_increasing (more is better) stop on the custom_metric_func's value, which they need.", True, level="secondary",
        choices=STOPPING_METRICS, supported=STOPPING_METRICS_SUPPORTED),
     _p("stopping_tolerance", "double", 0.0, "Relative improvement below which the stopping_metric "
        "counts as not improved.", True, level="secondary", min=0),

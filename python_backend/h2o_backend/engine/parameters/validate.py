@@ -46,6 +46,10 @@ def validate(params, train, valid=None, checkpoint=None) -> list[dict]:
     p = Problems()
     if not check_values(params, p):
         return p.items          # a value of the wrong type: the rules below would not apply
+    if getattr(train, "held_on_cluster", False):
+        _check_cluster_frame(params, train, p)
+        if p.has_errors():
+            return p.items      # the column checks below need the values of such columns
     check_settings(params, valid, checkpoint, p)
     validate_structure.check_structure_settings(params, checkpoint, p)
     validate_h2o3.check_h2o3_settings(params, train, p)
@@ -228,6 +232,21 @@ def _missing_names(frame, names) -> list[str]:
     return [n for n in names if not frame.has_column(n)]
 
 
+# what a frame held by the Dask workers cannot be trained with yet: (parameter, is it in use)
+CLUSTER_FRAME_REFUSED = (
+    ("weights_column", lambda v: bool(v)), ("offset_column", lambda v: bool(v)),
+    ("fold_column", lambda v: bool(v)), ("nfolds", lambda v: (v or 0) >= 2),
+    ("balance_classes", lambda v: bool(v)), ("checkpoint", lambda v: bool(v)),
+)
+
+
+def _check_cluster_frame(params, train, p: Problems) -> None:
+    for name, used in CLUSTER_FRAME_REFUSED:
+        if used(getattr(params, name, None)):
+            p.add(name, f"{name} is not supported for the frame '{train.key}', which the Dask workers hold; "
+                        f"train without it, or on a frame uploaded to the server")
+
+
 def check_training_frame(params, train, checkpoint, p: Problems):
     """Checks of the training frame; answers the DataInfo of the run (None if it cannot be made)."""
     if train.nrows == 0 or train.ncols == 0:
@@ -290,10 +309,10 @@ def _check_response(params, train, p: Problems) -> None:
     if col.type == "string":
         p.add("response_column", f"Response column '{name}' is a string column; convert it to a factor (enum)")
         return
-    values = np.unique(di.finite_values(col))
-    if values.size <= 1:
+    span = di.value_range(col)
+    if span is None or span[0] == span[1]:
         p.add("response_column", f"Constant response column! Column '{name}' has "
-                                 f"{'no values' if values.size == 0 else 'a single value'}.")
+                                 f"{'no values' if span is None else 'a single value'}.")
         return
     classify = col.is_enum if params.classification is None else bool(params.classification)
     if classify and col.is_numeric and not di.is_integer_valued(col):
@@ -320,6 +339,10 @@ def _check_classes(params, col, p: Problems) -> None:
 
 # ---------------------------------------------------------------------------- validation frame
 def check_validation_frame(params, valid, info, p: Problems) -> None:
+    if getattr(valid, "held_on_cluster", False):
+        p.add("validation_frame", f"Validation frame '{valid.key}' is held by the Dask workers: scoring "
+                                  f"on such a frame is not supported yet; use a frame uploaded to the server")
+        return
     if valid.nrows == 0:
         p.add("validation_frame", f"Validation frame '{valid.key}' has no rows")
         return

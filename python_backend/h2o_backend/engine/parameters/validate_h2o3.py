@@ -2,12 +2,14 @@
 ``ALIASES``): options this engine does not implement are refused by name; the distribution, its
 parameters and the stopping metric must fit the problem (classification, regression,
 autoencoder) as H2O-3's DeepLearningParameters.validate and ModelBuilder.checkDistributions
-say; the weights and offset columns: validate_columns.py."""
+say (stopping_metric custom or custom_increasing needs a custom_metric_func, as H2O-3's
+ModelBuilder.init); the weights and offset columns: validate_columns.py."""
 from __future__ import annotations
 
 
 import numpy as np
 
+from h2o_backend.engine import stopping
 from h2o_backend.engine.data import datainfo as di
 from h2o_backend.engine.parameters import validate_columns
 from h2o_backend.engine.parameters.table import PARAMETERS
@@ -61,6 +63,8 @@ def check_h2o3_settings(params, train, p) -> None:
         _check_fold_column(params, train, p)
     if params.max_runtime_secs and params.max_runtime_secs < 0:
         p.add("max_runtime_secs", "max_runtime_secs must be >= 0")
+    if params.stopping_metric in stopping.CUSTOM_METRICS and not params.custom_metric_func:
+        p.add("custom_metric_func", stopping.NO_CUSTOM_METRIC)      # H2O-3: whatever stopping_rounds is
     problem = _problem_of(params, train)
     validate_columns.check_special_columns(params, train, problem, p)
     if problem is None:
@@ -128,10 +132,10 @@ def _check_family_settings(params, train, p) -> None:
     if dist == "tweedie" and not 1 < params.tweedie_power < 2:
         p.add("tweedie_power", f"Tweedie power must be between 1 and 2 (exclusive), got {params.tweedie_power}.")
     if dist in NON_NEGATIVE_RESPONSE and train is not None:
-        values = di.finite_values(train.column(params.response_column))
-        if values.size and values.min() < 0:
+        span = di.value_range(train.column(params.response_column))
+        if span is not None and span[0] < 0:
             p.add("response_column", f"Response must be non-negative for {NON_NEGATIVE_RESPONSE[dist]} "
-                                     f"distribution (response '{params.response_column}' has {values.min():g}).")
+                                     f"distribution (response '{params.response_column}' has {span[0]:g}).")
 
 
 def _check_stopping_metric(metric: str, problem: str, p) -> None:

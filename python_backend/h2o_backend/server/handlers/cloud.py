@@ -17,7 +17,7 @@ from h2o_backend.server.schema import meta
 def get_cloud():
     """One node (this process), or one per Dask worker when the server trains on a Dask cluster."""
     svc = services()
-    nodes = svc.cluster.nodes() if svc.cluster is not None else [node_status(svc)]
+    nodes = _worker_nodes(svc) if svc.cluster is not None else [node_status(svc)]
     return jsonify({
         "__meta": meta("CloudV3"),
         "version": __version__,
@@ -39,6 +39,19 @@ def get_cloud():
         "nodes": nodes,
         "internal_security_enabled": False,
     })
+
+
+def _worker_nodes(svc) -> list[dict]:
+    """The Dask workers as nodes, each with the bytes of cluster frames' chunks it holds
+    (``mem_value_size``, H2O-3's memory used by the node's values)."""
+    from h2o_backend.cluster import frames as cluster_frames
+    from h2o_backend.frames.cluster_frame import ClusterFrame
+    held = cluster_frames.bytes_by_worker(svc.cluster, svc.store.values(ClusterFrame))
+    by_host_port = {address.split("://", 1)[-1]: size for address, size in held.items()}
+    nodes = svc.cluster.nodes()
+    for node in nodes:
+        node["mem_value_size"] = int(by_host_port.get(node["ip_port"], 0))
+    return nodes
 
 
 def get_about():

@@ -7,6 +7,7 @@ from flask import Response, jsonify
 
 from h2o_backend.server.errors import bad_request, not_found
 from h2o_backend.frames.csv_writer import frame_csv_chunks
+from h2o_backend.frames.cluster_frame import ClusterFrame
 from h2o_backend.frames.frame import Frame, RawFile
 from h2o_backend.parse.imports import remove_key
 from h2o_backend.jobs import Job
@@ -23,7 +24,8 @@ WINDOW_FIELDS = ("row_offset", "row_count", "column_offset", "column_count", "fu
 
 def list_frames():
     reject_unknown(request_params(), (), "FramesListV3")
-    values = services().store.values(Frame) + services().store.values(RawFile)
+    store = services().store
+    values = store.values(Frame) + store.values(ClusterFrame) + store.values(RawFile)
     values.sort(key=lambda v: v.key)
     return jsonify({"__meta": meta("FramesListV3", "Frames"),
                     "frames": [frame_json.synopsis(v) for v in values]})
@@ -44,8 +46,13 @@ def fetch_frame(frame_id: str):
     params = request_params()
     reject_unknown(params, WINDOW_FIELDS, "FramesV3")
     window = _window(params)
-    frame = get_frame(frame_id)
-    return jsonify(frame_json.frames_response([frame_json.frame_to_json(frame, **window)]))
+    frame = get_frame(frame_id, on_cluster=True)
+    return jsonify(frame_json.frames_response([frame_json.frame_to_json(frame, rows_of=_cluster_rows, **window)]))
+
+
+def _cluster_rows(frame, start: int, stop: int) -> Frame:
+    from h2o_backend.cluster import frames as cluster_frames
+    return cluster_frames.rows(services().cluster, frame, start, stop)
 
 
 def fetch_light(frame_id: str):
@@ -58,14 +65,14 @@ def frame_summary(frame_id: str):
     params = request_params()
     reject_unknown(params, WINDOW_FIELDS, "FramesV3")
     window = _window(params)
-    frame = get_frame(frame_id)
+    frame = get_frame(frame_id, on_cluster=True)
     return jsonify(frame_json.frames_response(
-        [frame_json.frame_to_json(frame, with_summary=True, **window)]))
+        [frame_json.frame_to_json(frame, with_summary=True, rows_of=_cluster_rows, **window)]))
 
 
 def delete_frame(frame_id: str):
     reject_unknown(request_params(), (), "FramesV3")
-    get_frame(frame_id)
+    get_frame(frame_id, on_cluster=True)
     remove_key(services().store, frame_id)
     return jsonify({"__meta": meta("FramesV3", "Frames"), "frames": None})
 
@@ -100,7 +107,7 @@ def remove_all():
 def download_dataset():
     params = request_params()
     reject_unknown(params, ("frame_id", "hex_string", "escape_quotes"), "DownloadDataV3")
-    frame = get_frame(get_str(params, "frame_id", required=True))
+    frame = get_frame(get_str(params, "frame_id", required=True), on_cluster=True)
     if get_bool(params, "hex_string", False):
         raise bad_request("hex_string=true is not supported: levels are written as text",
                           field="hex_string")
@@ -109,7 +116,11 @@ def download_dataset():
                           "doubled (RFC 4180)", field="escape_quotes")
     name = re.sub(r"\.hex$", "", frame.key) + ".csv"
     headers = {"Content-Disposition": f"attachment; filename={name}"}
-    return Response(frame_csv_chunks(frame), mimetype="application/octet-stream", headers=headers)
+    parts = None
+    if isinstance(frame, ClusterFrame):
+        from h2o_backend.cluster import frames as cluster_frames
+        parts = cluster_frames.chunk_frames(services().cluster, frame)
+    return Response(frame_csv_chunks(frame, parts), mimetype="application/octet-stream", headers=headers)
 
 
 ROUTES = [

@@ -110,6 +110,9 @@ def build_grid():
     criteria = _search_criteria(raw)
     reject_parallel_grid(raw)
     base, train, valid, checkpoint, warnings = model_builder.parse_and_resolve(raw, label=grid_id)
+    if criteria.stopping_metric in stopping.CUSTOM_METRICS and not base.custom_metric_func:
+        raise bad_request(f"search_criteria stopping_metric = {criteria.stopping_metric}: "
+                          f"{stopping.NO_CUSTOM_METRIC}", field="search_criteria.stopping_metric")
     order = [spec.name for spec in parameters.PARAMETERS]
     largest = None
     for combo in combinations(hyper, order):

@@ -252,6 +252,36 @@ def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_
     return work
 
 
+def _on_cluster(raws: list[RawFile]) -> bool:
+    """Imported files parse on the Dask workers when there is a cluster (every worker reads the
+    same path); uploads, which only the server holds, parse on the server."""
+    return services().cluster is not None and all(not r.delete_after_parse for r in raws)
+
+
+def _cluster_parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_on_done: bool):
+    """The parse on the workers (cluster/frames.py): refused at once when the frame would not fit
+    in their memory; the server keeps the frame's metadata only."""
+    from h2o_backend.cluster import frames as cluster_frames
+    cluster, store, paths = services().cluster, services().store, [r.path for r in raws]
+    kept = setup.number_columns - len(setup.skipped_columns or [])
+    try:
+        with api_errors(raws):
+            cluster_frames.check_fits(cluster, paths, kept)
+    except cluster_frames.ClusterMemoryError as exc:
+        raise ApiError(412, f"Parsing {', '.join(r.key for r in raws)}: {exc}", field="source_frames") from None
+
+    def work(job):
+        frame = cluster_frames.parse(cluster, paths, setup, dest, job)
+        remove_key(store, dest)
+        store.put(dest, frame)
+        job.warnings = list(setup.warnings)
+        job.update(1.0, "Done.")
+        if delete_on_done:
+            for raw in raws:
+                remove_key(store, raw.key)
+    return work
+
+
 def _frame_estimate(raws: list[RawFile], setup: parse.ParseSetup):
     """The parsed frame's bytes (parse/estimate.py), checked against --max-mem before reading."""
     from h2o_backend.engine.memory import Estimate
@@ -272,7 +302,10 @@ def post_parse():
             or services().store.unique_key(setup.destination_frame))
     delete_on_done = get_bool(params, "delete_on_done", True)
     blocking = get_bool(params, "blocking", False)
-    work = services().memory.guarded(_frame_estimate(raws, setup), _parse_work(raws, setup, dest, delete_on_done))
+    if _on_cluster(raws):
+        work = _cluster_parse_work(raws, setup, dest, delete_on_done)
+    else:
+        work = services().memory.guarded(_frame_estimate(raws, setup), _parse_work(raws, setup, dest, delete_on_done))
     job = services().jobs.submit("Parse", work, dest_key=dest, dest_type="Key<Frame>")
     if blocking:
         job.wait()

@@ -28,19 +28,27 @@ def _has_response(model, frame) -> bool:
     return model.output.get("model_category") != "AutoEncoder" and bool(response) and frame.has_column(response)
 
 
+def _held(frame) -> bool:
+    return getattr(frame, "held_on_cluster", False)
+
+
 def _forward_for(frame: Frame):
     """The cluster's forward when the server has one and ``frame`` is large enough, else None
     (the model's local forward)."""
     s = services()
-    if s.cluster is not None and frame.nrows >= s.dask_predict_min_rows:
+    if s.cluster is not None and frame.nrows >= s.dask_predict_min_rows and not _held(frame):
         return s.cluster.forward
     return None
 
 
 def _metrics_for(model, frame) -> dict | None:
     if model.output.get("model_category") == "AutoEncoder" or _has_response(model, frame):
-        return model_json.metrics_json(model.score(frame, forward=_forward_for(frame)), model.model_id, frame.key,
-                                       model.output.get("model_category"))
+        if _held(frame):
+            from h2o_backend.cluster import frame_predictions
+            scored = frame_predictions.metrics(services().cluster, model, frame)
+        else:
+            scored = model.score(frame, forward=_forward_for(frame))
+        return model_json.metrics_json(scored, model.model_id, frame.key, model.output.get("model_category"))
     return None
 
 
@@ -48,6 +56,9 @@ def _check_columns(model, frame) -> None:
     """H2O-3 scores missing predictors as NA, but refuses a frame sharing none of them, and a
     frame without the model's offset column."""
     offset = getattr(model.datainfo, "offset_name", None)
+    if _held(frame) and (offset or getattr(model.datainfo, "weights_name", None)):
+        raise bad_request(f"Frame '{frame.key}' is held by the Dask workers: scoring it with a model that has a "
+                          f"weights or offset column is not supported yet", field="frame_id")
     if offset and not frame.has_column(offset):
         raise bad_request(MISSING_OFFSET.format(name=offset), field="frame_id", values={"frame_id": frame.key})
     names = model.datainfo.predictor_names
@@ -72,8 +83,14 @@ class PredictionRequest:
     kind: str                   # "predict", "reconstruction_error" or "deep_features"
     layer: int = -1             # 0-based hidden layer, for deep features
     forward: object = None      # the cluster's forward for a large frame (None: the local one)
+    cluster: object = None      # the Dask cluster that holds a cluster frame
+
 
     def score(self) -> Frame:
+        if _held(self.frame):          # the predictions stay on the workers, a cluster frame too
+            from h2o_backend.cluster import frame_predictions
+            return frame_predictions.predict(self.cluster, self.model, self.frame, self.dest, self.kind,
+                                             self.layer)
         if self.kind == "reconstruction_error":
             return self.model.anomaly(self.frame, self.dest, forward=self.forward)
         if self.kind == "deep_features":
@@ -83,7 +100,7 @@ class PredictionRequest:
 
 def _prediction_request(model_id: str, frame_id: str) -> PredictionRequest:
     model = get_model(model_id)
-    frame = get_frame(frame_id, "frame_id")
+    frame = get_frame(frame_id, "frame_id", on_cluster=True)
     _check_columns(model, frame)
     params = request_params()
     reject_unknown(params, PREDICTION_OPTIONS, "ModelMetricsListSchemaV3")
@@ -101,7 +118,7 @@ def _prediction_request(model_id: str, frame_id: str) -> PredictionRequest:
         _check_layer(model, layer, reconstruction_error)
         kind = "deep_features"
     dest = get_str(params, "predictions_frame") or KeyStore.random_key(f"{kind}_{model_id}")
-    return PredictionRequest(model, frame, dest, kind, layer, _forward_for(frame))
+    return PredictionRequest(model, frame, dest, kind, layer, _forward_for(frame), services().cluster)
 
 
 def _check_layer(model, layer: int, reconstruction_error: bool) -> None:
@@ -126,8 +143,9 @@ def _submit(request: PredictionRequest):
         job.update(0.0, "Scoring on the Dask workers" if request.forward else "Scoring")
         store.put(request.dest, request.score())
 
-    estimate = memory.prediction_estimate(request.model, request.frame.nrows, request.kind, request.layer)
-    work = services().memory.guarded(estimate, work)
+    if not _held(request.frame):       # (a cluster frame's predictions take the workers' memory)
+        estimate = memory.prediction_estimate(request.model, request.frame.nrows, request.kind, request.layer)
+        work = services().memory.guarded(estimate, work)
     return services().jobs.submit(f"Prediction of {request.model.model_id} on {request.frame.key}", work,
                                   dest_key=request.dest, dest_type="Key<Frame>")
 
@@ -157,7 +175,7 @@ def predict_async(model_id: str, frame_id: str):
 
 def model_metrics(model_id: str, frame_id: str):
     model = get_model(model_id)
-    frame = get_frame(frame_id, "frame_id")
+    frame = get_frame(frame_id, "frame_id", on_cluster=True)
     params = request_params()
     reject_unknown(params, {"auc_type"}, "ModelMetricsListSchemaV3")
     reject_unsupported_auc_type(params)

@@ -35,9 +35,11 @@ def evaluate_rapids():
             raise rapids.RapidsError(f"'rm' removes frames; '{key}' is a model or another object")
         store.remove(key)
 
+    if services().cluster is not None and _names_cluster_frame(ast, store):
+        return jsonify(_on_cluster(ast, store))
     reservation = services().memory.reserve(_estimate(ast, store))
     try:
-        result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep, remove, store.keys)
+        result = rapids.evaluate(ast, lambda key: _frame_in(store, key), keep, remove, store.keys)
     except KeyError as exc:
         raise not_found("Frame", exc.args[0], field="ast")
     except rapids.RapidsError as exc:
@@ -45,6 +47,38 @@ def evaluate_rapids():
     finally:
         reservation.release()           # what the result holds is counted from the store from now on
     return jsonify(_answer(result, store))
+
+
+def _frame_in(store, key: str) -> Frame | None:
+    return store.get(key, Frame)
+
+
+def _names_cluster_frame(ast: str, store) -> bool:
+    from h2o_backend.cluster import frame_rapids
+    try:
+        tree = rapids.parse(ast)
+    except rapids.RapidsError as exc:
+        raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
+    return frame_rapids.names_frames(tree, lambda key: getattr(store.get(key), "held_on_cluster", False))
+
+
+def _on_cluster(ast: str, store) -> dict:
+    """An expression over frames held by the Dask workers (cluster/frame_rapids.py): a new one."""
+    from h2o_backend.cluster import frame_rapids
+    from h2o_backend.parse.imports import remove_key
+    try:
+        dest, frame = frame_rapids.evaluate(services().cluster, ast, store.get)
+    except rapids.RapidsError as exc:
+        raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
+    if dest is not None:
+        existing = store.get(dest)
+        if existing is not None and not hasattr(existing, "columns"):
+            raise bad_request(f"Rapids expression {ast!r}: '{dest}' is the key of a model or another object, "
+                              f"not a frame", field="ast")
+        remove_key(store, dest)
+    store.put(frame.key, frame)
+    return {"__meta": meta("RapidsFrameV3", "Iced", 99), "key": key_ref(frame.key, "Key<Frame>"),
+            "num_rows": frame.nrows, "num_cols": frame.ncols}
 
 
 def _estimate(ast: str, store) -> Estimate:
@@ -55,7 +89,7 @@ def _estimate(ast: str, store) -> Estimate:
         raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
     est = Estimate("Rapids expression", field="ast")
     est.add("the frames it makes (at most the frames it names, once per mention and call)",
-            expression_bytes(tree, lambda key: store.get(key, Frame)))
+            expression_bytes(tree, lambda key: store.get(key, Frame)))     # (cluster frames: refused when evaluated)
     return est
 
 

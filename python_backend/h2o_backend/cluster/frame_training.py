@@ -1,0 +1,230 @@
+"""Training from the chunks of a frame held by the Dask workers, where they lie (issue 20).
+
+Each worker prepares its own training rows from the chunks it holds (DataInfo.transform and the
+response, with the DataInfo fitted from the frame's rollups and domains on the server): no
+training row passes through the server. What a worker trains on (its shard, the (X, y_cls, y_reg,
+weights, offsets) tuple of tasks.train_copy) is the labelled rows of its chunks in row order:
+
+- ``replicate_training_data``: every chunk, on every worker (Dask copies the chunks between the
+  workers, not through the server);
+- ``single_node_mode``: every chunk, on the first worker;
+- otherwise the chunks where they lie (H2O: each node trains on its local chunks); with
+  ``force_load_balance`` the chunks are dealt in row order into groups of about equal row counts,
+  one group per worker, and moved there.
+
+The training scoring sample is the one the server's own path draws (the same labelled-row
+indices for the same seed): its rows are prepared and scored on the workers that hold them, and
+only their outputs and labels come to the server (``RemoteRows.forward``). A worker lost during
+training takes its chunks with it; the scheduler rebuilds them from the file (the chunks' task
+graph) when the rows are placed again on the remaining workers.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from h2o_backend.engine import iterations
+from h2o_backend.engine.errors import ValidationError
+from h2o_backend.engine.metrics import scoring
+
+log = logging.getLogger(__name__)
+
+MEMORY_FRACTION = 0.6     # a worker's prepared rows may take this share of its memory limit
+DENSITY_SAMPLE = 1000     # as engine/training.py
+
+
+# ---------------------------------------------------------------------------- on the workers
+def _labelled(datainfo, chunk) -> tuple[np.ndarray, np.ndarray | None]:
+    """(positions of the chunk's labelled rows, their targets) - every row for an autoencoder."""
+    if datainfo.problem == "AutoEncoder":
+        return np.arange(chunk.nrows), None
+    y = np.asarray(datainfo.response(chunk))
+    keep = y >= 0 if y.dtype.kind in "iu" else ~np.isnan(y)
+    return np.flatnonzero(keep), y[keep]
+
+
+def labelled_count(chunk, datainfo) -> int:
+    return int(_labelled(datainfo, chunk)[0].size)
+
+
+def shard(datainfo, *chunks) -> tuple:
+    """The prepared labelled rows of ``chunks`` (in order): (X, y_cls, y_reg, None, None)."""
+    parts_X, parts_y = [], []
+    for chunk in chunks:
+        rows, y = _labelled(datainfo, chunk)
+        X = datainfo.transform(chunk if rows.size == chunk.nrows else chunk.take_rows(rows))
+        parts_X.append(np.ascontiguousarray(X, np.float32))
+        parts_y.append(y)
+    X = np.concatenate(parts_X) if len(parts_X) > 1 else parts_X[0]
+    n = X.shape[0]
+    if datainfo.problem == "AutoEncoder":
+        return X, np.zeros(n, np.int32), np.zeros(n, np.float32), None, None
+    y = np.concatenate(parts_y)
+    if y.dtype.kind in "iu":
+        return X, y.astype(np.int32), np.zeros(n, np.float32), None, None
+    return X, np.zeros(n, np.int32), np.nan_to_num(y).astype(np.float32), None, None
+
+
+def nonzero_inputs(chunk, datainfo, rows: np.ndarray) -> tuple[int, int]:
+    X = datainfo.transform(chunk.take_rows(rows))
+    return int(np.count_nonzero(X)), int(X.size)
+
+
+def labels(chunk, datainfo, positions: np.ndarray):
+    rows, y = _labelled(datainfo, chunk)
+    return None if y is None else y[positions]
+
+
+def score_rows(chunk, datainfo, positions: np.ndarray, mi, drop_ratios, row_mse: bool, hidden_layer: int):
+    """batch_sgd.forward of the chunk's labelled rows at ``positions``, with the worker's threads."""
+    from h2o_backend.engine import batch_sgd
+    rows, _ = _labelled(datainfo, chunk)
+    X = np.ascontiguousarray(datainfo.transform(chunk.take_rows(rows[positions])), np.float32)
+    return batch_sgd.forward(mi, X, drop_ratios, row_mse=row_mse, hidden_layer=hidden_layer)
+
+
+# ---------------------------------------------------------------------------- on the server
+class RemoteRows:
+    """Rows of a score set that stay on the workers: ``shape`` as the prepared matrix's, and
+    ``forward`` (batch_sgd.forward's signature) scoring them where they lie."""
+
+    def __init__(self, cluster, chunks: list, datainfo, positions: list[np.ndarray]):
+        self.cluster, self.chunks, self.datainfo, self.positions = cluster, chunks, datainfo, positions
+        self.shape = (int(sum(p.size for p in positions)), datainfo.n_inputs)
+
+    def forward(self, mi, X, drop_ratios, *, row_mse: bool = False, hidden_layer: int = 0, stop=None,
+                n_threads=None):
+        client = self.cluster.client
+        model = client.scatter(mi, hash=False, broadcast=True)
+        ratios = np.asarray(drop_ratios, np.float32)
+        futures = [client.submit(score_rows, c, self.datainfo, p, model, ratios, row_mse, hidden_layer, pure=False)
+                   for c, p in zip(self.chunks, self.positions) if p.size]
+        try:
+            results = client.gather(futures)
+        finally:
+            client.cancel(futures + [model])
+        return tuple(None if results[0][i] is None else np.concatenate([r[i] for r in results])
+                     for i in range(3))
+
+
+@dataclass
+class ClusterTrainingData:
+    """engine/training.py's TrainingData for a cluster frame (module doc)."""
+    cluster: object
+    frame: object
+    datainfo: object
+    labelled_counts: list[int]
+    prior: np.ndarray | None = None
+    model_dist: np.ndarray | None = None
+    weights: None = None
+    offsets: None = None
+    placed: dict = field(default_factory=dict)
+    held_on_cluster = True
+
+    @classmethod
+    def build(cls, cluster, frame, datainfo, eff) -> "ClusterTrainingData":
+        client = cluster.client
+        counts = client.gather([client.submit(labelled_count, c, datainfo, pure=False) for c in frame.chunks])
+        return cls(cluster, frame, datainfo, [int(c) for c in counts])
+
+    @property
+    def n_rows(self) -> int:
+        return int(sum(self.labelled_counts))
+
+    def targets(self):
+        return None, None
+
+    def kernel_weights(self):
+        return None
+
+    def kernel_offsets(self, datainfo):
+        return None
+
+    # ------------------------------------------------------------------ samples
+    def _by_chunk(self, rows: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
+        """Global (sorted) row indices as positions within each chunk."""
+        which = np.searchsorted(starts, rows, side="right") - 1
+        return [rows[which == i] - starts[i] for i in range(len(starts) - 1)]
+
+    def input_density(self, seed: int) -> float:
+        n = self.frame.nrows
+        rows = iterations.sample_rows(n, DENSITY_SAMPLE, seed)
+        rows = np.arange(n) if rows is None else np.sort(rows)
+        client = self.cluster.client
+        parts = [client.submit(nonzero_inputs, c, self.datainfo, p, pure=False)
+                 for c, p in zip(self.frame.chunks, self._by_chunk(rows, self.frame.chunk_starts())) if p.size]
+        counted = client.gather(parts)
+        return sum(c for c, _ in counted) / max(1, sum(s for _, s in counted))
+
+    def score_set(self, eff) -> scoring.ScoreSet:
+        """The server path's training sample (score_set over the labelled rows), scored remotely."""
+        n = self.n_rows
+        pick = iterations.sample_rows(n, eff.score_training_samples, eff.seed)
+        chosen = np.arange(n) if pick is None else np.asarray(pick)      # sorted: outputs come in row order
+        starts = np.concatenate([[0], np.cumsum(self.labelled_counts)]).astype(np.int64)
+        positions = self._by_chunk(chosen, starts)
+        client = self.cluster.client
+        ys = client.gather([client.submit(labels, c, self.datainfo, p, pure=False)
+                            for c, p in zip(self.frame.chunks, positions) if p.size])
+        remote = RemoteRows(self.cluster, self.frame.chunks, self.datainfo, positions)
+        y = None if self.datainfo.problem == "AutoEncoder" else np.concatenate(ys)
+        return scoring.ScoreSet(remote, y, n, forward=remote.forward)
+
+    # ------------------------------------------------------------------ placement
+    def place(self, workers: list[str], eff) -> tuple[dict, dict]:
+        """({worker: future of its shard}, {worker: its row count}) for the training (module doc)."""
+        groups = self._groups(workers, eff)
+        self._check_memory(groups)
+        client = self.cluster.client
+        futures, rows = {}, {}
+        for w, chunk_ids in groups.items():
+            rows[w] = int(sum(self.labelled_counts[i] for i in chunk_ids))
+            if rows[w]:
+                futures[w] = client.submit(shard, self.datainfo, *[self.frame.chunks[i] for i in chunk_ids],
+                                           workers=[w], allow_other_workers=False, pure=False)
+        _wait(client, futures)
+        return futures, rows
+
+    def _groups(self, workers: list[str], eff) -> dict[str, list[int]]:
+        everything = list(range(len(self.frame.chunks)))
+        if eff.single_node_mode:
+            return {w: (everything if i == 0 else []) for i, w in enumerate(workers)}
+        if eff.replicate_training_data:
+            return {w: everything for w in workers}
+        if eff.force_load_balance:
+            cumulative = np.cumsum(self.labelled_counts)
+            total = cumulative[-1] if cumulative.size else 0
+            rank = np.minimum((cumulative - np.asarray(self.labelled_counts) / 2) * len(workers) // max(1, total),
+                              len(workers) - 1).astype(int)
+            return {w: [i for i in everything if rank[i] == k] for k, w in enumerate(workers)}
+        holders = self.cluster.client.who_has(list(self.frame.chunks))
+        out: dict[str, list[int]] = {w: [] for w in workers}
+        for i, chunk in enumerate(self.frame.chunks):
+            held = [w for w in holders.get(chunk.key, ()) if w in out]
+            out[held[0] if held else workers[i % len(workers)]].append(i)
+        return out
+
+    def _check_memory(self, groups: dict) -> None:
+        limits = self.cluster.memory_limits()
+        for w, ids in groups.items():
+            need = sum(self.labelled_counts[i] for i in ids) * (self.datainfo.n_inputs * 4 + 8)
+            limit = limits.get(w, 0)
+            if limit and need > MEMORY_FRACTION * limit:
+                raise ValidationError([{"field": "training_frame", "level": "ERRR", "message":
+                    f"the prepared training rows for Dask worker {w} need {need / 2**20:.0f} MB, more than "
+                    f"{MEMORY_FRACTION:.0%} of its memory limit ({limit / 2**20:.0f} MB); use "
+                    f"replicate_training_data = FALSE, more workers, or workers with more memory"}])
+
+
+def _wait(client, futures: dict, poll: float = 0.05) -> None:
+    """Wait until every shard is built on its worker (a lost chunk is rebuilt by the scheduler
+    meanwhile); the shards themselves stay there."""
+    import time
+    while any(f.status not in ("finished", "error", "cancelled") for f in futures.values()):
+        time.sleep(poll)
+    failed = [w for w, f in futures.items() if f.status != "finished"]
+    if failed:
+        raise RuntimeError(f"preparing the training rows on Dask worker {', '.join(failed)} failed: "
+                           f"{futures[failed[0]].exception()}")
