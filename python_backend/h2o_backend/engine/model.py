@@ -329,18 +329,18 @@ def max_f1_threshold(m: dict | None) -> float | None:
     return None
 
 
-# H2O-3's loss of an Automatic (or this server's MeanSquare) loss, by distribution
-_AUTOMATIC_LOSS = {"laplace": "Absolute", "quantile": "Quantile", "huber": "Huber"}
+# H2O-3's resolution of an Automatic loss, by distribution (Quadratic for the others)
+_AUTOMATIC_LOSS = {"bernoulli": "CrossEntropy", "multinomial": "CrossEntropy", "laplace": "Absolute",
+                   "quantile": "Quantile", "huber": "Huber"}
 
 
 def h2o3_loss(loss: str, distribution: str) -> str:
-    """The loss as H2O-3 names it once resolved: CrossEntropy for classifiers, else Absolute,
-    Quantile or Huber by the distribution, Quadratic otherwise (this server's MeanSquare)."""
-    if loss == "CrossEntropy":
-        return loss
-    if loss in ("Automatic", "MeanSquare"):
-        if distribution in ("bernoulli", "multinomial"):
-            return "CrossEntropy"
+    """The loss as H2O-3 names it once resolved: this server's MeanSquare is H2O-3's Quadratic;
+    Automatic is CrossEntropy for classifiers, Absolute, Quantile or Huber by the distribution,
+    else Quadratic."""
+    if loss == "MeanSquare":
+        return "Quadratic"
+    if loss == "Automatic":
         return _AUTOMATIC_LOSS.get(distribution, "Quadratic")
     return str(loss)
 
