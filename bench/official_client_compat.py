@@ -6,7 +6,10 @@ side passes.
 
 Our server is started on a free port (`python -m h2o_backend`); H2O-3 from the pip package's jar
 (bench/h2o3_reference.py). Both are driven by the same step functions, in the same order; a step
-that raises is counted as failed and the run goes on (later steps may need what it made).
+that raises is counted as failed and the run goes on (later steps may need what it made). The
+steps of issue 19's features (printing and metric accessors of the four model kinds, Rapids
+expressions, random grid search, custom metrics, logs, MOJO, missing values) are in
+bench/client_compat_features.py.
 """
 from __future__ import annotations
 
@@ -33,8 +36,10 @@ def _steps():
     from h2o.estimators.deeplearning import H2OAutoEncoderEstimator, H2ODeepLearningEstimator
     from h2o.grid.grid_search import H2OGridSearch
 
+    from client_compat_features import client_refusal_or, feature_steps, refusal_message
+
     tmp = tempfile.mkdtemp(prefix="client_compat_")
-    s: dict = {}
+    s: dict = {"tmp": tmp}
 
     def connect():
         h2o.connect(url=s["url"], verbose=False)
@@ -200,12 +205,11 @@ def _steps():
         return m.model_id
 
     def download_pojo():
-        path = s["model"].download_pojo(path=tmp)
-        return os.path.basename(path)
+        return client_refusal_or(lambda: os.path.basename(s["model"].download_pojo(path=tmp)))
 
     def models_java():
         r = requests.get(f"{s['url']}/3/Models.java/client_dl")
-        assert r.status_code == 200, r.status_code
+        assert r.status_code == 200, f"{r.status_code} {refusal_message(r)}"
         return len(r.text)
 
     def ls():
@@ -225,12 +229,13 @@ def _steps():
     return s, [connect, init, show_status, upload_file, import_file, import_folder, shape, head, describe,
                types_names, as_data_frame, asfactor, assign_column, split_frame, cbind, filter_rows, split_weather,
                train, train_nfolds, predict, performance, scoring_history, varimp, plot, save_load,
-               anomaly, deepfeatures, grid, get_model, download_pojo, models_java, ls, remove, remove_all]
+               anomaly, deepfeatures, grid, get_model, download_pojo, models_java, *feature_steps(s),
+               ls, remove, remove_all]
 
 
 def run_workflow(url: str, label: str) -> list[tuple[str, bool, str]]:
     state, steps = _steps()
-    state["url"] = url
+    state["url"], state["label"] = url, label
     results = []
     for step in steps:
         t0 = time.time()
@@ -256,7 +261,8 @@ def _free_port() -> int:
 def start_ours():
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "h2o_backend", "--port", str(port)],
+    # --allow-custom-code: the custom-metric step uploads Python code, which H2O-3 runs without asking
+    proc = subprocess.Popen([sys.executable, "-m", "h2o_backend", "--port", str(port), "--allow-custom-code"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -291,6 +297,26 @@ def main() -> None:
         failed = [name for name, ok, _ in results if not ok]
         print(f"{side}: {len(results) - len(failed)}/{len(results)} steps pass"
               + (f"; failed: {', '.join(failed)}" if failed else ""))
+    print_failure_table(counts)
+
+
+def print_failure_table(counts: dict) -> None:
+    """A markdown table of the steps that fail on either side, or that the client refuses by itself,
+    with each side's answer."""
+    sides = list(counts)
+    answers = {side: {name: (ok, detail) for name, ok, detail in results} for side, results in counts.items()}
+    names = [name for name, _, _ in next(iter(counts.values()))] if counts else []
+    def notable(ok_detail) -> bool:
+        ok, detail = ok_detail
+        return not ok or detail.startswith("refused by the client")
+    failing = [n for n in names if any(notable(answers[side].get(n, (True, ""))) for side in sides)]
+    if not failing:
+        return
+    print("\n| step | " + " | ".join(sides) + " |\n|---|" + "---|" * len(sides))
+    for name in failing:
+        cells = [("pass: " if answers[side][name][0] else "FAIL: ") + answers[side][name][1].replace("|", "/")[:200]
+                 for side in sides]
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

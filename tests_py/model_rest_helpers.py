@@ -146,3 +146,23 @@ def assert_h2o_error(reply, status: int, *needles: str, path: str | None = None,
 def assert_serving(client) -> None:
     """The server still answers after an error."""
     assert client.get("/3/Cloud").status_code == 200
+
+
+def classification_error(metrics: dict) -> float:
+    """A classifier's error as H2O-3's metrics JSON carries it: the confusion matrix's Totals row,
+    Error column (columns: the classes, Error, Rate)."""
+    table = metrics["cm"]["table"]
+    return table["data"][-2][-1]
+
+
+def max_f1_threshold(metrics: dict) -> float:
+    """A binomial metrics' max-F1 threshold: the "max f1" row of max_criteria_and_metric_scores."""
+    table = metrics["max_criteria_and_metric_scores"]
+    columns = {c["name"]: table["data"][i] for i, c in enumerate(table["columns"])}
+    return columns["threshold"][columns["metric"].index("max f1")]
+
+
+def epochs_trained(output: dict) -> float:
+    """The epochs a model trained: its scoring history's last ``epochs``."""
+    table = output["scoring_history"]
+    return table["data"][[c["name"] for c in table["columns"]].index("epochs")][-1]

@@ -221,7 +221,7 @@ def test_fold_column(weather, x):
     # fold model k trained on the rows whose value is not the k-th (sorted) level
     counts = expected.value_counts().sort_index()
     for level, cv in zip(counts.index, cv_models):
-        assert cv._model_json["output"]["training_rows"] == len(expected) - counts[level], level
+        assert cv._model_json["output"]["training_metrics"]._metric_json["nobs"] == len(expected) - counts[level], level
     assert m.logloss(xval=True) > 0
     assert not any(name.startswith("ChangeWindDirect") for name, *_ in m.varimp())
 
@@ -308,7 +308,7 @@ def test_max_runtime_secs_keeps_the_model_so_far(parts, x):
     m = H2ODeepLearningEstimator(hidden=[50, 50], epochs=1e6, seed=1, max_runtime_secs=1, stopping_rounds=0)
     m.train(x=x, y="ChangeTempDir", training_frame=train)
     assert m._model_json["output"]["status"] == "DONE"
-    assert m._model_json["output"]["epoch_counter"] < 1e6
+    assert m.scoring_history()["epochs"].iloc[-1] < 1e6
     assert m.predict(train).nrows == train.nrows
 
 

@@ -10,8 +10,8 @@ import csv
 import numpy as np
 import pytest
 
-from model_rest_helpers import (assert_h2o_error, assert_serving, build, checked, frame_columns, import_frame,
-                                model_of, wait_job)
+from model_rest_helpers import (assert_h2o_error, assert_serving, build, checked, classification_error,
+                                frame_columns, import_frame, max_f1_threshold, model_of, wait_job)
 
 
 def predict(client, model_id: str, frame_id: str, **data) -> dict:
@@ -31,19 +31,24 @@ def binomial(client, prostate):
     return "bin"
 
 
-def test_binomial_prediction_frame_and_metrics(client, prostate, binomial):
+def test_binomial_prediction_frame_and_metrics(app, client, prostate, binomial):
     body = predict(client, binomial, prostate)
     assert body["model"]["name"] == binomial and body["frame"]["name"] == prostate
     cols = frame_columns(client, body["predictions_frame"]["name"])
     assert list(cols) == ["predict", "0", "1"]
     p0, p1 = np.array(cols["0"]), np.array(cols["1"])
     assert len(p1) == 380 and np.allclose(p0 + p1, 1, atol=1e-6)
-    training = model_of(client, binomial)["output"]["training_metrics"]
-    expected = np.where(p1 >= training["threshold"], "1", "0")          # labels at the max-F1 threshold
+    output = model_of(client, binomial)["output"]
+    training = output["training_metrics"]
+    threshold = max_f1_threshold(training)
+    assert output["default_threshold"] == threshold
+    expected = np.where(p1 >= threshold, "1", "0")                      # labels at the max-F1 threshold
     assert cols["predict"] == expected.tolist()
-    # predictions use the midpoint below it: the same labels, and no row exactly on the threshold
-    assert training["default_threshold"] < training["threshold"]
-    assert not np.any(p1 == training["default_threshold"])
+    # predictions use the midpoint below it (the engine's, not in H2O-3's JSON): the same labels,
+    # and no row exactly on the threshold
+    midpoint = app.config["SERVICES"].store.get(binomial).output["training_metrics"]["default_threshold"]
+    assert midpoint < threshold
+    assert not np.any(p1 == midpoint)
 
     [metrics] = body["model_metrics"]
     assert metrics["model_category"] == "Binomial" and metrics["nobs"] == 380
@@ -79,7 +84,7 @@ def test_multinomial_prediction_frame(client, data_dir):
     assert cols["predict"] == [classes[k] for k in probs.argmax(axis=1)]
     [metrics] = body["model_metrics"]
     actual = frame_columns(client, "iris.hex")["C5"]
-    assert metrics["classification_error"] == pytest.approx(np.mean(np.array(cols["predict"]) != np.array(actual)))
+    assert classification_error(metrics) == pytest.approx(np.mean(np.array(cols["predict"]) != np.array(actual)))
     assert metrics["hit_ratio_table"]["rowcount"] == 3
 
 

@@ -63,8 +63,9 @@ def test_the_model_object_holds_the_servers_key_errors_and_confusion_matrix(r_se
     assert r("class(model)")[0] == "H2ODeepLearningModel"
     assert r("model@key")[0] == json["model_id"]["name"] == "rpy2_dl"
     train, valid = json["output"]["training_metrics"], json["output"]["validation_metrics"]
-    assert r("model@model$train_class_error")[0] == pytest.approx(train["classification_error"], abs=1e-12)
-    assert r("model@model$valid_class_error")[0] == pytest.approx(valid["classification_error"], abs=1e-12)
+    # the classification error: the confusion matrix's Totals row, Error column (classes, Error, Rate)
+    assert r("model@model$train_class_error")[0] == pytest.approx(train["cm"]["table"]["data"][-2][-1], abs=1e-12)
+    assert r("model@model$valid_class_error")[0] == pytest.approx(valid["cm"]["table"]["data"][-2][-1], abs=1e-12)
     assert r("model@model$auc")[0] == pytest.approx(valid["AUC"], abs=1e-12)
     table = valid["cm"]["table"]
     counts = np.array([table["data"][j][:2] for j in range(2)]).T      # column-major: [actual, predicted]

@@ -145,6 +145,9 @@ def test_runif_and_table(client, prostate):
     for c, r in zip(prostate["CAPSULE"], prostate["RACE"]):
         pairs[(c, r)] = pairs.get((c, r), 0) + 1
     assert dict(zip(zip(counts["CAPSULE"], counts["RACE"]), counts["Counts"])) == pairs
+    # one column with the dense flag, as the official client's H2OFrame.table() sends it
+    single = values(client, '(table (cols_py prostate.hex "RACE") True)')
+    assert dict(zip(single["RACE"], single["Count"])) == {r: list(prostate["RACE"]).count(r) for r in set(prostate["RACE"])}
 
 
 @pytest.mark.parametrize("ast, needle", [

@@ -355,14 +355,22 @@ h2o.deeplearning <- function(x, y, data, key = "", override_with_best_model = TR
   }
   json <- .h2o.__modelJSON(client, key)
   params <- .h2o.__paramValues(json$parameters)
-  .h2o.__checkSameColumns(json$output, params, cols, ae, key)
-  list(key = key, epochs = .h2o.__num(json$output$epoch_counter)[1L],
+  .h2o.__checkSameColumns(json, params, cols, ae, key)
+  list(key = key, epochs = .h2o.__epochsTrained(json$output),
        classification = params$classification)
 }
 
-.h2o.__checkSameColumns <- function(output, params, cols, ae, key) {
+# The epochs a model trained: the last row of its scoring history (H2O-3's JSON has no other).
+.h2o.__epochsTrained <- function(output) {
+  epochs <- .h2o.__table(output$scoring_history)$epochs
+  if (!length(epochs)) stop("the model's scoring history has no epochs column", call. = FALSE)
+  epochs[length(epochs)]
+}
+
+.h2o.__checkSameColumns <- function(json, params, cols, ae, key) {
+  output <- json$output
   response <- if (identical(output$model_category, "AutoEncoder")) NULL
-              else output$response_column_name
+              else json$response_column_name
   if (!is.null(response) && (ae || !identical(cols$y, response)))
     stop(sprintf("checkpoint: the response column y ('%s') differs from that of the checkpointed model %s ('%s')",
                  if (ae) "none: autoencoder" else cols$y, key, response), call. = FALSE)

@@ -91,8 +91,8 @@
   if (classifier) {
     cm <- (held %||% train)$cm
     if (!is.null(cm$table)) model$confusion <- .h2o.__confusion(cm$table)
-    model$train_class_error <- .h2o.__num(train$classification_error)
-    if (!is.null(held)) model$valid_class_error <- .h2o.__num(held$classification_error)
+    model$train_class_error <- .h2o.__classError(train)
+    if (!is.null(held)) model$valid_class_error <- .h2o.__classError(held)
   } else {
     model$train_sqr_error <- .h2o.__num(train$MSE)
     if (!is.null(held)) model$valid_sqr_error <- .h2o.__num(held$MSE)
@@ -159,12 +159,32 @@ h2o.biases <- function(object, vector_id = 1) .h2o.__layerFrame(object, vector_i
   cm
 }
 
+# A classifier's error as H2O-3's metrics JSON carries it: the confusion matrix's Totals row,
+# Error column (the binomial one is at the max-F1 threshold); without a confusion matrix (a
+# multinomial model of many classes) 1 - the top-1 hit ratio.
+.h2o.__classError <- function(m) {
+  tab <- m$cm$table
+  if (!is.null(tab)) {
+    errors <- .h2o.__num(tab$data[[length(tab$data) - 1L]])      # columns: classes, Error, Rate
+    return(errors[length(errors)])
+  }
+  if (!is.null(m$hit_ratio_table)) return(1 - .h2o.__hitRatios(m$hit_ratio_table)$hit_ratios[1L])
+  NA_real_
+}
+
+# The binomial max-F1 threshold: the "max f1" row of H2O-3's max_criteria_and_metric_scores.
+.h2o.__maxF1Threshold <- function(m) {
+  if (is.null(m$max_criteria_and_metric_scores)) return(NA_real_)
+  maxima <- .h2o.__table(m$max_criteria_and_metric_scores)
+  maxima$threshold[match("max f1", maxima$metric)]
+}
+
 # Binomial validation metrics at the max-F1 threshold (legacy .h2o.__getPerfResults).
 .h2o.__perfResults <- function(m) {
   out <- list(auc = .h2o.__num(m$AUC), gini = .h2o.__num(m$Gini))
   if (is.null(m$thresholds_and_metric_scores)) return(out)
   scores <- .h2o.__table(m$thresholds_and_metric_scores)
-  best <- .h2o.__num(m$threshold)
+  best <- .h2o.__maxF1Threshold(m)
   if (length(best) != 1L || is.na(best)) return(out)
   row <- scores[which.min(abs(scores$threshold - best)), , drop = FALSE]
   get <- function(name) if (!is.null(row[[name]])) row[[name]] else NA_real_

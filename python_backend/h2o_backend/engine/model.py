@@ -242,7 +242,7 @@ class DeepLearningModel:
         for l in range(mi.n_layers):
             s = mi.layer_stats(l)
             last = l == mi.n_layers - 1
-            momentum = None
+            momentum = 0.0                        # H2O-3 shows 0 with the adaptive rate
             if not p.adaptive_rate:
                 from h2o_backend.engine.schedules import momentum_at, rate_at
                 n = mi.processed
@@ -259,9 +259,23 @@ class DeepLearningModel:
             ("Layer", "int"), ("Units", "int"), ("Type", "string"), ("Dropout", "double"), ("L1", "double"),
             ("L2", "double"), ("Mean Rate", "double"), ("Rate RMS", "double"), ("Momentum", "double"),
             ("Mean Weight", "double"), ("Weight RMS", "double"), ("Mean Bias", "double"), ("Bias RMS", "double"))]
-        return tables.two_dim_table("Status of Neuron Layers", columns, rows,
-                                    description=f"{self.problem}, {mi.n_params:,} weights/biases, "
-                                                f"{mi.processed:,} training samples")
+        return tables.two_dim_table("Status of Neuron Layers", columns, rows, description=self._summary_description())
+
+    def _summary_description(self) -> str:
+        """H2O-3's description of the summary table: what the model predicts, its distribution and
+        loss, its size, the samples it trained on and the mini-batch size."""
+        p, mi = self.params, self.model_info
+        if self.problem == "AutoEncoder":
+            task = "auto-encoder"
+        else:
+            kind = (f"{len(self.datainfo.response_domain or [])}-class classification"
+                    if self.problem in ("Binomial", "Multinomial") else "regression")
+            task = f"predicting {self.datainfo.response_name}, {kind}"
+        distribution = "gaussian" if self.problem == "AutoEncoder" else self.distribution
+        size = sum(a.nbytes for a in (mi.w, mi.b, mi.ada_g_w, mi.ada_dx_w, mi.ada_g_b, mi.ada_dx_b, mi.mom_w, mi.mom_b))
+        return (f"{task}, {distribution} distribution, {h2o3_loss(p.loss, distribution)} loss, "
+                f"{mi.n_params:,} weights/biases, {pretty_bytes(size)}, {mi.processed:,} training samples, "
+                f"mini-batch size {int(getattr(p, 'mini_batch_size', 1) or 1)}")
 
     # ------------------------------------------------------------------ saved state
     def to_state(self) -> dict:
@@ -313,3 +327,29 @@ def max_f1_threshold(m: dict | None) -> float | None:
         if str(label).lower() == "max f1" and thr is not None:
             return float(thr)
     return None
+
+
+# H2O-3's resolution of an Automatic loss, by distribution (Quadratic for the others)
+_AUTOMATIC_LOSS = {"bernoulli": "CrossEntropy", "multinomial": "CrossEntropy", "laplace": "Absolute",
+                   "quantile": "Quantile", "huber": "Huber"}
+
+
+def h2o3_loss(loss: str, distribution: str) -> str:
+    """The loss as H2O-3 names it once resolved: this server's MeanSquare is H2O-3's Quadratic;
+    Automatic is CrossEntropy for classifiers, Absolute, Quantile or Huber by the distribution,
+    else Quadratic."""
+    if loss == "MeanSquare":
+        return "Quadratic"
+    if loss == "Automatic":
+        return _AUTOMATIC_LOSS.get(distribution, "Quadratic")
+    return str(loss)
+
+
+def pretty_bytes(n: int) -> str:
+    """A size as H2O-3 prints it: "812  B", "4.6 KB", "1.4 MB"."""
+    if n < 1024:
+        return f"{n}  B"
+    for unit in ("KB", "MB", "GB", "TB"):
+        n /= 1024.0
+        if n < 1024 or unit == "TB":
+            return f"{n:.1f} {unit}"

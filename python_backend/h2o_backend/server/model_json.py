@@ -18,9 +18,12 @@ _HISTORY_METRICS = {
 _METRICS_SCHEMAS = {"Binomial": "ModelMetricsBinomialV3", "Multinomial": "ModelMetricsMultinomialV3",
                     "Regression": "ModelMetricsRegressionV3", "AutoEncoder": "ModelMetricsAutoEncoderV3"}
 NAN = float("nan")
-# computed for the scoring history and the cross-validation summary; H2O-3's JSON has it only in
-# the gains/lift table
-_ENGINE_ONLY_METRICS = ("lift_top_group",)
+# what the engine computes beyond H2O-3's metrics JSON: lift_top_group (the scoring history and
+# the cross-validation summary; H2O-3's JSON has it only in the gains/lift table),
+# classification_error (the scoring history; the JSON has it as the cm's Totals/Error cell), the
+# binomial max-F1 threshold (the "max f1" row of max_criteria_and_metric_scores) and the labelling
+# threshold below it (predictions use it)
+_ENGINE_ONLY_METRICS = ("lift_top_group", "classification_error", "threshold", "default_threshold")
 
 
 def json_number(value):
@@ -95,7 +98,9 @@ def metrics_json(metrics: dict | None, model_id: str, frame_id: str | None, cate
     NaN; no custom metric; no kept predictions)."""
     if not metrics:
         return None
-    body = {"__meta": meta(_METRICS_SCHEMAS.get(category, "ModelMetricsBaseV3"), "ModelMetrics"),
+    schema = _METRICS_SCHEMAS.get(category, "ModelMetricsBaseV3")
+    # the schema type names the metrics' class (ModelMetricsBinomial, ...): the client's show() prints by it
+    body = {"__meta": meta(schema, schema[:-2] if category in _METRICS_SCHEMAS else "ModelMetrics"),
             "model": model_key(model_id), "frame": frame_key(frame_id), "model_category": category,
             "description": None, "scoring_time": None, "model_checksum": None, "frame_checksum": None,
             "custom_metric_name": None, "custom_metric_value": NAN, "predictions": None}
@@ -119,8 +124,8 @@ def _frame_ref(key):
 
 def model_json(model, parameter_listing: list[dict]) -> dict:
     """One entry of GET /3/Models: model_id, algo, parameters, output (H2O-3's
-    DeepLearningModelOutputV3 fields; ``epoch_counter``, ``training_rows``, ``warnings`` and
-    ``response_column_name`` are this server's additions, which the R package reads)."""
+    DeepLearningModelOutputV3 fields, exactly its keys: the epochs trained are the scoring
+    history's last ``epochs``, a training's warnings are its job's)."""
     out = model.output
     category = out.get("model_category")
     training_frame = getattr(model.params, "training_frame", None)
@@ -133,7 +138,6 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "original_names": None,
         "column_types": column_types(out.get("domains")),
         "domains": out.get("domains"),
-        "response_column_name": None if category == "AutoEncoder" else model.datainfo.response_name,
         "default_threshold": default_threshold(out),
         "training_metrics": metrics_json(out.get("training_metrics"), model.model_id, training_frame, category),
         "validation_metrics": metrics_json(out.get("validation_metrics"), model.model_id, validation_frame, category),
@@ -151,8 +155,6 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         "start_time": out.get("start_time"),
         "end_time": out.get("end_time"),
         "status": out.get("status"),
-        "epoch_counter": out.get("epoch_counter"),
-        "training_rows": out.get("training_rows"),
         "cross_validation_predictions": _frame_refs(out.get("cross_validation_predictions")),
         "cross_validation_holdout_predictions_frame_id": _frame_ref(out.get("cross_validation_holdout_predictions_frame_id")),
         "cross_validation_fold_assignment_frame_id": _frame_ref(out.get("cross_validation_fold_assignment_frame_id")),
@@ -161,14 +163,13 @@ def model_json(model, parameter_listing: list[dict]) -> dict:
         # H2O-3's standardisation fields, which its deep-learning output leaves null too (the
         # network's own standardisation is in the POJO / saved model)
         "normmul": None, "normsub": None, "normrespmul": None, "normrespsub": None, "catoffsets": None,
-        "warnings": list(out.get("warnings") or []) or None,
     }
     return {
         "__meta": meta("DeepLearningModelV3", "DeepLearningModel"),
         "model_id": model_key(model.model_id),
         "algo": "deeplearning",
         "algo_full_name": "Deep Learning",
-        "response_column_name": output["response_column_name"],
+        "response_column_name": None if category == "AutoEncoder" else model.datainfo.response_name,
         "treatment_column_name": None,
         "data_frame": frame_key(training_frame),
         "timestamp": out.get("start_time"),

@@ -94,7 +94,12 @@ def _rate(err: float, total: float) -> str:
     return f"{int(round(err)):,} / {int(round(total)):,}"
 
 
-def confusion_matrix_table(counts: np.ndarray, domain: list[str]) -> dict:
+# H2O-3's descriptions of the confusion matrix table: binomial, multinomial
+CM_DESCRIPTION = "vertical: actual; across: predicted"
+MULTINOMIAL_CM_DESCRIPTION = "Row labels: Actual class; Column labels: Predicted class"
+
+
+def confusion_matrix_table(counts: np.ndarray, domain: list[str], description: str = CM_DESCRIPTION) -> dict:
     """H2O-3's confusion matrix table: rows = actual classes then ``Totals``; columns = predicted
     classes, ``Error`` (misclassified fraction) and ``Rate`` ("errors / total"). As in H2O-3 the
     row labels are implied (the domain, then Totals), not a column."""
@@ -110,11 +115,11 @@ def confusion_matrix_table(counts: np.ndarray, domain: list[str]) -> dict:
         error = float(errs[a] / acts[a]) if acts[a] > 0 else NAN
         rows.append([int(c) for c in counts[a]] + [error, _rate(errs[a], acts[a])])
     rows.append([int(c) for c in preds] + [total_err / total if total > 0 else NAN, _rate(total_err, total)])
-    return two_dim_table("Confusion Matrix", cols, rows, "vertical: actual; across: predicted")
+    return two_dim_table("Confusion Matrix", cols, rows, description)
 
 
-def _cm(counts: np.ndarray, domain: list[str]) -> dict:
-    return {"__meta": dict(CM_META), "table": confusion_matrix_table(counts, domain)}
+def _cm(counts: np.ndarray, domain: list[str], description: str = CM_DESCRIPTION) -> dict:
+    return {"__meta": dict(CM_META), "table": confusion_matrix_table(counts, domain, description)}
 
 
 # ---------------------------------------------------------------------------- regression
@@ -253,7 +258,7 @@ def multinomial_metrics(y_codes, probs, domain, max_hit_ratio_k: int = 10,
     total = counts.sum()
     out["classification_error"] = float(1.0 - np.trace(counts) / total) if total > 0 else NAN
     out["mean_per_class_error"] = float(np.mean(class_errors(counts))) if total > 0 else NAN
-    out["cm"] = _cm(counts, domain) if K < max_confusion_matrix_size else None
+    out["cm"] = _cm(counts, domain, MULTINOMIAL_CM_DESCRIPTION) if K < max_confusion_matrix_size else None
     k_max = min(K, int(max_hit_ratio_k))
     out["hit_ratio_table"] = hit_ratio_table(hit_ratios(y, probs, k_max, w)) if k_max > 0 else None
     # auc_type AUTO (resolved to NONE for multinomial models, as H2O-3 3.46) and NONE: no

@@ -18,7 +18,7 @@ import numpy as np
 
 from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.frames.rapids.evaluator import expect_args, operator
-from h2o_backend.frames.rapids.parser import RapidsError
+from h2o_backend.frames.rapids.parser import RapidsError, show
 from h2o_backend.frames.rapids.values import Num, Nums, describe, number_of, numeric_column, unique_names
 
 
@@ -124,14 +124,18 @@ def runif(ctx, op, args):
 
 @operator("table")
 def table(ctx, op, args):
+    """(table x dense), (table x y dense) as H2O-3's clients send it, or (table x y)."""
     expect_args(op, args, (1, 2, 3), "(table x y dense)")
     first = ctx.frame(args[0], op)
     columns = list(first.columns)
-    if len(args) > 1:
-        columns += ctx.frame(args[1], op).columns
+    rest = [ctx.eval(a) for a in args[1:]]
+    if rest and isinstance(rest[0], Frame):
+        columns += rest.pop(0).columns
+    elif len(rest) > 1:
+        raise RapidsError(f"'table' needs a frame, but {show(args[1])} is not one")
     if len(columns) not in (1, 2):
         raise RapidsError(f"'table' counts one or two columns, not {len(columns)}")
-    if len(args) > 2 and number_of(ctx.eval(args[2]), op, "dense flag") != 1:
+    if rest and number_of(rest[0], op, "dense flag") != 1:
         raise RapidsError("'table': only the dense form (dense = 1, the present pairs) is supported")
     if any(c.type == "string" for c in columns):
         raise RapidsError("'table' counts numeric or categorical columns, not string columns")

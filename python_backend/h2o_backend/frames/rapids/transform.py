@@ -16,7 +16,10 @@ result shapes:
   with include_nas); ``(sort x [cols] [dirs])``: rows by the columns (1 ascending, -1
   descending), missing values first, stable;
 - ``(cut x [breaks] [labels] include_lowest right dig_lab)``: a numeric column to the interval
-  each value falls in, ``(lo,hi]`` (``[lo,hi)`` when right is FALSE), labels R's by default;
+  each value falls in, ``(lo,hi]`` (``[lo,hi)`` when right is FALSE; include_lowest closes the
+  first interval when right is TRUE, as H2O-3, never the last); the default labels are
+  H2O-3's: each break rounded to dig_lab decimals (at most 12) and written as Java writes a
+  double (``(40.0,60.0]``, ``1.0E7``);
 - ``(GB x [by] agg col na ...)``: one row per group of the ``by`` columns (ascending), then per
   aggregate ``nrow`` (rows in the group), ``mean``, ``sum``, ``min``, ``max``, ``sd``, ``var``
   of a column, named as H2O-3 names them (``nrow``, ``mean_<col>``); ``na`` "all" (a missing
@@ -27,6 +30,7 @@ result shapes:
 """
 from __future__ import annotations
 
+import decimal
 import math
 
 import numpy as np
@@ -263,25 +267,37 @@ def cut(ctx, op, args):
     v = frame.columns[0].data.astype(np.float64)
     b = np.asarray(breaks)
     idx = (np.searchsorted(b, v, side="left") - 1) if right else (np.searchsorted(b, v, side="right") - 1)
-    if include_lowest:
-        idx = np.where(v == (b[0] if right else np.inf), 0, idx)
-        idx = np.where((not right) & (v == b[-1]), len(labels) - 1, idx)
+    if include_lowest and right:            # H2O-3: include_lowest closes only the first interval
+        idx = np.where(v == b[0], 0, idx)
     bad = ~np.isfinite(v) | (idx < 0) | (idx >= len(labels))
     codes = np.where(bad, -1, idx).astype(np.int32)
     return Frame(frame.key, [Column(frame.columns[0].name, "enum", codes, labels)])
 
 
 def _interval_labels(breaks, right: bool, include_lowest: bool, digits: int) -> list[str]:
-    fmt = [format(x, f".{digits}g") for x in breaks]
+    scale = 10.0 ** min(digits, 12)
+    fmt = [java_double(math.floor(x * scale + 0.5) / scale) for x in breaks]
     out = []
     for i in range(len(breaks) - 1):
         lo, hi = ("(", "]") if right else ("[", ")")
-        if include_lowest and right and i == 0:
+        if include_lowest and i == 0:
             lo = "["
-        if include_lowest and not right and i == len(breaks) - 2:
-            hi = "]"
         out.append(f"{lo}{fmt[i]},{fmt[i + 1]}{hi}")
     return out
+
+
+def java_double(x: float) -> str:
+    """A double as Java's Double.toString writes it: plain with at least one decimal between 1e-3
+    and 1e7, else d.dddE<exp>; the shortest digits that read back as the same double."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0 or 1e-3 <= abs(x) < 1e7:
+        return repr(float(x))                  # plain in this range, with a decimal point
+    sign, digits, exponent = decimal.Decimal(repr(float(x))).normalize().as_tuple()
+    mantissa = "".join(map(str, digits))
+    return f"{'-' if sign else ''}{mantissa[0]}.{mantissa[1:] or '0'}E{exponent + len(digits) - 1}"
 
 
 # ---------------------------------------------------------------------------- group by

@@ -1,17 +1,23 @@
 // Reading H2O-3 model JSON: errors, keys, categories.
 
-import { tableColumn, tableRowCount } from "./widgets.js";
+import { tableRowCount } from "./widgets.js";
 import { toNumber } from "./format.js";
 
 export const isClassifier = (category) => category === "Binomial" || category === "Multinomial";
 
 export const keyName = (k) => (k && typeof k === "object" ? k.name : k);
 
-/** The total error of a confusion-matrix table: its "Error" column at the last (totals) row. */
-function cmError(metrics) {
+/**
+ * A classifier's error as H2O-3's metrics carry it: the confusion matrix's "Error" column at the
+ * last (totals) row (the binomial one at the max-F1 threshold); else 1 - the top-1 hit ratio.
+ */
+export function classificationError(metrics) {
   const t = metrics && metrics.cm && metrics.cm.table;
-  const errors = tableColumn(t, "Error");
-  return errors ? toNumber(errors[tableRowCount(t) - 1]) : NaN;
+  const errors = t && t.data && t.data.length > 1 ? t.data[t.data.length - 2] : null;   // classes, Error, Rate
+  if (errors) return toNumber(errors[tableRowCount(t) - 1]);
+  const hits = metrics && metrics.hit_ratio_table;
+  const ratios = hits && hits.data && hits.data.length ? hits.data[hits.data.length - 1] : null;
+  return ratios && ratios.length ? 1 - toNumber(ratios[0]) : NaN;
 }
 
 /**
@@ -21,8 +27,7 @@ function cmError(metrics) {
 export function headlineError(metrics, category) {
   if (!metrics) return null;
   if (isClassifier(category)) {
-    let value = toNumber(metrics.classification_error);
-    if (Number.isNaN(value)) value = cmError(metrics);
+    let value = classificationError(metrics);
     if (Number.isNaN(value)) value = toNumber(metrics.mean_per_class_error);
     return { label: "classification error", value };
   }
@@ -30,7 +35,7 @@ export function headlineError(metrics, category) {
 }
 
 export function responseOf(model) {
-  return model.response_column_name || (model.output && model.output.response_column_name) || "";
+  return model.response_column_name || "";
 }
 
 // Java keywords and literals: a class named after a model key must not be one of these.

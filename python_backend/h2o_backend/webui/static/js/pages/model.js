@@ -168,8 +168,7 @@ function header(model) {
     ["Training speed", lastScored(out, "training_speed")],
     ["Status", out.status ? statusBadge(out.status) : ""],
     ["Run time", duration(out.run_time)],
-    ["Epochs", out.epoch_counter !== undefined && out.epoch_counter !== null ? num(out.epoch_counter) : ""],
-    ["Training rows", out.training_rows !== undefined && out.training_rows !== null ? num(out.training_rows) : ""],
+    ["Epochs", lastScored(out, "epochs") !== "" ? num(lastScored(out, "epochs")) : ""],
     ["Created", dateTime(out.start_time || model.timestamp)],
   ]);
 }

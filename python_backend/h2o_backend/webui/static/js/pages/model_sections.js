@@ -4,7 +4,7 @@
 import { barChart, lineChart } from "../charts.js";
 import { h, replace, uid } from "../dom.js";
 import { num, value as fmtValue } from "../format.js";
-import { isClassifier } from "../model_util.js";
+import { classificationError, isClassifier } from "../model_util.js";
 import { notice, section, table, tableColumn, tableRowCount, twoDimTable } from "../widgets.js";
 
 const HISTORY_METRICS = [
@@ -50,8 +50,11 @@ export function scoringHistorySection(output) {
 
 /** A table of scalar metrics, one column per [name, metrics] set. */
 export function metricsTable(sets, caption = "Metrics") {
-  const rows = SCALAR_METRICS.filter(([key]) => sets.some(([, m]) => m[key] !== undefined && m[key] !== null))
-    .map(([key, label]) => [label, ...sets.map(([, m]) => num(m[key]))]);
+  const valueOf = (m, key) => (key === "classification_error" ? classificationError(m) : m[key]);
+  const shown = (m, key) => (key === "classification_error" ? !Number.isNaN(valueOf(m, key))
+    : m[key] !== undefined && m[key] !== null);
+  const rows = SCALAR_METRICS.filter(([key]) => sets.some(([, m]) => shown(m, key)))
+    .map(([key, label]) => [label, ...sets.map(([, m]) => num(valueOf(m, key)))]);
   const frames = sets.map(([, m]) => (m.frame && m.frame.name) || "");
   return table([{ label: "Metric" }, ...sets.map(([name], i) => ({
     label: frames[i] ? `${name} (${frames[i]})` : name, numeric: true }))], rows, { caption, rowHeaders: true });
