@@ -181,7 +181,7 @@ def main(argv=None) -> int:
                                  data={"predictions_frame": "big_pred"}).json()
             m = pred["model_metrics"][0]
             print(f"prediction + metrics: {time.perf_counter() - t:.1f} s, MSE {m['MSE']:.4f}, "
-                  f"classification error {m.get('classification_error', float('nan')):.4f}; {peaks.now()}", flush=True)
+                  f"logloss {m['logloss']:.4f}, mean per-class error {m['mean_per_class_error']:.4f}; {peaks.now()}", flush=True)
         finally:
             peaks.running = False
             peaks.join()

@@ -32,11 +32,12 @@ def write_csv(path, n=6000, seed=0) -> None:
     late = np.where(np.arange(n) > n - 300, "zz", "")
     levels = np.array(["u", "v", "w", "x"])[rng.integers(0, 4, n)]
     with open(path, "w") as f:
-        f.write("a,b,c,d,e,count,cat,note,y\n")
+        f.write("a,b,c,d,e,count,cat,note,y,flag\n")
         for i in range(n):
             nums = ["" if (i * 7 + j) % 53 == 0 else f"{X[i, j]:.6f}" for j in range(5)]
             cat = "" if i % 41 == 0 else (late[i] or levels[i])
-            f.write(",".join(nums + [str(int(rng.integers(0, 9))), cat, f"n{i}", f"k{y[i]}"]) + "\n")
+            flag = "yes" if X[i, 0] + rng.normal() > 1 else "no"
+            f.write(",".join(nums + [str(int(rng.integers(0, 9))), cat, f"n{i}", f"k{y[i]}", flag]) + "\n")
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +131,30 @@ def test_training_on_a_cluster_frame_matches_the_same_rows_held_by_the_server(cl
 def test_training_on_the_chunks_where_they_lie_learns(cluster, held, placement):
     model = train_deeplearning(train_kw(epochs=5, reproducible=False, **placement), held, cluster=cluster)
     assert model.output["training_metrics"]["classification_error"] < 0.3     # 2/3 by chance
+
+
+@pytest.mark.parametrize("kind", [dict(response_column="y"), dict(response_column="flag"),
+                                  dict(response_column="a", distribution="poisson"),
+                                  dict(response_column="a", distribution="huber"), dict(autoencoder=True)])
+def test_metrics_reduced_on_the_workers_equal_the_metrics_of_the_rows_held_by_the_server(cluster, held, csv_path, kind):
+    from h2o_backend.cluster import frame_predictions
+    local = parser.parse_file(csv_path)
+    kw = dict(kind, ignored_columns=["note", "y" if kind.get("response_column") != "y" else "flag"])
+    if kind.get("autoencoder"):
+        kw["ignored_columns"] = ["note", "y", "flag"]
+    if kind.get("distribution") == "poisson":        # a non-negative response
+        kw["response_column"], kw["ignored_columns"] = "count", ["note", "y", "flag"]
+    model = train_deeplearning(train_kw(epochs=1, **kw), local, cluster=cluster)
+    on_workers = frame_predictions.metrics(cluster, model, held)
+    on_server = model.score(local)
+    for name in ("MSE", "RMSE", "nobs", "logloss", "AUC", "mean_per_class_error", "mae", "rmsle", "r2",
+                 "mean_residual_deviance", "classification_error"):
+        a, b = on_workers.get(name), on_server.get(name)
+        assert (a is None) == (b is None), name
+        if a is not None:
+            assert a == pytest.approx(b, rel=1e-6, nan_ok=True), name
+    for table in ("cm", "hit_ratio_table", "gains_lift_table"):
+        assert (on_workers.get(table) is None) == (on_server.get(table) is None), table
 
 
 @pytest.mark.parametrize("setting", [dict(weights_column="count"), dict(nfolds=2), dict(balance_classes=True)])

@@ -127,19 +127,48 @@ def regression_metrics(y, pred, weights=None, family=None) -> dict:
     """Regression metrics of actual ``y`` against predictions ``pred`` (original scale), each row
     counting with its weight (rows of weight 0 not at all); mean_residual_deviance by ``family``
     (a distributions.Family; gaussian: the MSE)."""
+    return regression_from_parts([regression_parts(y, pred, weights, family)])
+
+
+def regression_parts(y, pred, weights=None, family=None) -> dict:
+    """The sums regression metrics are made of, for a part of the rows (``regression_from_parts``
+    combines parts: rows held in chunks by several processes). Huber with ``huber_alpha`` takes
+    its delta from all the rows at once: its parts do not combine."""
     y = np.asarray(y, dtype=np.float64)
     pred = np.asarray(pred, dtype=np.float64)
     w = _weights(weights, y.shape[0])
     keep = np.isfinite(y) & np.isfinite(pred) & (w != 0)
     y, pred, w = y[keep], pred[keep], w[keep]
-    if y.size == 0:
+    err = pred - y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_err = (np.log1p(pred) - np.log1p(y)) ** 2
+    parts = {"n": int(y.size), "w": float(np.sum(w)), "se": np.sum(w * (err * err)), "ae": np.sum(w * np.abs(err)),
+             "sle": np.sum(w * log_err), "y": np.sum(w * y), "yy": np.sum(w * (y * y)), "deviance": None}
+    if family is not None and y.size:
+        rows_family = distributions.for_rows(family, y, pred, w)
+        parts["deviance"] = np.sum(distributions.deviance(rows_family, y, pred, w))
+    return parts
+
+
+def regression_from_parts(parts: list[dict]) -> dict:
+    n, total = sum(p["n"] for p in parts), sum(p["w"] for p in parts)
+    if n == 0:
         return {"MSE": NAN, "RMSE": NAN, "nobs": 0, "mae": NAN, "rmsle": NAN, "mean_residual_deviance": NAN,
                 "r2": NAN}
-    err = pred - y
-    mse = _mean(err * err, w)
-    deviance = mse if family is None else distributions.mean_deviance(family, y, pred, w)
-    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(y.size), "mae": _mean(np.abs(err), w),
-            "rmsle": _rmsle(y, pred, w), "mean_residual_deviance": deviance, "r2": _r2(mse, y, w)}
+
+    def mean(name):
+        return float(sum(p[name] for p in parts) / total) if total > 0 else NAN
+    mse = mean("se")
+    deviance = mse if parts[0]["deviance"] is None else mean("deviance")
+    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(n), "mae": mean("ae"), "rmsle": _sqrt(mean("sle")),
+            "mean_residual_deviance": deviance, "r2": _r2_of(mse, n, mean("yy"), mean("y"))}
+
+
+def _r2_of(mse: float, n: int, mean_square: float, mean: float) -> float:
+    if n <= 1:
+        return NAN
+    var = mean_square - mean ** 2
+    return 1.0 - mse / var if var > 0 else NAN
 
 
 def _rmsle(y: np.ndarray, pred: np.ndarray, w: np.ndarray) -> float:
@@ -233,11 +262,15 @@ def hit_ratios(y: np.ndarray, probs: np.ndarray, k_max: int, w: np.ndarray | Non
     if y.size == 0 or k_max <= 0:
         return np.full(max(k_max, 0), NAN)
     w = _weights(w, y.size)
+    return np.cumsum(_hit_ranks(y, probs, w)[:k_max]) / float(np.sum(w))
+
+
+def _hit_ranks(y: np.ndarray, probs: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weight of the rows whose actual class ranks 0, 1, ... among their probabilities (ties by class index)."""
     p_act = probs[np.arange(y.size), y][:, None]
     cls = np.arange(probs.shape[1])[None, :]
     rank = np.sum((probs > p_act) | ((probs == p_act) & (cls < y[:, None])), axis=1)
-    counts = np.bincount(rank, weights=w, minlength=probs.shape[1])[:k_max]
-    return np.cumsum(counts) / float(np.sum(w))
+    return np.bincount(rank, weights=w, minlength=probs.shape[1])
 
 
 def hit_ratio_table(ratios: np.ndarray) -> dict:
@@ -250,17 +283,41 @@ def multinomial_metrics(y_codes, probs, domain, max_hit_ratio_k: int = 10,
                         max_confusion_matrix_size: int = 20, weights=None) -> dict:
     """Multinomial metrics of class codes ``y_codes`` (-1 missing) against ``probs`` [n, K], each
     row counting with its weight."""
+    return multinomial_from_parts([multinomial_parts(y_codes, probs, len(domain), weights)], domain,
+                                  max_hit_ratio_k, max_confusion_matrix_size)
+
+
+def multinomial_parts(y_codes, probs, n_classes: int, weights=None) -> dict:
+    """The sums and counts multinomial metrics are made of, for a part of the rows."""
+    y, probs, w = _labelled(y_codes, probs, n_classes, weights)
+    p_act = probs[np.arange(y.size), y]
+    yf = y.astype(np.float64)
+    return {"n": int(y.size), "w": float(np.sum(w)), "se": np.sum(w * ((1.0 - p_act) ** 2)),
+            "ll": np.sum(w * -np.log(np.maximum(LOGLOSS_EPS, p_act))), "y": np.sum(w * yf), "yy": np.sum(w * (yf * yf)),
+            "cm": confusion_counts(y, probs.argmax(axis=1) if y.size else y, n_classes, w),
+            "ranks": _hit_ranks(y, probs, w)}
+
+
+def multinomial_from_parts(parts: list[dict], domain, max_hit_ratio_k: int = 10,
+                           max_confusion_matrix_size: int = 20) -> dict:
     domain = [str(d) for d in domain]
     K = len(domain)
-    y, probs, w = _labelled(y_codes, probs, K, weights)
-    out = _probability_errors(y, probs, w)
-    counts = confusion_counts(y, probs.argmax(axis=1) if y.size else y, K, w)
-    total = counts.sum()
-    out["classification_error"] = float(1.0 - np.trace(counts) / total) if total > 0 else NAN
-    out["mean_per_class_error"] = float(np.mean(class_errors(counts))) if total > 0 else NAN
+    n, total = sum(p["n"] for p in parts), sum(p["w"] for p in parts)
+
+    def mean(name):
+        return float(sum(p[name] for p in parts) / total) if total > 0 else NAN
+    mse = mean("se") if n else NAN
+    out = {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(n), "logloss": mean("ll") if n else NAN,
+           "r2": _r2_of(mse, n, mean("yy"), mean("y"))}
+    counts = sum(p["cm"] for p in parts)
+    all_rows = counts.sum()
+    out["classification_error"] = float(1.0 - np.trace(counts) / all_rows) if all_rows > 0 else NAN
+    out["mean_per_class_error"] = float(np.mean(class_errors(counts))) if all_rows > 0 else NAN
     out["cm"] = _cm(counts, domain, MULTINOMIAL_CM_DESCRIPTION) if K < max_confusion_matrix_size else None
     k_max = min(K, int(max_hit_ratio_k))
-    out["hit_ratio_table"] = hit_ratio_table(hit_ratios(y, probs, k_max, w)) if k_max > 0 else None
+    ratios = np.full(max(k_max, 0), NAN) if n == 0 or k_max <= 0 else \
+        np.cumsum(sum(p["ranks"] for p in parts)[:k_max]) / total
+    out["hit_ratio_table"] = hit_ratio_table(ratios) if k_max > 0 else None
     # auc_type AUTO (resolved to NONE for multinomial models, as H2O-3 3.46) and NONE: no
     # multinomial AUC is computed; H2O-3 then reports NaN and no AUC tables
     out.update(AUC=NAN, pr_auc=NAN, multinomial_auc_table=None, multinomial_aucpr_table=None)
@@ -270,12 +327,21 @@ def multinomial_metrics(y_codes, probs, domain, max_hit_ratio_k: int = 10,
 # ---------------------------------------------------------------------------- autoencoder
 def autoencoder_metrics(row_mse, weights=None) -> dict:
     """Autoencoder metrics: the (weighted) mean of the per-row reconstruction MSEs."""
+    return autoencoder_from_parts([autoencoder_parts(row_mse, weights)])
+
+
+def autoencoder_parts(row_mse, weights=None) -> dict:
     row_mse = np.asarray(row_mse, dtype=np.float64)
     w = _weights(weights, row_mse.shape[0])
     keep = np.isfinite(row_mse) & (w != 0)
     row_mse, w = row_mse[keep], w[keep]
-    mse = _mean(row_mse, w) if row_mse.size else NAN
-    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(row_mse.size)}
+    return {"n": int(row_mse.size), "w": float(np.sum(w)), "se": np.sum(w * row_mse)}
+
+
+def autoencoder_from_parts(parts: list[dict]) -> dict:
+    n, total = sum(p["n"] for p in parts), sum(p["w"] for p in parts)
+    mse = float(sum(p["se"] for p in parts) / total) if n and total > 0 else NAN
+    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(n)}
 
 
 # ---------------------------------------------------------------------------- accessors
