@@ -314,3 +314,23 @@ def test_a_parse_larger_than_the_workers_memory_is_refused_before_it_starts(csv_
     with pytest.raises(frames.ClusterMemoryError) as err:
         frames.check_fits(SmallWorkers(), [csv_path], 9)
     assert "MB" in str(err.value) and "2 Dask workers" in str(err.value)
+
+
+def test_a_worker_killed_while_training_on_a_cluster_frame_training_goes_on_with_a_warning(cluster, csv_path):
+    """The lost worker's chunks are rebuilt from the file for the remaining workers; the model says so."""
+    from test_dask_cluster import _run_job, _wait
+    frame = parse_on(cluster, csv_path)
+    p = train_kw(epochs=5000, reproducible=False, replicate_training_data=False, train_samples_per_iteration=0)
+    runner, job, result = _run_job(lambda j: train_deeplearning(p, frame, job=j, cluster=cluster))
+    _wait(lambda: "iteration 3" in job.progress_msg, "a few iterations")
+    victim = cluster.worker_addresses()[1]
+    os.kill(cluster.client.run(os.getpid, workers=[victim])[victim], signal.SIGKILL)
+    _wait(lambda: job.warnings, "the lost worker's warning")
+    seen = job.progress
+    _wait(lambda: job.progress > seen, "training to go on")
+    job.cancel()
+    job.wait(120)
+    model = result["model"]
+    assert any(victim in w and "remaining" in w for w in model.output["warnings"]), model.output["warnings"]
+    assert model.output["training_metrics"]["classification_error"] < 0.5
+    _wait(lambda: cluster.n_nodes == 2, "the nanny to restart the worker")
