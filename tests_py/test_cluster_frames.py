@@ -300,6 +300,10 @@ def test_rapids_column_selection_as_factor_and_row_ranges_give_the_server_frames
     refused = requests.post(f"{url}/99/Rapids", data={"ast": "(sort held.hex [0] [1])"})
     assert refused.status_code == 400 and "'sort'" in refused.json()["msg"]
     assert "Dask workers" in refused.json()["msg"]
+    for _ in range(2):        # replacing a frame made from held.hex leaves held.hex's own chunks alone
+        _rapids(url, "(tmp= c2 (rows held.hex [10:4000 5990:10]))")
+    assert _rapids(url, "(tmp= again (rows held.hex [0:100]))")["num_rows"] == 100
+    assert _frame(url, "held.hex")["rows"] == 6000
     before = _frame(url, "c0")
     assert requests.delete(f"{url}/3/Frames/held.hex").status_code == 200
     assert _frame(url, "c0")["columns"][0]["data"] == before["columns"][0]["data"]   # made from it: kept

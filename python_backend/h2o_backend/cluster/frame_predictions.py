@@ -38,7 +38,7 @@ def predict(cluster, model, frame, key: str, kind: str = "predict", layer: int =
     placed = [next(iter(holders.get(c.key, ())), None) for c in frame.chunks]
     local = [client.submit(predict_chunk, c, sent, kind, layer, key, workers=[w] if w else None,
                            allow_other_workers=True, pure=False) for c, w in zip(frame.chunks, placed)]
-    return frames.built(cluster, key, local, placed, keep=[sent, *frame.chunks, *frame.keep])
+    return frames.built(cluster, key, local, placed, keep=[sent, *frame.references()])
 
 
 def metric_parts(chunk, model):

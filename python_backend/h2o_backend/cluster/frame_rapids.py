@@ -112,7 +112,7 @@ def _take_rows(cluster, key: str, frame, rows: np.ndarray):
 def _lineage(parents) -> list:
     """The futures a frame made from ``parents`` keeps, so that the scheduler can rebuild its chunks
     from the source even after the parents are removed (their chunks then stay on the workers)."""
-    return [f for p in parents for f in list(p.chunks) + list(p.keep)]
+    return [f for p in parents for f in p.references()]
 
 
 # ---------------------------------------------------------------------------- row-local expressions

@@ -80,6 +80,12 @@ class ClusterFrame:
             future.release()
         self.chunks, self.keep = [], []
 
+    def references(self) -> list:
+        """New references to the chunks and what they keep (Dask futures of the same keys, each
+        released on its own): what a frame made from this one keeps, so that removing this one does
+        not drop what the other needs."""
+        return [type(f)(f.key, f.client) for f in self.chunks + self.keep]
+
     def chunk_starts(self) -> np.ndarray:
         """The first row of every chunk, and the row count at the end."""
         return np.concatenate([[0], np.cumsum(self.chunk_rows)]).astype(np.int64)
