@@ -182,7 +182,8 @@ def test_a_worker_killed_after_the_parse_the_chunks_are_rebuilt_and_training_com
 @pytest.fixture(scope="module")
 def dask_server():
     from conftest import ServerProcess
-    srv = ServerProcess(extra_args=["--dask-workers", "2"])
+    import tempfile
+    srv = ServerProcess(extra_args=["--dask-workers", "2", "--data-url", f"file://{tempfile.gettempdir()}/"])
     yield srv
     srv.stop()
 
@@ -338,3 +339,23 @@ def test_a_worker_killed_while_training_on_a_cluster_frame_training_goes_on_with
     assert any(victim in w and "remaining" in w for w in model.output["warnings"]), model.output["warnings"]
     assert model.output["training_metrics"]["classification_error"] < 0.5
     _wait(lambda: cluster.n_nodes == 2, "the nanny to restart the worker")
+
+
+def test_a_url_of_an_fsspec_filesystem_parses_on_the_workers_under_its_data_url_prefix(dask_server, csv_path):
+    url = dask_server.url
+    address = f"file://{csv_path}"
+    imported = requests.post(f"{url}/3/ImportFiles", data={"path": address}).json()
+    assert imported["destination_frames"] == [address]
+    setup = requests.post(f"{url}/3/ParseSetup", data={"source_frames": f'["{address}"]'}).json()
+    _parse(url, address, "from_url.hex", setup, chunk=CHUNK)
+    frame = _frame(url, "from_url.hex")
+    local = parser.parse_file(csv_path)
+    assert frame["rows"] == local.nrows
+    a = next(c for c in frame["columns"] if c["label"] == "a")
+    assert [np.nan if v is None else v for v in a["data"]] == pytest.approx(list(local.column("a").data), nan_ok=True)
+    folder = requests.post(f"{url}/3/ImportFiles", data={"path": address.rsplit("/", 1)[0] + "/"}).json()
+    assert address in folder["files"]
+    outside = requests.post(f"{url}/3/ImportFiles", data={"path": "file:///etc/hostname"})
+    assert outside.status_code == 403 and "--data-url" in outside.json()["msg"]
+    unknown = requests.post(f"{url}/3/ImportFiles", data={"path": "nosuchfs://bucket/x.csv"})
+    assert unknown.status_code == 403

@@ -359,7 +359,8 @@ def test_dask_options_are_checked():
     assert parse_args([]).dask_workers == 0 and parse_args([]).dask_scheduler is None
     assert parse_args(["--dask-workers", "2", "--dask-predict-min-rows", "50"]).dask_predict_min_rows == 50
     for bad in (["--dask-workers", "2", "--dask-scheduler", "tcp://127.0.0.1:8786"], ["--dask-threads", "0"],
-                ["--dask-predict-min-rows", "50"], ["--dask-workers", "2", "--dask-predict-min-rows", "-1"]):
+                ["--dask-predict-min-rows", "50"], ["--dask-workers", "2", "--dask-predict-min-rows", "-1"],
+                ["--data-url", "s3://bucket/"]):      # URLs are read by the workers
         with pytest.raises(SystemExit):
             parse_args(bad)
 

@@ -61,6 +61,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="a folder whose files requests may read and write (ImportFiles, "
                              "Models.bin); repeatable. Default: the working folder, the user's "
                              "home and the temporary folder")
+    access.add_argument("--data-url", metavar="PREFIX", action="append",
+                        help="a URL prefix (an fsspec filesystem's: s3://bucket/data/, gs://..., hdfs://..., "
+                             "file:///shared/) whose files ImportFiles may read; the Dask workers read them, "
+                             "so it needs --dask-workers or --dask-scheduler; repeatable. Default: none")
     access.add_argument("--allow-custom-code", action="store_true",
                         help="let clients upload Python code that the server runs with its own rights "
                              "(H2O-3's custom_metric_func via POST /3/PutKey); refused with 403 otherwise")
@@ -77,6 +81,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             parser.error("--dask-predict-min-rows needs a Dask cluster: give --dask-workers or --dask-scheduler")
         if args.dask_predict_min_rows < 0:
             parser.error("--dask-predict-min-rows must be >= 0")
+    if args.data_url and not (args.dask_scheduler or args.dask_workers):
+        parser.error("--data-url needs a Dask cluster (its workers read the URLs): give --dask-workers or "
+                     "--dask-scheduler")
     check_access_args(parser, args)
     return args
 
@@ -190,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     app = create_app({"ip": args.ip, "port": args.port, "cloud_name": args.name,
                       "nthreads": args.nthreads or None, "max_mem": max_mem, "max_upload": max_upload,
                       "recovery_dir": os.path.abspath(args.recovery_dir) if args.recovery_dir else None,
-                      "auth_users": args.auth_users, "data_dirs": args.data_dir,
+                      "auth_users": args.auth_users, "data_dirs": args.data_dir, "data_urls": args.data_url,
                       "dask_scheduler": args.dask_scheduler, "dask_workers": args.dask_workers,
                       "dask_threads": args.dask_threads, "dask_predict_min_rows": args.dask_predict_min_rows,
                       "allow_custom_code": args.allow_custom_code})

@@ -20,6 +20,7 @@ import numpy as np
 from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.frames.summary import EXTREMES
 from h2o_backend.parse import parser
+from h2o_backend.parse.location import open_binary
 from h2o_backend.parse.source import compression_of, open_text_stream
 
 READ_AHEAD = 1 << 16      # bytes read past a range's end at a time, looking for its last line's end
@@ -28,7 +29,7 @@ READ_AHEAD = 1 << 16      # bytes read past a range's end at a time, looking for
 # ---------------------------------------------------------------------------- parse
 def line_range(path: str, start: int, end: int) -> bytes:
     """The bytes of the lines that start in ``[start, end)`` of the (uncompressed) file."""
-    with open(path, "rb") as f:
+    with open_binary(path) as f:
         if start > 0:
             f.seek(start - 1)
             if f.read(1) != b"\n":          # inside a line that began before: it is not ours

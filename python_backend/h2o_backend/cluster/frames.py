@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 
 import numpy as np
 
@@ -26,6 +25,7 @@ from h2o_backend.cluster import frame_chunks
 from h2o_backend.frames.cluster_frame import ClusterColumn, ClusterFrame
 from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.frames.summary import EXTREMES, MAX_BINS, PERCENTILES, Rollups, Summary
+from h2o_backend.parse.location import file_size
 from h2o_backend.parse.parser import check_cancel
 from h2o_backend.parse.source import ParseError, compression_of
 
@@ -43,11 +43,11 @@ class ClusterMemoryError(ValueError):
 # ---------------------------------------------------------------------------- placement
 def byte_ranges(paths: list[str], chunk_bytes: int, n_workers: int) -> list[tuple[str, int, int, bool]]:
     """(path, start, end, first range of its file) for every chunk, in row order."""
-    total = sum(os.path.getsize(p) for p in paths)
+    total = sum(file_size(p) for p in paths)
     size = max(1 << 16, min(int(chunk_bytes), math.ceil(total / max(1, n_workers))))
     out = []
     for path in paths:
-        length = os.path.getsize(path)
+        length = file_size(path)
         if compression_of(path) is not None or length == 0:
             out.append((path, 0, length, True))
             continue

@@ -7,10 +7,10 @@ a zip member's size is in the archive's directory.
 """
 from __future__ import annotations
 
-import os
 import struct
 import zipfile
 
+from h2o_backend.parse.location import file_size, open_binary
 from h2o_backend.parse.source import HEAD_BYTES, _zip_member, compression_of, read_head
 
 BYTES_PER_CELL = 8
@@ -20,14 +20,14 @@ GZIP_RATIO = 4.0            # typical CSV compression; used only when the traile
 def decompressed_size(path: str) -> int:
     """The bytes the file holds once decompressed (see the module doc)."""
     kind = compression_of(path)
-    size = os.path.getsize(path)
+    size = file_size(path)
     if kind == "gzip":
-        with open(path, "rb") as fh:
-            fh.seek(-4, os.SEEK_END)
+        with open_binary(path) as fh:
+            fh.seek(size - 4)
             isize = struct.unpack("<I", fh.read(4))[0]
         return isize if isize >= size else int(size * GZIP_RATIO)
     if kind == "zip":
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(open_binary(path)) as archive:
             return int(_zip_member(archive, path).file_size)
     return size
 

@@ -11,6 +11,7 @@ import os
 import re
 
 from h2o_backend.frames.frame import RawFile
+from h2o_backend.parse.location import exists, file_size, is_url, list_url
 from h2o_backend.parse.source import ParseError
 from h2o_backend.store import KeyStore
 
@@ -18,12 +19,16 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 
 
 def raw_key(path: str) -> str:
-    return "nfs:/" + os.path.abspath(path)
+    """H2O-3's key of an imported file: ``nfs:/`` and its absolute path, or the URL itself."""
+    return path if is_url(path) else "nfs:/" + os.path.abspath(path)
 
 
 def resolve_paths(path: str, pattern: str | None = None) -> list[str]:
     """The files a path names: itself, a folder's files (not recursive, hidden ones left
-    out) or a glob's matches; `pattern` (a regular expression) filters the file names."""
+    out) or a glob's matches; `pattern` (a regular expression) filters the file names. A URL
+    lists as location.list_url does."""
+    if is_url(path):
+        return _matching(list_url(path), pattern)
     path = os.path.expanduser(path)
     if _GLOB_CHARS.search(path):
         files = [p for p in glob.glob(path) if os.path.isfile(p)]
@@ -36,28 +41,31 @@ def resolve_paths(path: str, pattern: str | None = None) -> list[str]:
         files = [path]
     else:
         raise FileNotFoundError(f"File {path} does not exist")
-    if pattern:
-        try:
-            regex = re.compile(pattern)
-        except re.error as exc:
-            raise ParseError(f"pattern '{pattern}' is not a valid regular expression: {exc}",
-                             field="pattern")
-        files = [f for f in files if regex.search(os.path.basename(f))]
-    return sorted(os.path.abspath(f) for f in files)
+    return sorted(os.path.abspath(f) for f in _matching(files, pattern))
+
+
+def _matching(files: list[str], pattern: str | None) -> list[str]:
+    if not pattern:
+        return files
+    try:
+        regex = re.compile(pattern)
+    except re.error as exc:
+        raise ParseError(f"pattern '{pattern}' is not a valid regular expression: {exc}", field="pattern")
+    return [f for f in files if regex.search(os.path.basename(f.rstrip("/")))]
 
 
 def import_files(store: KeyStore, paths: list[str]) -> tuple[list[str], list[str], list[str]]:
     """Register each readable file as a raw key; returns (keys, failed paths, replaced keys)."""
     keys, fails, dels = [], [], []
     for path in paths:
-        if not os.access(path, os.R_OK):
+        if not (exists(path) if is_url(path) else os.access(path, os.R_OK)):
             fails.append(path)
             continue
         key = raw_key(path)
         if key in store:
             remove_key(store, key)
             dels.append(key)
-        store.put(key, RawFile(key, path, os.path.getsize(path), delete_after_parse=False))
+        store.put(key, RawFile(key, path, file_size(path), delete_after_parse=False))
         keys.append(key)
     return keys, fails, dels
 

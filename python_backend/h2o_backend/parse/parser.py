@@ -20,7 +20,6 @@ Decisions (where H2O-3 differs or says nothing):
 """
 from __future__ import annotations
 
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from h2o_backend.parse import convert
 from h2o_backend.parse import guess
 from h2o_backend.frames.frame import Column, Frame
 from h2o_backend.jobs import JobCancelled
+from h2o_backend.parse.location import file_size
 from h2o_backend.parse.read import ReadPlan, read_table
 from h2o_backend.parse.source import HEAD_BYTES, ParseError, read_head
 
@@ -188,7 +188,7 @@ def _leading_lines(head: bytes) -> int:
 
 def _chunk_size(paths: list[str]) -> int:
     """Blocks big enough for few chunks per column, small enough to share among threads."""
-    total = sum(os.path.getsize(p) for p in paths)
+    total = sum(file_size(p) for p in paths)
     threads = max(1, pa.cpu_count())
     return int(min(MAX_CHUNK, max(MIN_CHUNK, total // (2 * threads))))
 
@@ -247,7 +247,7 @@ def parse_frame(paths: list[str], setup: ParseSetup, key: str, job=None) -> Fram
     `job` (optional) receives progress and is checked for cancel requests."""
     validate_setup(setup)
     plan = _read_plan(setup)
-    sizes = [max(1, os.path.getsize(p)) for p in paths]
+    sizes = [max(1, file_size(p)) for p in paths]
     tables, done = [], 0
     for index, (path, size) in enumerate(zip(paths, sizes)):
         report = _progress(job, done / sum(sizes), 0.9 * size / sum(sizes), index, len(paths))

@@ -6,12 +6,13 @@ stop on cancel), and `read_head` reads only the first bytes, for setup guessing.
 """
 from __future__ import annotations
 
-import os
 import zipfile
 from typing import Callable
 
 import numpy as np
 import pyarrow as pa
+
+from h2o_backend.parse.location import exists, file_size, is_file, open_binary
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -28,18 +29,18 @@ class ParseError(ValueError):
 
 
 def check_readable(path: str) -> None:
-    if not os.path.exists(path):
+    if not exists(path):
         raise ParseError(f"File {path} does not exist", field="path")
-    if not os.path.isfile(path):
+    if not is_file(path):
         raise ParseError(f"{path} is not a regular file", field="path")
-    if os.path.getsize(path) == 0:
+    if file_size(path) == 0:
         raise ParseError(f"File {path} is empty: nothing to parse", field="source_frames")
 
 
 def compression_of(path: str) -> str | None:
     """'gzip', 'zip' or None, from the first bytes of the file (not from its name)."""
     check_readable(path)
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         magic = fh.read(4)
     if magic[:2] == GZIP_MAGIC:
         return "gzip"
@@ -96,19 +97,19 @@ def open_text_stream(path: str, on_read: Callable[[float], None] | None = None):
     `on_read` receives the fraction of the file consumed (of the compressed bytes for gzip).
     """
     kind = compression_of(path)
-    size = os.path.getsize(path)
+    size = file_size(path)
     if kind == "gzip":
-        raw = _CountingReader(open(path, "rb"), size, on_read)
+        raw = _CountingReader(open_binary(path), size, on_read)
         return pa.CompressedInputStream(pa.PythonFile(raw, mode="r"), "gzip")
     if kind == "zip":
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(open_binary(path))
         try:
             member = _zip_member(archive, path)
             return _CountingReader(archive.open(member), member.file_size, on_read, (archive,))
         except Exception:
             archive.close()
             raise
-    return _CountingReader(open(path, "rb"), size, on_read)
+    return _CountingReader(open_binary(path), size, on_read)
 
 
 def read_head(path: str, nbytes: int = HEAD_BYTES) -> bytes:

@@ -25,7 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application. `config` keys: ip, port, spool_dir, cloud_name, nthreads, max_mem
     (bytes; default a share of physical memory), max_upload (bytes; default none), recovery_dir;
     data_dirs (folders requests may read and write files in; default: working folder, home,
-    temporary folder), auth_users ({user: bcrypt hash}) or auth_file (htpasswd -B file):
+    temporary folder), data_urls (URL prefixes ImportFiles may read, through the Dask workers),
+    auth_users ({user: bcrypt hash}) or auth_file (htpasswd -B file):
     HTTP basic authentication on every route; dask_scheduler (an address to join) or dask_workers /
     dask_threads (a local Dask cluster to start): without those two, dask is not imported;
     dask_predict_min_rows: predictions on frames of at least this many rows run on the cluster's
@@ -44,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         port=int(config.get("port", 54321)),
         cloud_name=config.get("cloud_name", "h2o_backend"),
         nthreads=int(config.get("nthreads") or os.cpu_count() or 1),
-        files=FileAccess(config.get("data_dirs"), spool_dir),
+        files=FileAccess(config.get("data_dirs"), spool_dir, config.get("data_urls")),
     )
     services.allow_custom_code = bool(config.get("allow_custom_code"))
     if config.get("dask_predict_min_rows") is not None:

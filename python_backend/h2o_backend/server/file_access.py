@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 
+from h2o_backend.parse.location import is_url
 from h2o_backend.server.errors import ApiError
 
 
@@ -29,6 +30,11 @@ def _resolve(path: str) -> str:
     return os.path.realpath(os.path.expanduser(path))
 
 
+def action_free(url: str) -> bool:
+    """No '..' segment: a prefix check must not be walked out of."""
+    return "/../" not in url and not url.endswith("/..")
+
+
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -36,7 +42,8 @@ def _inside(path: str, folder: str) -> bool:
 class FileAccess:
     """The data folders (resolved once, at start) and the check every path goes through."""
 
-    def __init__(self, data_dirs: list[str] | None = None, spool_dir: str | None = None):
+    def __init__(self, data_dirs: list[str] | None = None, spool_dir: str | None = None,
+                 data_urls: list[str] | None = None):
         folders = []
         for folder in data_dirs if data_dirs else default_data_dirs():
             real = _resolve(folder)
@@ -44,8 +51,11 @@ class FileAccess:
                 folders.append(real)
         self.data_dirs = folders
         self.spool_dir = spool_dir
+        self.data_urls = list(data_urls or [])     # URL prefixes requests may read (--data-url)
 
     def allows(self, path: str) -> bool:
+        if is_url(path):
+            return self._url_allowed(path)
         real = _resolve(path)
         return any(_inside(real, folder) for folder in self.data_dirs)
 
@@ -55,6 +65,8 @@ class FileAccess:
         if not isinstance(path, str) or not path or "\x00" in path:
             raise ApiError(400, f"{field} must be a file path, not '{path}'", field=field,
                            values={field: str(path)})
+        if is_url(path):
+            return self._check_url(path, field, action)
         real = _resolve(path)
         if not any(_inside(real, folder) for folder in self.data_dirs):
             raise self.refusal(path, field, action)
@@ -63,6 +75,19 @@ class FileAccess:
                            f"upload folder, which requests may not {action}", field=field,
                            exception_type="H2OIllegalArgumentException", values={field: path})
         return real
+
+    def _url_allowed(self, url: str) -> bool:
+        return action_free(url) and any(url.startswith(prefix) for prefix in self.data_urls)
+
+    def _check_url(self, url: str, field: str, action: str) -> str:
+        """A URL is read (never written) by the Dask workers, under a --data-url prefix only."""
+        if action != "read" or not self._url_allowed(url):
+            allowed = ", ".join(self.data_urls) or "none"
+            raise ApiError(403, f"Access denied: {field} '{url}' is not under a URL prefix this server may read "
+                           f"(allowed: {allowed}; start it with --data-url PREFIX, e.g. s3://bucket/data/; URLs "
+                           f"are read, never written)", field=field,
+                           exception_type="H2OIllegalArgumentException", values={field: url})
+        return url
 
     def check_all(self, paths: list[str], field: str, action: str = "read") -> list[str]:
         return [self.check(p, field, action) for p in paths]
