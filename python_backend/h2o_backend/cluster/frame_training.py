@@ -25,13 +25,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from h2o_backend.cluster import shards
 from h2o_backend.engine import iterations
-from h2o_backend.engine.errors import ValidationError
 from h2o_backend.engine.metrics import scoring
 
 log = logging.getLogger(__name__)
 
-MEMORY_FRACTION = 0.6     # a worker's prepared rows may take this share of its memory limit
 DENSITY_SAMPLE = 1000     # as engine/training.py
 
 
@@ -207,15 +206,8 @@ class ClusterTrainingData:
         return out
 
     def _check_memory(self, groups: dict) -> None:
-        limits = self.cluster.memory_limits()
-        for w, ids in groups.items():
-            need = sum(self.labelled_counts[i] for i in ids) * (self.datainfo.n_inputs * 4 + 8)
-            limit = limits.get(w, 0)
-            if limit and need > MEMORY_FRACTION * limit:
-                raise ValidationError([{"field": "training_frame", "level": "ERRR", "message":
-                    f"the prepared training rows for Dask worker {w} need {need / 2**20:.0f} MB, more than "
-                    f"{MEMORY_FRACTION:.0%} of its memory limit ({limit / 2**20:.0f} MB); use "
-                    f"replicate_training_data = FALSE, more workers, or workers with more memory"}])
+        shards.check_memory({w: sum(self.labelled_counts[i] for i in ids) for w, ids in groups.items()},
+                            self.datainfo.n_inputs * 4 + 8, self.cluster.memory_limits())
 
 
 def _wait(client, futures: dict, poll: float = 0.05) -> None:

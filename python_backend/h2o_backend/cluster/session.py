@@ -42,7 +42,6 @@ POLL_SECONDS = 0.1        # the job's cancel flag is read this often while the w
 ALIVE_SECONDS = 1.0       # ... and the scheduler asked which workers are alive this often
 SEND_TIMEOUT = 30         # seconds to reach a worker with the model
 RESULT_TIMEOUT = 5        # seconds to fetch a finished copy before checking that its worker is still there
-MEMORY_FRACTION = 0.6     # a shard may take at most this share of a worker's memory limit
 TARGET_RATIO_COMM_TO_COMP = 0.05   # H2O-3's default target_ratio_comm_to_comp (not a parameter here)
 
 
@@ -137,15 +136,8 @@ class DaskTrainingSession:
                      f"force_load_balance = TRUE")
 
     def _check_memory(self, workers, parts, n_cols) -> None:
-        limits = self.cluster.memory_limits()
-        for w, rows in zip(workers, parts):
-            need = rows.size * (n_cols * 4 + 8)
-            limit = limits.get(w, 0)
-            if limit and need > MEMORY_FRACTION * limit:
-                raise ValidationError([{"field": "training_frame", "level": "ERRR", "message":
-                    f"the training rows for Dask worker {w} need {need / 2**20:.0f} MB, more than "
-                    f"{MEMORY_FRACTION:.0%} of its memory limit ({limit / 2**20:.0f} MB); use "
-                    f"replicate_training_data = FALSE, more workers, or workers with more memory"}])
+        shards.check_memory({w: rows.size for w, rows in zip(workers, parts)}, n_cols * 4 + 8,
+                            self.cluster.memory_limits())
 
     def _send(self, items: dict) -> tuple[dict, list[str]]:
         """Scatter ``items[w]`` straight to each worker ``w``, to all at once: ({worker: future},

@@ -44,6 +44,22 @@ def assign_rows(rows: np.ndarray, n_workers: int, *, replicate: bool, single_nod
     return out
 
 
+MEMORY_FRACTION = 0.6     # a worker's training rows may take at most this share of its memory limit
+
+
+def check_memory(rows_by_worker: dict[str, int], row_bytes: int, limits: dict[str, int]) -> None:
+    """Refuse a placement whose rows (``row_bytes`` each) would take more than MEMORY_FRACTION of
+    a worker's memory limit, naming the worker and the sizes."""
+    from h2o_backend.engine.errors import ValidationError
+    for w, rows in rows_by_worker.items():
+        need, limit = int(rows) * int(row_bytes), limits.get(w, 0)
+        if limit and need > MEMORY_FRACTION * limit:
+            raise ValidationError([{"field": "training_frame", "level": "ERRR", "message":
+                f"the training rows for Dask worker {w} need {need / 2**20:.0f} MB, more than "
+                f"{MEMORY_FRACTION:.0%} of its memory limit ({limit / 2**20:.0f} MB); use "
+                f"replicate_training_data = FALSE, more workers, or workers with more memory"}])
+
+
 def split_samples(total: int, n: int) -> list[int]:
     """``total`` samples shared by ``n`` workers, the first ones taking the remainder."""
     base, extra = divmod(int(total), int(n))

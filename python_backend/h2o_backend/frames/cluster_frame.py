@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from h2o_backend.frames.frame import NamedColumns
 from h2o_backend.frames.summary import Rollups, Summary
 
 
@@ -34,7 +35,7 @@ class ClusterColumn:
 
 
 @dataclass
-class ClusterFrame:
+class ClusterFrame(NamedColumns):
     key: str
     columns: list[ClusterColumn]
     chunks: list                      # Dask futures of the chunk Frames, in row order
@@ -50,28 +51,8 @@ class ClusterFrame:
         return int(sum(self.chunk_rows))
 
     @property
-    def ncols(self) -> int:
-        return len(self.columns)
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    @property
     def byte_size(self) -> int:
         return int(sum(self.chunk_bytes))
-
-    def column(self, name: str) -> ClusterColumn:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(name)
-
-    def has_column(self, name: str) -> bool:
-        return name in self.names
-
-    def index_of(self, name: str) -> int:
-        return self.names.index(name)
 
     def release(self) -> None:
         """Let the workers drop the chunks (the frame was removed) once no other frame made from

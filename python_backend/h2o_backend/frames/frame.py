@@ -61,14 +61,9 @@ class Column:
         return int(self.data.nbytes)
 
 
-@dataclass
-class Frame:
-    key: str
-    columns: list[Column] = field(default_factory=list)
-
-    @property
-    def nrows(self) -> int:
-        return len(self.columns[0].data) if self.columns else 0
+class NamedColumns:
+    """Columns looked up by name: what a Frame and a frame the Dask workers hold share."""
+    columns: list
 
     @property
     def ncols(self) -> int:
@@ -78,11 +73,7 @@ class Frame:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
-    @property
-    def byte_size(self) -> int:
-        return sum(c.byte_size for c in self.columns)
-
-    def column(self, name: str) -> Column:
+    def column(self, name: str):
         for c in self.columns:
             if c.name == name:
                 return c
@@ -93,6 +84,20 @@ class Frame:
 
     def index_of(self, name: str) -> int:
         return self.names.index(name)
+
+
+@dataclass
+class Frame(NamedColumns):
+    key: str
+    columns: list[Column] = field(default_factory=list)
+
+    @property
+    def nrows(self) -> int:
+        return len(self.columns[0].data) if self.columns else 0
+
+    @property
+    def byte_size(self) -> int:
+        return sum(c.byte_size for c in self.columns)
 
     def take_rows(self, rows, key: str | None = None) -> "Frame":
         return Frame(key or self.key, [c.take(rows) for c in self.columns])
