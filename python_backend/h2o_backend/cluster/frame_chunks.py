@@ -18,13 +18,10 @@ import copy
 import numpy as np
 
 from h2o_backend.frames.frame import Column, Frame
-from h2o_backend.frames.summary import EXTREMES
+from h2o_backend.frames.summary import bin_index, extremes
 from h2o_backend.parse import parser
 from h2o_backend.parse.location import open_binary
 from h2o_backend.parse.source import compression_of, open_text_stream
-
-READ_AHEAD = 1 << 16      # bytes read past a range's end at a time, looking for its last line's end
-
 
 # ---------------------------------------------------------------------------- parse
 def line_range(path: str, start: int, end: int) -> bytes:
@@ -66,7 +63,7 @@ def chunk_frame(parsed: tuple[Frame, list[str]]) -> Frame:
 
 
 def levels(chunk: Frame) -> list[list[str] | None]:
-    """The chunk's enum levels per column (None for other columns) and its column types."""
+    """The chunk's enum levels per column (None for other columns)."""
     return [list(c.domain) if c.is_enum else None for c in chunk.columns]
 
 
@@ -105,13 +102,12 @@ def moments(chunk: Frame) -> list[dict]:
         values = col.as_float()
         present = values[~np.isnan(values)]
         finite = present[np.isfinite(present)]
-        k = min(EXTREMES, finite.size)
+        mins, maxs = extremes(finite) if finite.size else ([], [])
         entry = {"missing": int(values.size - present.size), "zeros": int(np.count_nonzero(present == 0)),
                  "pinf": int(np.count_nonzero(present == np.inf)), "ninf": int(np.count_nonzero(present == -np.inf)),
                  "count": int(finite.size), "mean": float(finite.mean()) if finite.size else 0.0,
                  "m2": float(((finite - finite.mean()) ** 2).sum()) if finite.size else 0.0,
-                 "mins": np.sort(np.partition(finite, k - 1)[:k]).tolist() if k else [],
-                 "maxs": np.sort(np.partition(finite, finite.size - k)[-k:])[::-1].tolist() if k else []}
+                 "mins": mins, "maxs": maxs}
         if col.is_enum:
             entry["levels"] = np.bincount(col.data[col.data >= 0], minlength=len(col.domain)).tolist()
         out.append(entry)
@@ -126,32 +122,24 @@ def histogram(chunk: Frame, specs: list[tuple | None]) -> list[np.ndarray | None
         if spec is None:
             out.append(None)
             continue
-        low, stride, nbins = spec
         values = col.as_float()
-        finite = values[np.isfinite(values)]
-        index = np.minimum(((finite - low) / stride).astype(np.int64), nbins - 1)
-        out.append(np.bincount(index, minlength=nbins))
+        out.append(np.bincount(bin_index(values[np.isfinite(values)], spec), minlength=spec[2]))
     return out
 
 
 def values_in_bins(chunk: Frame, column: int, spec: tuple, bins: list[int]) -> list[np.ndarray]:
     """The finite values of one column that fall in each of ``bins`` (by ``histogram``'s rule):
     the bins a percentile's order statistics lie in."""
-    low, stride, nbins = spec
     values = chunk.columns[column].as_float()
     finite = values[np.isfinite(values)]
-    index = np.minimum(((finite - low) / stride).astype(np.int64), nbins - 1)
+    index = bin_index(finite, spec)
     return [finite[index == b] for b in bins]
 
 
 # ---------------------------------------------------------------------------- rows
-def take(chunk: Frame, rows: np.ndarray) -> Frame:
+def take(chunk: Frame, rows) -> Frame:
+    """The chunk's ``rows`` (indices or a slice)."""
     return chunk.take_rows(rows)
-
-
-def rows(chunk: Frame, start: int, stop: int) -> Frame:
-    """Rows ``[start, stop)`` of the chunk."""
-    return Frame(chunk.key, [Column(c.name, c.type, c.data[start:stop], c.domain) for c in chunk.columns])
 
 
 def size(chunk: Frame) -> tuple[int, int, bytes]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from h2o_backend.cluster import frames
-from h2o_backend.cluster.frame_training import _labelled
+from h2o_backend.cluster.frame_training import prepared
 from h2o_backend.engine.metrics import provenance
 
 
@@ -45,8 +45,7 @@ def metric_parts(chunk, model):
     """On a worker: what the chunk's labelled rows add to the model's metrics (module doc)."""
     from h2o_backend.engine.metrics import model_metrics as mm
     info = model.datainfo
-    rows, y = _labelled(info, chunk)
-    X = np.ascontiguousarray(info.transform(chunk if rows.size == chunk.nrows else chunk.take_rows(rows)), np.float32)
+    X, y = prepared(info, chunk)
     if model.problem == "AutoEncoder":
         return mm.autoencoder_parts(model.outputs(X, row_mse=True)[1])
     if model.problem == "Regression":

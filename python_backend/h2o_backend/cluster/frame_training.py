@@ -28,14 +28,14 @@ import numpy as np
 from h2o_backend.cluster import shards
 from h2o_backend.engine import iterations
 from h2o_backend.engine.metrics import scoring
+from h2o_backend.engine.training import DENSITY_SAMPLE, kernel_targets
 
 log = logging.getLogger(__name__)
 
-DENSITY_SAMPLE = 1000     # as engine/training.py
 
 
 # ---------------------------------------------------------------------------- on the workers
-def _labelled(datainfo, chunk) -> tuple[np.ndarray, np.ndarray | None]:
+def labelled_rows(datainfo, chunk) -> tuple[np.ndarray, np.ndarray | None]:
     """(positions of the chunk's labelled rows, their targets) - every row for an autoencoder."""
     if datainfo.problem == "AutoEncoder":
         return np.arange(chunk.nrows), None
@@ -45,25 +45,24 @@ def _labelled(datainfo, chunk) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def labelled_count(chunk, datainfo) -> int:
-    return int(_labelled(datainfo, chunk)[0].size)
+    return int(labelled_rows(datainfo, chunk)[0].size)
+
+
+def prepared(datainfo, chunk, positions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(inputs float32, targets) of the chunk's labelled rows, or of those at ``positions`` among them."""
+    rows, y = labelled_rows(datainfo, chunk)
+    if positions is not None:
+        rows, y = rows[positions], (None if y is None else y[positions])
+    X = datainfo.transform(chunk if rows.size == chunk.nrows else chunk.take_rows(rows))
+    return np.ascontiguousarray(X, np.float32), y
 
 
 def shard(datainfo, *chunks) -> tuple:
     """The prepared labelled rows of ``chunks`` (in order): (X, y_cls, y_reg, None, None)."""
-    parts_X, parts_y = [], []
-    for chunk in chunks:
-        rows, y = _labelled(datainfo, chunk)
-        X = datainfo.transform(chunk if rows.size == chunk.nrows else chunk.take_rows(rows))
-        parts_X.append(np.ascontiguousarray(X, np.float32))
-        parts_y.append(y)
-    X = np.concatenate(parts_X) if len(parts_X) > 1 else parts_X[0]
-    n = X.shape[0]
-    if datainfo.problem == "AutoEncoder":
-        return X, np.zeros(n, np.int32), np.zeros(n, np.float32), None, None
-    y = np.concatenate(parts_y)
-    if y.dtype.kind in "iu":
-        return X, y.astype(np.int32), np.zeros(n, np.float32), None, None
-    return X, np.zeros(n, np.int32), np.nan_to_num(y).astype(np.float32), None, None
+    parts = [prepared(datainfo, chunk) for chunk in chunks]
+    X = np.concatenate([X for X, _ in parts]) if len(parts) > 1 else parts[0][0]
+    y = None if datainfo.problem == "AutoEncoder" else np.concatenate([y for _, y in parts])
+    return (X, *kernel_targets(y, X.shape[0]), None, None)
 
 
 def nonzero_inputs(chunk, datainfo, rows: np.ndarray) -> tuple[int, int]:
@@ -72,15 +71,14 @@ def nonzero_inputs(chunk, datainfo, rows: np.ndarray) -> tuple[int, int]:
 
 
 def labels(chunk, datainfo, positions: np.ndarray):
-    rows, y = _labelled(datainfo, chunk)
+    y = labelled_rows(datainfo, chunk)[1]
     return None if y is None else y[positions]
 
 
 def score_rows(chunk, datainfo, positions: np.ndarray, mi, drop_ratios, row_mse: bool, hidden_layer: int):
     """batch_sgd.forward of the chunk's labelled rows at ``positions``, with the worker's threads."""
     from h2o_backend.engine import batch_sgd
-    rows, _ = _labelled(datainfo, chunk)
-    X = np.ascontiguousarray(datainfo.transform(chunk.take_rows(rows[positions])), np.float32)
+    X = prepared(datainfo, chunk, positions)[0]
     return batch_sgd.forward(mi, X, drop_ratios, row_mse=row_mse, hidden_layer=hidden_layer)
 
 

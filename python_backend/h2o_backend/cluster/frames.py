@@ -16,7 +16,6 @@ within its bounds instead).
 """
 from __future__ import annotations
 
-import logging
 import math
 
 import numpy as np
@@ -24,16 +23,13 @@ import numpy as np
 from h2o_backend.cluster import frame_chunks
 from h2o_backend.frames.cluster_frame import ClusterColumn, ClusterFrame
 from h2o_backend.frames.frame import Column, Frame
-from h2o_backend.frames.summary import EXTREMES, MAX_BINS, PERCENTILES, Rollups, Summary
+from h2o_backend.frames.summary import EXTREMES, PERCENTILES, Rollups, Summary, histogram_spec
 from h2o_backend.parse.location import file_size
-from h2o_backend.parse.parser import check_cancel
+from h2o_backend.parse import parser
 from h2o_backend.parse.source import ParseError, compression_of
-
-log = logging.getLogger(__name__)
 
 EXACT_BIN_VALUES = 1 << 18
 MEMORY_FRACTION = 0.6          # a cluster frame may take this share of the workers' memory limits
-BYTES_PER_VALUE = 8
 
 
 class ClusterMemoryError(ValueError):
@@ -72,7 +68,6 @@ def check_fits(cluster, paths: list[str], n_columns: int) -> None:
 # ---------------------------------------------------------------------------- parse
 def parse(cluster, paths: list[str], setup, key: str, job=None) -> ClusterFrame:
     """Parse the files on the workers into a ClusterFrame under ``key`` (see module doc)."""
-    from h2o_backend.parse import parser
     parser.validate_setup(setup)
     client, workers = cluster.client, cluster.worker_addresses()
     if not workers:
@@ -118,14 +113,14 @@ def built(cluster, key: str, local: list, placed: list[str] | None = None, job=N
 
 def _progress(job, fraction: float, message: str) -> None:
     if job is not None:
-        check_cancel(job)
+        parser.check_cancel(job)
         job.update(fraction, message)
 
 
 def _gather(client, futures: list, job) -> list:
     if job is not None and job.stop_requested:
         client.cancel(futures)
-        check_cancel(job)
+        parser.check_cancel(job)
     return client.gather(futures)
 
 
@@ -142,7 +137,7 @@ def _unified(levels: list[list], types: list[list[str]], order: str = "text") ->
     kinds = []
     for j in range(n):
         seen = {t[j] for t in types}
-        kinds.append("real" if seen == {"int", "real"} else seen.pop() if len(seen) == 1 else "real")
+        kinds.append(seen.pop() if len(seen) == 1 else "real")      # int and real chunks: real
     return domains, kinds
 
 
@@ -206,13 +201,7 @@ def _histogram_spec(roll: Rollups, kind: str) -> tuple | None:
     """summary._fill_histogram's bins: (low, stride, nbins), None without finite values."""
     if kind in ("string", "enum") or not roll.mins:
         return None
-    low, high = float(roll.mins[0]), float(roll.maxs[0])
-    span = high - low
-    if kind == "int" and span + 1 <= MAX_BINS:
-        return low, 1.0, int(span) + 1
-    if span == 0:
-        return low, 1.0, 1
-    return low, span / MAX_BINS, MAX_BINS
+    return histogram_spec(float(roll.mins[0]), float(roll.maxs[0]), kind == "int")
 
 
 def _sum_bins(per_chunk: list[list], n_columns: int) -> list[np.ndarray | None]:
@@ -288,7 +277,7 @@ def rows(cluster, frame: ClusterFrame, start: int, stop: int) -> Frame:
     for i, chunk in enumerate(frame.chunks):
         lo, hi = max(start, starts[i]), min(stop, starts[i + 1])
         if lo < hi:
-            parts.append(cluster.client.submit(frame_chunks.rows, chunk, int(lo - starts[i]), int(hi - starts[i]),
+            parts.append(cluster.client.submit(frame_chunks.take, chunk, slice(int(lo - starts[i]), int(hi - starts[i])),
                                                pure=False))
     got = cluster.client.gather(parts)
     return concatenated(frame, got)

@@ -166,12 +166,17 @@ class TrainingData:
         return None if o is None else np.ascontiguousarray(o, np.float32)
 
     def targets(self):
-        n = self.X.shape[0]
-        if self.y is None:
-            return np.zeros(n, np.int32), np.zeros(n, np.float32)
-        if self.y.dtype.kind in "iu":
-            return self.y.astype(np.int32), np.zeros(n, np.float32)
-        return np.zeros(n, np.int32), np.nan_to_num(self.y).astype(np.float32)
+        return kernel_targets(self.y, self.X.shape[0])
+
+
+def kernel_targets(y, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(class codes int32, standardised values float32) of ``n`` rows as the kernels take them:
+    the one the problem does not use all zeros (both for an autoencoder, whose ``y`` is None)."""
+    if y is None:
+        return np.zeros(n, np.int32), np.zeros(n, np.float32)
+    if y.dtype.kind in "iu":
+        return y.astype(np.int32), np.zeros(n, np.float32)
+    return np.zeros(n, np.int32), np.nan_to_num(y).astype(np.float32)
 
 
 def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from h2o_backend.frames.frame import NamedColumns
+from h2o_backend.frames.frame import NUMERIC_TYPES, NamedColumns
 from h2o_backend.frames.summary import Rollups, Summary
 
 
@@ -31,7 +31,7 @@ class ClusterColumn:
 
     @property
     def is_numeric(self) -> bool:
-        return self.type in ("real", "int", "time")
+        return self.type in NUMERIC_TYPES
 
 
 @dataclass

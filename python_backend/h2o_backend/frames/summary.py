@@ -90,9 +90,7 @@ def _compute_rollups(column: Column) -> Rollups:
                   positive_infinity_count=int(np.count_nonzero(values == np.inf)),
                   negative_infinity_count=int(np.count_nonzero(values == -np.inf)))
     if finite.size:
-        k = min(EXTREMES, finite.size)
-        out.mins = np.sort(np.partition(finite, k - 1)[:k]).tolist()
-        out.maxs = np.sort(np.partition(finite, finite.size - k)[-k:])[::-1].tolist()
+        out.mins, out.maxs = extremes(finite)
         if column.type != "enum" or len(column.domain or []) <= 2:   # as H2O-3
             out.mean = float(finite.mean())
             out.sigma = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
@@ -117,19 +115,33 @@ def _compute_summary(column: Column) -> Summary:
     return out
 
 
-def _fill_histogram(out: Summary, finite: np.ndarray, integral: bool) -> None:
-    low, high = float(finite.min()), float(finite.max())
+def extremes(finite: np.ndarray) -> tuple[list[float], list[float]]:
+    """The EXTREMES smallest values (ascending) and largest (descending) of non-empty ``finite``."""
+    k = min(EXTREMES, finite.size)
+    return (np.sort(np.partition(finite, k - 1)[:k]).tolist(),
+            np.sort(np.partition(finite, finite.size - k)[-k:])[::-1].tolist())
+
+
+def histogram_spec(low: float, high: float, integral: bool) -> tuple[float, float, int]:
+    """(base, stride, bins) of the histogram of values in [low, high] (module doc)."""
     span = high - low
     if integral and span + 1 <= MAX_BINS:
-        nbins, stride = int(span) + 1, 1.0
-    elif span == 0:
-        nbins, stride = 1, 1.0
-    else:
-        nbins, stride = MAX_BINS, span / MAX_BINS
-    index = np.minimum(((finite - low) / stride).astype(np.int64), nbins - 1)
-    out.histogram_bins = np.bincount(index, minlength=nbins).tolist()
-    out.histogram_base = low
-    out.histogram_stride = stride
+        return low, 1.0, int(span) + 1
+    if span == 0:
+        return low, 1.0, 1
+    return low, span / MAX_BINS, MAX_BINS
+
+
+def bin_index(finite: np.ndarray, spec: tuple[float, float, int]) -> np.ndarray:
+    """The histogram bin of each finite value."""
+    low, stride, nbins = spec
+    return np.minimum(((finite - low) / stride).astype(np.int64), nbins - 1)
+
+
+def _fill_histogram(out: Summary, finite: np.ndarray, integral: bool) -> None:
+    spec = histogram_spec(float(finite.min()), float(finite.max()), integral)
+    out.histogram_bins = np.bincount(bin_index(finite, spec), minlength=spec[2]).tolist()
+    out.histogram_base, out.histogram_stride = spec[0], spec[1]
 
 
 def level_counts(column: Column) -> dict[str, int]:

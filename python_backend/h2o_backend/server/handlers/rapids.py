@@ -39,7 +39,7 @@ def evaluate_rapids():
         return jsonify(_on_cluster(ast, store))
     reservation = services().memory.reserve(_estimate(ast, store))
     try:
-        result = rapids.evaluate(ast, lambda key: _frame_in(store, key), keep, remove, store.keys)
+        result = rapids.evaluate(ast, lambda key: store.get(key, Frame), keep, remove, store.keys)
     except KeyError as exc:
         raise not_found("Frame", exc.args[0], field="ast")
     except rapids.RapidsError as exc:
@@ -47,10 +47,6 @@ def evaluate_rapids():
     finally:
         reservation.release()           # what the result holds is counted from the store from now on
     return jsonify(_answer(result, store))
-
-
-def _frame_in(store, key: str) -> Frame | None:
-    return store.get(key, Frame)
 
 
 def _names_cluster_frame(ast: str, store) -> bool:
@@ -89,7 +85,7 @@ def _estimate(ast: str, store) -> Estimate:
         raise bad_request(f"Rapids expression {ast!r}: {exc}", field="ast", values={"ast": ast})
     est = Estimate("Rapids expression", field="ast")
     est.add("the frames it makes (at most the frames it names, once per mention and call)",
-            expression_bytes(tree, lambda key: store.get(key, Frame)))     # (cluster frames: refused when evaluated)
+            expression_bytes(tree, lambda key: store.get(key, Frame)))
     return est
 
 
