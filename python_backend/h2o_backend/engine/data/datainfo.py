@@ -418,8 +418,12 @@ def _rollup_mean_sd(col) -> tuple[float, float]:
     r = col.rollups
     if r.mean is None:
         return 0.0, 1.0
-    sd = float(r.sigma or 0.0)
-    return float(r.mean), (sd if sd > 0 and math.isfinite(sd) else 1.0)
+    return float(r.mean), _usable(float(r.sigma or 0.0))
+
+
+def _usable(scale: float) -> float:
+    """A standard deviation or a range to divide by: 1 when it is 0 or undefined."""
+    return scale if scale > 0 and math.isfinite(scale) else 1.0
 
 
 def _training_weights(train: Frame, params) -> np.ndarray | None:
@@ -445,23 +449,21 @@ def weighted_mean_sd(v: np.ndarray, weights: np.ndarray | None = None) -> tuple[
         wsum = float(w.sum())
         mean = float(np.dot(w, v) / wsum)
         sd = math.sqrt(n / (n - 1) * float(np.dot(w, (v - mean) ** 2)) / wsum) if n > 1 else 0.0
-    return mean, (sd if sd > 0 and math.isfinite(sd) else 1.0)
+    return mean, _usable(sd)
 
 
 def _scaling(col: Column, autoencoder: bool, weights: np.ndarray | None = None) -> tuple[float, float]:
     """(sub, mul) of a numeric predictor: standardisation, or the autoencoder's normalisation."""
-    if held_on_cluster(col):
-        mean, sd = _rollup_mean_sd(col)
-        if not autoencoder:
-            return mean, 1.0 / sd
+    held = held_on_cluster(col)
+    if not autoencoder:
+        mean, sd = _rollup_mean_sd(col) if held else weighted_mean_sd(col.as_float(), weights)
+        return mean, 1.0 / sd
+    if held:
+        mean = _rollup_mean_sd(col)[0]
         low, high = value_range(col) or (0.0, 0.0)
         spread = high - low
-        return mean, (1.0 / spread if spread > 0 and math.isfinite(spread) else 1.0)
-    v = col.as_float()
-    if not autoencoder:
-        mean, sd = weighted_mean_sd(v, weights)
-        return mean, 1.0 / sd
-    v, w = _counted(v, weights)
-    mean = 0.0 if not v.size else float(v.mean() if weights is None else np.dot(w, v) / w.sum())
-    spread = float(v.max() - v.min()) if v.size else 0.0
-    return mean, (1.0 / spread if spread > 0 and math.isfinite(spread) else 1.0)
+    else:
+        v, w = _counted(col.as_float(), weights)
+        mean = 0.0 if not v.size else float(v.mean() if weights is None else np.dot(w, v) / w.sum())
+        spread = float(v.max() - v.min()) if v.size else 0.0
+    return mean, 1.0 / _usable(spread)

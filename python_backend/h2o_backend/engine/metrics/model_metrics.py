@@ -43,19 +43,6 @@ def _weights(weights, n: int) -> np.ndarray:
     return np.ones(n) if weights is None else np.asarray(weights, np.float64)
 
 
-def _mean(values: np.ndarray, w: np.ndarray) -> float:
-    total = float(np.sum(w))
-    return float(np.sum(w * values) / total) if total > 0 else NAN
-
-
-def _r2(mse: float, actual: np.ndarray, w: np.ndarray | None = None) -> float:
-    if actual.size <= 1:
-        return NAN
-    w = _weights(w, actual.size)
-    var = _mean(actual * actual, w) - _mean(actual, w) ** 2
-    return 1.0 - mse / var if var > 0 else NAN
-
-
 def _labelled(y_codes, probs, n_classes: int, weights=None):
     """(codes, probabilities, weights) of the rows that count: a class, finite probabilities, a
     weight other than 0."""
@@ -69,11 +56,25 @@ def _labelled(y_codes, probs, n_classes: int, weights=None):
 
 
 def _probability_errors(y: np.ndarray, probs: np.ndarray, w: np.ndarray) -> dict:
+    return _probability_errors_of([_probability_sums(y, probs, w)])
+
+
+def _probability_sums(y: np.ndarray, probs: np.ndarray, w: np.ndarray) -> dict:
+    """The weighted sums a classifier's MSE, log loss and r2 are made of, for a part of the rows."""
     p_act = probs[np.arange(y.size), y]
-    mse = _mean((1.0 - p_act) ** 2, w) if y.size else NAN
-    logloss = _mean(-np.log(np.maximum(LOGLOSS_EPS, p_act)), w) if y.size else NAN
-    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(y.size), "logloss": logloss,
-            "r2": _r2(mse, y.astype(np.float64), w)}
+    yf = y.astype(np.float64)
+    return {"n": int(y.size), "w": float(np.sum(w)), "se": np.sum(w * ((1.0 - p_act) ** 2)),
+            "ll": np.sum(w * -np.log(np.maximum(LOGLOSS_EPS, p_act))), "y": np.sum(w * yf), "yy": np.sum(w * (yf * yf))}
+
+
+def _probability_errors_of(parts: list[dict]) -> dict:
+    n, total = sum(p["n"] for p in parts), sum(p["w"] for p in parts)
+
+    def mean(name):
+        return float(sum(p[name] for p in parts) / total) if total > 0 else NAN
+    mse = mean("se") if n else NAN
+    return {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(n), "logloss": mean("ll") if n else NAN,
+            "r2": _r2_of(mse, n, mean("yy"), mean("y"))}
 
 
 def confusion_counts(y: np.ndarray, predicted: np.ndarray, n_classes: int, w: np.ndarray | None = None) -> np.ndarray:
@@ -140,8 +141,8 @@ def regression_parts(y, pred, weights=None, family=None) -> dict:
     keep = np.isfinite(y) & np.isfinite(pred) & (w != 0)
     y, pred, w = y[keep], pred[keep], w[keep]
     err = pred - y
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_err = (np.log1p(pred) - np.log1p(y)) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):     # RMSLE in IEEE arithmetic, as H2O-3: NaN when a
+        log_err = (np.log1p(pred) - np.log1p(y)) ** 2        # value is below -1, infinite when one is -1
     parts = {"n": int(y.size), "w": float(np.sum(w)), "se": np.sum(w * (err * err)), "ae": np.sum(w * np.abs(err)),
              "sle": np.sum(w * log_err), "y": np.sum(w * y), "yy": np.sum(w * (y * y)), "deviance": None}
     if family is not None and y.size:
@@ -169,13 +170,6 @@ def _r2_of(mse: float, n: int, mean_square: float, mean: float) -> float:
         return NAN
     var = mean_square - mean ** 2
     return 1.0 - mse / var if var > 0 else NAN
-
-
-def _rmsle(y: np.ndarray, pred: np.ndarray, w: np.ndarray) -> float:
-    """sqrt of the weighted mean of (log(1 + pred) - log(1 + y))^2 in IEEE arithmetic, as H2O-3:
-    NaN when a value is below -1, infinite when one is exactly -1."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _sqrt(_mean((np.log1p(pred) - np.log1p(y)) ** 2, w))
 
 
 # ---------------------------------------------------------------------------- binomial
@@ -290,10 +284,7 @@ def multinomial_metrics(y_codes, probs, domain, max_hit_ratio_k: int = 10,
 def multinomial_parts(y_codes, probs, n_classes: int, weights=None) -> dict:
     """The sums and counts multinomial metrics are made of, for a part of the rows."""
     y, probs, w = _labelled(y_codes, probs, n_classes, weights)
-    p_act = probs[np.arange(y.size), y]
-    yf = y.astype(np.float64)
-    return {"n": int(y.size), "w": float(np.sum(w)), "se": np.sum(w * ((1.0 - p_act) ** 2)),
-            "ll": np.sum(w * -np.log(np.maximum(LOGLOSS_EPS, p_act))), "y": np.sum(w * yf), "yy": np.sum(w * (yf * yf)),
+    return {**_probability_sums(y, probs, w),
             "cm": confusion_counts(y, probs.argmax(axis=1) if y.size else y, n_classes, w),
             "ranks": _hit_ranks(y, probs, w)}
 
@@ -302,13 +293,8 @@ def multinomial_from_parts(parts: list[dict], domain, max_hit_ratio_k: int = 10,
                            max_confusion_matrix_size: int = 20) -> dict:
     domain = [str(d) for d in domain]
     K = len(domain)
-    n, total = sum(p["n"] for p in parts), sum(p["w"] for p in parts)
-
-    def mean(name):
-        return float(sum(p[name] for p in parts) / total) if total > 0 else NAN
-    mse = mean("se") if n else NAN
-    out = {"MSE": mse, "RMSE": _sqrt(mse), "nobs": int(n), "logloss": mean("ll") if n else NAN,
-           "r2": _r2_of(mse, n, mean("yy"), mean("y"))}
+    out = _probability_errors_of(parts)
+    n, total = out["nobs"], sum(p["w"] for p in parts)
     counts = sum(p["cm"] for p in parts)
     all_rows = counts.sum()
     out["classification_error"] = float(1.0 - np.trace(counts) / all_rows) if all_rows > 0 else NAN
