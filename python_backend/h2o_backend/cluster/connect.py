@@ -86,10 +86,10 @@ class DaskCluster:
         from h2o_backend.cluster.session import DaskTrainingSession
         return DaskTrainingSession(self, run)
 
-    def training_data(self, frame, datainfo, eff):
+    def training_data(self, frame, datainfo):
         """engine/training.py's training data of a frame the workers hold (frame_training.py)."""
         from h2o_backend.cluster.frame_training import ClusterTrainingData
-        return ClusterTrainingData.build(self, frame, datainfo, eff)
+        return ClusterTrainingData.build(self, frame, datainfo)
 
     # ------------------------------------------------------------------ predictions
     def forward(self, mi, X, drop_ratios, *, row_mse: bool = False, hidden_layer: int = 0,

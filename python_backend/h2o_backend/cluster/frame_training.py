@@ -21,7 +21,7 @@ graph) when the rows are placed again on the remaining workers.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -113,15 +113,12 @@ class ClusterTrainingData:
     frame: object
     datainfo: object
     labelled_counts: list[int]
-    prior: np.ndarray | None = None
-    model_dist: np.ndarray | None = None
-    weights: None = None
-    offsets: None = None
-    placed: dict = field(default_factory=dict)
+    prior = None              # (no balance_classes on such frames: no class distributions)
+    model_dist = None
     held_on_cluster = True
 
     @classmethod
-    def build(cls, cluster, frame, datainfo, eff) -> "ClusterTrainingData":
+    def build(cls, cluster, frame, datainfo) -> "ClusterTrainingData":
         client = cluster.client
         counts = client.gather([client.submit(labelled_count, c, datainfo, pure=False) for c in frame.chunks])
         return cls(cluster, frame, datainfo, [int(c) for c in counts])

@@ -23,6 +23,9 @@ Multi-node training (model averaging) plugs in through ``cluster``: an object wi
 was started with a Dask option (package ``h2o_backend.cluster``); the engine never imports it, and
 everything else (scoring, early stopping, best model, checkpoints, cross-validation) is this loop.
 With ``mini_batch_size`` > 1 the nodes train their copies on mini-batches (``run.batch``).
+A training frame the nodes hold themselves (``held_on_cluster``) is prepared by the cluster's
+``training_data(frame, datainfo)``: an object with TrainingData's ``n_rows``, ``input_density``,
+``score_set`` and ``targets`` whose rows stay on the nodes (its session places them).
 """
 from __future__ import annotations
 
@@ -202,13 +205,13 @@ def _training_data(datainfo: DataInfo, train, eff) -> TrainingData:
     return data
 
 
-def _cluster_training_data(cluster, train, datainfo: DataInfo, eff):
+def _cluster_training_data(cluster, train, datainfo: DataInfo):
     """The training rows of a frame held by the Dask workers, prepared there (the cluster's
     ``training_data``); such a frame trains on its cluster only."""
     if cluster is None:
         raise ValidationError([{"field": "training_frame", "level": "ERRR", "message":
                                 f"Frame '{train.key}' is held by Dask workers, but no cluster was given"}])
-    return cluster.training_data(train, datainfo, eff)
+    return cluster.training_data(train, datainfo)
 
 
 def _validation_set(model: DeepLearningModel, valid, eff) -> scoring.ScoreSet | None:
@@ -235,7 +238,7 @@ def _train_single(params, train, valid, job, checkpoint, model_id, cluster=None,
     eff = _resolved(params, train, valid, checkpoint, n_nodes=cluster.n_nodes if cluster is not None else 1)
     eff.model_id = model_id
     datainfo = checkpoint.datainfo if checkpoint is not None else DataInfo.fit(train, eff)
-    data = _cluster_training_data(cluster, train, datainfo, eff) if getattr(train, "held_on_cluster", False) \
+    data = _cluster_training_data(cluster, train, datainfo) if getattr(train, "held_on_cluster", False) \
         else _training_data(datainfo, train, eff)
     if data.n_rows == 0:
         raise ValidationError([{"field": "training_frame", "level": "ERRR",
