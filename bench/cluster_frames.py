@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,6 +29,8 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from our_server import our_server  # noqa: E402
 COVTYPE = REPO / "demos" / "data" / "covtype.20k.csv.gz"
 
 
@@ -51,36 +51,6 @@ def make_csv(path: Path, rows: int, seed: int = 0) -> None:
             cols += [pa.array(block[:, j]) for j in range(10, base.shape[1] - 1)]
             cols.append(pa.array(block[:, -1].astype(np.int64)))
             out.write_table(pa.table(cols, names=names))
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, *args: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen([sys.executable, "-m", "h2o_backend", "--port", str(self.port), *args],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                if requests.get(self.url + "/3/Cloud", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                time.sleep(0.3)
-        raise RuntimeError("server did not start")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 class PeakMemory(threading.Thread):
@@ -139,6 +109,46 @@ def parse(url: str, path: Path, dest: str) -> float:
     return time.perf_counter() - t
 
 
+def run_on_cluster(srv, big: Path, args) -> float:
+    """Parse, summary, training, prediction and metrics on the server with workers; prints each
+    step and the peaks of memory; returns the parse's seconds."""
+    peaks = PeakMemory(srv.proc.pid)
+    time.sleep(3)                               # the workers' warm-up
+    idle = psutil.Process(srv.proc.pid).memory_info().rss
+    peaks.start()
+    try:
+        seconds = parse(srv.url, big, "big.hex")
+        frame = requests.get(f"{srv.url}/3/Frames/big.hex/summary", params={"row_count": 5}).json()["frames"][0]
+        print(f"parse on 2 workers: {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s; frame {frame['byte_size'] / 2**20:.0f} MB "
+              f"({frame['rows']:,} rows x {frame['num_columns']} columns); {peaks.now()}", flush=True)
+        cloud = requests.get(f"{srv.url}/3/Cloud").json()
+        print("  /3/Cloud mem_value_size per worker (MB):",
+              ", ".join(f"{n['mem_value_size'] / 2**20:.0f}" for n in cloud["nodes"]), flush=True)
+        t = time.perf_counter()
+        build = requests.post(f"{srv.url}/3/ModelBuilders/deeplearning", data={
+            "training_frame": "big.hex", "response_column": "C55", "hidden": "[50,50]", "epochs": args.epochs,
+            "replicate_training_data": "false", "model_id": "big_model", "seed": 1}).json()
+        wait_job(srv.url, build["job"]["key"]["name"])
+        model = requests.get(f"{srv.url}/3/Models/big_model").json()["models"][0]
+        print(f"training {args.epochs:g} epochs: {time.perf_counter() - t:.1f} s, training MSE "
+              f"{model['output']['training_metrics']['MSE']:.4f}; {peaks.now()}", flush=True)
+        t = time.perf_counter()
+        pred = requests.post(f"{srv.url}/3/Predictions/models/big_model/frames/big.hex",
+                             data={"predictions_frame": "big_pred"}).json()
+        m = pred["model_metrics"][0]
+        print(f"prediction + metrics: {time.perf_counter() - t:.1f} s, MSE {m['MSE']:.4f}, "
+              f"logloss {m['logloss']:.4f}, mean per-class error {m['mean_per_class_error']:.4f}; {peaks.now()}", flush=True)
+    finally:
+        peaks.running = False
+        peaks.join()
+    frame_mb = frame["byte_size"] / 2**20
+    print(f"server RSS: idle {idle / 2**20:.0f} MB, peak {peaks.peak_server / 2**20:.0f} MB (+"
+          f"{(peaks.peak_server - idle) / 2**20:.0f} MB = {(peaks.peak_server - idle) / 2**20 / frame_mb:.2f}x the "
+          f"frame's {frame_mb:.0f} MB; --max-mem {args.max_mem}); workers' peaks: "
+          + ", ".join(f"{v / 2**20:.0f} MB" for v in peaks.peak_workers.values()), flush=True)
+    return seconds
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -154,48 +164,10 @@ def main(argv=None) -> int:
         make_csv(small, args.fit_rows, seed=1)
         print(f"CSV of {args.rows:,} rows: {big.stat().st_size / 2**20:.0f} MB (made in {time.perf_counter() - t:.0f} s)",
               flush=True)
-        srv = Server("--dask-workers", "2", "--max-mem", args.max_mem, "--data-dir", str(folder))
-        peaks = PeakMemory(srv.proc.pid)
-        time.sleep(3)                               # the workers' warm-up
-        idle = psutil.Process(srv.proc.pid).memory_info().rss
-        peaks.start()
-        try:
-            seconds = parse(srv.url, big, "big.hex")
-            frame = requests.get(f"{srv.url}/3/Frames/big.hex/summary", params={"row_count": 5}).json()["frames"][0]
-            print(f"parse on 2 workers: {seconds:.1f} s, {args.rows / seconds:,.0f} rows/s; frame {frame['byte_size'] / 2**20:.0f} MB "
-                  f"({frame['rows']:,} rows x {frame['num_columns']} columns); {peaks.now()}", flush=True)
-            cloud = requests.get(f"{srv.url}/3/Cloud").json()
-            print("  /3/Cloud mem_value_size per worker (MB):",
-                  ", ".join(f"{n['mem_value_size'] / 2**20:.0f}" for n in cloud["nodes"]), flush=True)
-            t = time.perf_counter()
-            build = requests.post(f"{srv.url}/3/ModelBuilders/deeplearning", data={
-                "training_frame": "big.hex", "response_column": "C55", "hidden": "[50,50]", "epochs": args.epochs,
-                "replicate_training_data": "false", "model_id": "big_model", "seed": 1}).json()
-            wait_job(srv.url, build["job"]["key"]["name"])
-            model = requests.get(f"{srv.url}/3/Models/big_model").json()["models"][0]
-            train_s = time.perf_counter() - t
-            print(f"training {args.epochs:g} epochs: {train_s:.1f} s, training MSE "
-                  f"{model['output']['training_metrics']['MSE']:.4f}; {peaks.now()}", flush=True)
-            t = time.perf_counter()
-            pred = requests.post(f"{srv.url}/3/Predictions/models/big_model/frames/big.hex",
-                                 data={"predictions_frame": "big_pred"}).json()
-            m = pred["model_metrics"][0]
-            print(f"prediction + metrics: {time.perf_counter() - t:.1f} s, MSE {m['MSE']:.4f}, "
-                  f"logloss {m['logloss']:.4f}, mean per-class error {m['mean_per_class_error']:.4f}; {peaks.now()}", flush=True)
-        finally:
-            peaks.running = False
-            peaks.join()
-            srv.stop()
-        frame_mb = frame["byte_size"] / 2**20
-        print(f"server RSS: idle {idle / 2**20:.0f} MB, peak {peaks.peak_server / 2**20:.0f} MB (+"
-              f"{(peaks.peak_server - idle) / 2**20:.0f} MB = {(peaks.peak_server - idle) / 2**20 / frame_mb:.2f}x the "
-              f"frame's {frame_mb:.0f} MB; --max-mem {args.max_mem}); workers' peaks: "
-              + ", ".join(f"{v / 2**20:.0f} MB" for v in peaks.peak_workers.values()), flush=True)
-        single = Server("--data-dir", str(folder))
-        try:
+        with our_server("--dask-workers", "2", "--max-mem", args.max_mem, "--data-dir", str(folder)) as srv:
+            seconds = run_on_cluster(srv, big, args)
+        with our_server("--data-dir", str(folder)) as single:
             seconds_fit = parse(single.url, small, "fit.hex")
-        finally:
-            single.stop()
         print(f"single-process server parse of {args.fit_rows:,} rows: {seconds_fit:.1f} s, "
               f"{args.fit_rows / seconds_fit:,.0f} rows/s; cluster parse / single-process parse rows/s: "
               f"{(args.rows / seconds) / (args.fit_rows / seconds_fit):.2f}x", flush=True)

@@ -36,7 +36,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,8 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+from our_server import our_server  # noqa: E402
 DATA = REPO / "demos" / "data"
 JAVA_DIR = HERE / "mojo_speed_java"
 
@@ -71,41 +72,6 @@ MODELS = {
 def h2o_jar() -> str:
     import h2o
     return os.path.join(os.path.dirname(h2o.__file__), "backend", "bin", "h2o.jar")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def our_server(nthreads: int | None, log_dir: str):
-    """`python -m h2o_backend` on a free port; yields its base address."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "h2o_backend", "--port", str(port), "--log-dir", log_dir]
-    if nthreads:
-        cmd += ["--nthreads", str(nthreads)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO / "python_backend"), os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}; logs in {log_dir}")
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(url + "/3/Cloud", timeout=2).status_code == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start in 120 s")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # ------------------------------------------------------------------ data
@@ -333,7 +299,9 @@ def main(argv=None) -> int:
             tempfile.TemporaryDirectory(prefix="mojo_speed_")))
         (tmp / "classes").mkdir(parents=True, exist_ok=True)
         (tmp / "logs").mkdir(exist_ok=True)
-        with our_server(args.nthreads, str(tmp / "logs")) as url:
+        threads = ["--nthreads", str(args.nthreads)] if args.nthreads else []
+        with our_server(*threads, log_dir=str(tmp / "logs")) as server:
+            url = server.url
             h2o.connect(url=url, verbose=False)
             try:
                 run_all(url, kinds, args, tmp, report)

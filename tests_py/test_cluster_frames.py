@@ -97,6 +97,14 @@ def test_a_frame_parsed_on_the_workers_equals_the_single_process_parse(cluster, 
     assert_same_frame(cluster, held, parser.parse_file(csv_path))
 
 
+def test_byte_ranges_that_start_inside_a_long_last_line_are_empty_chunks(cluster, tmp_path):
+    path = tmp_path / "long_line.csv"
+    path.write_text("a,note\n" + "".join(f"{i},n{i}\n" for i in range(10)) + "10," + "x" * 140_000 + "\n")
+    frame = parse_on(cluster, str(path))
+    assert len(frame.chunks) == 3 and frame.chunk_rows[1:] == [0, 0]
+    assert_same_frame(cluster, frame, parser.parse_file(str(path)))
+
+
 def test_the_workers_hold_the_chunks_and_say_how_many_bytes(cluster, held):
     from h2o_backend.cluster import frames
     by_worker = frames.bytes_by_worker(cluster, [held])

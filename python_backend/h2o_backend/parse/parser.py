@@ -263,8 +263,23 @@ def parse_bytes(data: bytes, setup: ParseSetup, key: str, skip_rows: int, shown:
     """Parse one part of a file (whole lines, `skip_rows` of them before the data) into a Frame;
     its notes are added to ``setup.warnings``. The cluster's workers parse their chunks so."""
     validate_setup(setup)
-    table = read_table(shown, _read_plan(setup), skip_rows, notes=setup.warnings, data=data)
+    plan = _read_plan(setup)
+    # chunk_size cuts the file into the workers' ranges; the reader's blocks stay at least MIN_CHUNK
+    plan.block_size = max(plan.block_size, MIN_CHUNK)
+    if not _has_rows(data, skip_rows):
+        # a range that starts inside the file's last line (or holds only its header): no rows
+        return Frame(key, _columns({f"_c{i}": pa.chunked_array([], type=t) for i, t in enumerate(plan.types)},
+                                   setup, None))
+    table = read_table(shown, plan, skip_rows, notes=setup.warnings, data=data)
     return Frame(key, _columns(_merge([table]), setup, None))
+
+
+def _has_rows(data: bytes, skip_rows: int) -> bool:
+    """Whether ``data`` holds a non-blank line after its first ``skip_rows`` lines."""
+    rest = data
+    for _ in range(skip_rows):
+        rest = rest.partition(b"\n")[2]
+    return bool(rest.strip())
 
 
 def leading_skip(path: str, setup: ParseSetup, first: bool) -> int:
