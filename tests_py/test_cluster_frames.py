@@ -331,18 +331,11 @@ def test_a_parse_larger_than_the_workers_memory_is_refused_before_it_starts(csv_
 
 def test_a_worker_killed_while_training_on_a_cluster_frame_training_goes_on_with_a_warning(cluster, csv_path):
     """The lost worker's chunks are rebuilt from the file for the remaining workers; the model says so."""
-    from test_dask_cluster import _run_job, _wait
+    from test_dask_cluster import _run_job, _wait, kill_a_worker_mid_training
     frame = parse_on(cluster, csv_path)
     p = train_kw(epochs=5000, reproducible=False, replicate_training_data=False, train_samples_per_iteration=0)
     runner, job, result = _run_job(lambda j: train_deeplearning(p, frame, job=j, cluster=cluster))
-    _wait(lambda: "iteration 3" in job.progress_msg, "a few iterations")
-    victim = cluster.worker_addresses()[1]
-    os.kill(cluster.client.run(os.getpid, workers=[victim])[victim], signal.SIGKILL)
-    _wait(lambda: job.warnings, "the lost worker's warning")
-    seen = job.progress
-    _wait(lambda: job.progress > seen, "training to go on")
-    job.cancel()
-    job.wait(120)
+    victim = kill_a_worker_mid_training(cluster, job)
     model = result["model"]
     assert any(victim in w and "remaining" in w for w in model.output["warnings"]), model.output["warnings"]
     assert model.output["training_metrics"]["classification_error"] < 0.5

@@ -269,6 +269,20 @@ def _wait(predicate, what, timeout=120.0):
         time.sleep(0.05)
 
 
+def kill_a_worker_mid_training(cluster, job) -> str:
+    """After a few iterations of ``job``, kill the second worker; once the job has warned and gone
+    on training, cancel it and wait for it. Returns the killed worker's address."""
+    _wait(lambda: "iteration 3" in job.progress_msg, "a few iterations")
+    victim = cluster.worker_addresses()[1]
+    os.kill(cluster.client.run(os.getpid, workers=[victim])[victim], signal.SIGKILL)
+    _wait(lambda: job.warnings, "the lost worker's warning")
+    seen = job.progress
+    _wait(lambda: job.progress > seen, "training to go on")
+    job.cancel()
+    job.wait(120)
+    return victim
+
+
 def test_cancel_stops_the_workers_within_an_iteration(cluster):
     frame = blobs()
     # one iteration = 200 epochs over 2 replicated nodes: far longer than the test waits
@@ -292,15 +306,7 @@ def test_a_worker_killed_mid_training_leaves_a_model_trained_on_the_rest(cluster
     p = params(response_column="y", hidden=[32], epochs=2000, seed=6, train_samples_per_iteration=0,
                replicate_training_data=False)
     runner, job, result = _run_job(lambda j: train_deeplearning(p, frame, job=j, cluster=cluster))
-    _wait(lambda: "iteration 3" in job.progress_msg, "a few iterations")
-    victim = cluster.worker_addresses()[1]
-    pid = cluster.client.run(os.getpid, workers=[victim])[victim]
-    os.kill(pid, signal.SIGKILL)
-    _wait(lambda: job.warnings, "the lost worker's warning")
-    seen = job.progress
-    _wait(lambda: job.progress > seen, "training to go on")
-    job.cancel()
-    job.wait(120)
+    victim = kill_a_worker_mid_training(cluster, job)
     model = result["model"]
     assert job.status == "CANCELLED" and model.output["status"] == "CANCELLED"
     assert any(victim in w and "remaining" in w for w in model.output["warnings"]), model.output["warnings"]
