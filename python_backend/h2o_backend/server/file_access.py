@@ -30,7 +30,7 @@ def _resolve(path: str) -> str:
     return os.path.realpath(os.path.expanduser(path))
 
 
-def action_free(url: str) -> bool:
+def _no_parent_segment(url: str) -> bool:
     """No '..' segment: a prefix check must not be walked out of."""
     return "/../" not in url and not url.endswith("/..")
 
@@ -77,7 +77,7 @@ class FileAccess:
         return real
 
     def _url_allowed(self, url: str) -> bool:
-        return action_free(url) and any(url.startswith(prefix) for prefix in self.data_urls)
+        return _no_parent_segment(url) and any(url.startswith(prefix) for prefix in self.data_urls)
 
     def _check_url(self, url: str, field: str, action: str) -> str:
         """A URL is read (never written) by the Dask workers, under a --data-url prefix only."""

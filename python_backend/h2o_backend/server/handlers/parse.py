@@ -228,7 +228,10 @@ def _parse_setup(params: dict, raws: list[RawFile]) -> parse.ParseSetup:
     return setup
 
 
-def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_on_done: bool):
+def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_on_done: bool,
+                parse_files=parse.parse_frame):
+    """The parse job: ``parse_files(paths, setup, dest, job)`` (the server's parser, or the Dask
+    workers'), its frame stored under ``dest`` (a cluster frame it replaces lets go of its chunks)."""
     store = services().store
 
     files = services().files     # jobs run outside the request
@@ -238,11 +241,14 @@ def _parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str, delete_
 
     def work(job):
         try:
-            frame = parse.parse_frame([r.path for r in raws], setup, dest, job)
+            frame = parse_files([r.path for r in raws], setup, dest, job)
         except ParseError as exc:
             raise ParseError(shown(str(exc)), field=exc.field) from None
         except (OSError, ValueError) as exc:
             raise ParseError(shown(f"{type(exc).__name__}: {exc}")) from None
+        replaced = store.get(dest)
+        if getattr(replaced, "held_on_cluster", False):
+            replaced.release()
         store.put(dest, frame)
         job.warnings = [shown(w) for w in setup.warnings]
         job.update(1.0, "Done.")
@@ -262,24 +268,15 @@ def _cluster_parse_work(raws: list[RawFile], setup: parse.ParseSetup, dest: str,
     """The parse on the workers (cluster/frames.py): refused at once when the frame would not fit
     in their memory; the server keeps the frame's metadata only."""
     from h2o_backend.cluster import frames as cluster_frames
-    cluster, store, paths = services().cluster, services().store, [r.path for r in raws]
+    cluster = services().cluster
     kept = setup.number_columns - len(setup.skipped_columns or [])
     try:
         with api_errors(raws):
-            cluster_frames.check_fits(cluster, paths, kept)
+            cluster_frames.check_fits(cluster, [r.path for r in raws], kept)
     except cluster_frames.ClusterMemoryError as exc:
         raise ApiError(412, f"Parsing {', '.join(r.key for r in raws)}: {exc}", field="source_frames") from None
-
-    def work(job):
-        frame = cluster_frames.parse(cluster, paths, setup, dest, job)
-        remove_key(store, dest)
-        store.put(dest, frame)
-        job.warnings = list(setup.warnings)
-        job.update(1.0, "Done.")
-        if delete_on_done:
-            for raw in raws:
-                remove_key(store, raw.key)
-    return work
+    return _parse_work(raws, setup, dest, delete_on_done,
+                       lambda paths, setup, dest, job: cluster_frames.parse(cluster, paths, setup, dest, job))
 
 
 def _frame_estimate(raws: list[RawFile], setup: parse.ParseSetup):
