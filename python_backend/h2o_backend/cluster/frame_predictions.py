@@ -34,10 +34,9 @@ def predict(cluster, model, frame, key: str, kind: str = "predict", layer: int =
     """The predictions of ``frame`` as a ClusterFrame under ``key`` (module doc)."""
     client = cluster.client
     sent = client.scatter(model, broadcast=True, hash=False)
-    holders = client.who_has(list(frame.chunks))
-    placed = [next(iter(holders.get(c.key, ())), None) for c in frame.chunks]
-    local = [client.submit(predict_chunk, c, sent, kind, layer, key, workers=[w] if w else None,
-                           allow_other_workers=True, pure=False) for c, w in zip(frame.chunks, placed)]
+    placed = frames.first_holders(cluster, frame)
+    local = [frames.submit_on(client, w, predict_chunk, c, sent, kind, layer, key)
+             for c, w in zip(frame.chunks, placed)]
     return frames.built(cluster, key, local, placed, keep=[sent, *frame.references()])
 
 

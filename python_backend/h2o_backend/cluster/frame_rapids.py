@@ -22,6 +22,7 @@ import numpy as np
 from h2o_backend.cluster import frame_chunks, frames
 from h2o_backend.frames.rapids import OPERATORS, Atom, RapidsError, parse, show
 from h2o_backend.frames.rapids.elementwise import BINARY, UNARY
+from h2o_backend.store import KeyStore
 
 ROW_LOCAL = frozenset({"cols", "cols_py", "rows", "as.factor", "as.numeric", "as.character", "is.na", "ifelse",
                        "h2o.runif", "cbind", "append", "colnames=", ":=", *BINARY, *UNARY})
@@ -48,7 +49,7 @@ def evaluate(cluster, text: str, lookup):
         if len(tree) != 3:
             raise RapidsError(f"({tree[0].text} dest expression) takes a key and an expression")
         dest, tree = (tree[1].text if isinstance(tree[1], Atom) else tree[1]), tree[2]
-    key = dest or _fresh_key(cluster)
+    key = dest or KeyStore.random_key("rapids")
     ranged = _row_range(tree, lookup)
     if ranged is not None:
         return dest, _take_rows(cluster, key, *ranged)
@@ -59,11 +60,6 @@ def evaluate(cluster, text: str, lookup):
         raise RapidsError("frames held by the Dask workers are combined row by row only when they have the same "
                           "chunks (one made from the other); these do not")
     return dest, _per_chunk(cluster, key, tree, held)
-
-
-def _fresh_key(cluster) -> str:
-    from h2o_backend.store import KeyStore
-    return KeyStore.random_key("rapids")
 
 
 # ---------------------------------------------------------------------------- row ranges
@@ -94,15 +90,11 @@ class _Shape:
 
 
 def _take_rows(cluster, key: str, frame, rows: np.ndarray):
-    client, starts = cluster.client, frame.chunk_starts()
-    holders = client.who_has(list(frame.chunks))
     local, placed = [], []
-    for i, chunk in enumerate(frame.chunks):
-        mine = rows[(rows >= starts[i]) & (rows < starts[i + 1])] - starts[i]
+    for chunk, mine, w in zip(frame.chunks, frames.positions_by_chunk(rows, frame.chunk_starts()),
+                              frames.first_holders(cluster, frame)):
         if mine.size:
-            w = next(iter(holders.get(chunk.key, ())), None)
-            local.append(client.submit(frame_chunks.take, chunk, mine, workers=[w] if w else None,
-                                       allow_other_workers=True, pure=False))
+            local.append(frames.submit_on(cluster.client, w, frame_chunks.take, chunk, mine))
             placed.append(w)
     if not local:
         raise RapidsError("the row selection is empty")
@@ -153,16 +145,12 @@ def _check_row_local(tree) -> None:
 
 
 def _per_chunk(cluster, key: str, tree, held: dict):
-    client = cluster.client
-    first = next(iter(held.values()))
-    holders = client.who_has(list(first.chunks))
-    local, placed = [], []
-    for i, chunk in enumerate(first.chunks):
-        w = next(iter(holders.get(chunk.key, ())), None)
+    placed = frames.first_holders(cluster, next(iter(held.values())))
+    local = []
+    for i, w in enumerate(placed):
         chunks = {k: f.chunks[i] for k, f in held.items()}
-        local.append(client.submit(evaluate_chunk, show(_seeded(tree, i)), list(chunks), *chunks.values(),
-                                   workers=[w] if w else None, allow_other_workers=True, pure=False))
-        placed.append(w)
+        local.append(frames.submit_on(cluster.client, w, evaluate_chunk, show(_seeded(tree, i)), list(chunks),
+                                      *chunks.values()))
     return frames.built(cluster, key, local, placed, level_order="auto", keep=_lineage(held.values()))
 
 

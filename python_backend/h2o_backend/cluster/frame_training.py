@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from h2o_backend.cluster import shards
+from h2o_backend.cluster import frames, shards
 from h2o_backend.engine import iterations
 from h2o_backend.engine.metrics import scoring
 from h2o_backend.engine.training import DENSITY_SAMPLE, kernel_targets
@@ -137,18 +137,13 @@ class ClusterTrainingData:
         return None
 
     # ------------------------------------------------------------------ samples
-    def _by_chunk(self, rows: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
-        """Global (sorted) row indices as positions within each chunk."""
-        which = np.searchsorted(starts, rows, side="right") - 1
-        return [rows[which == i] - starts[i] for i in range(len(starts) - 1)]
-
     def input_density(self, seed: int) -> float:
         n = self.frame.nrows
         rows = iterations.sample_rows(n, DENSITY_SAMPLE, seed)
         rows = np.arange(n) if rows is None else np.sort(rows)
         client = self.cluster.client
         parts = [client.submit(nonzero_inputs, c, self.datainfo, p, pure=False)
-                 for c, p in zip(self.frame.chunks, self._by_chunk(rows, self.frame.chunk_starts())) if p.size]
+                 for c, p in zip(self.frame.chunks, frames.positions_by_chunk(rows, self.frame.chunk_starts())) if p.size]
         counted = client.gather(parts)
         return sum(c for c, _ in counted) / max(1, sum(s for _, s in counted))
 
@@ -158,7 +153,7 @@ class ClusterTrainingData:
         pick = iterations.sample_rows(n, eff.score_training_samples, eff.seed)
         chosen = np.arange(n) if pick is None else np.asarray(pick)      # sorted: outputs come in row order
         starts = np.concatenate([[0], np.cumsum(self.labelled_counts)]).astype(np.int64)
-        positions = self._by_chunk(chosen, starts)
+        positions = frames.positions_by_chunk(chosen, starts)
         client = self.cluster.client
         ys = client.gather([client.submit(labels, c, self.datainfo, p, pure=False)
                             for c, p in zip(self.frame.chunks, positions) if p.size])
@@ -193,10 +188,9 @@ class ClusterTrainingData:
             rank = np.minimum((cumulative - np.asarray(self.labelled_counts) / 2) * len(workers) // max(1, total),
                               len(workers) - 1).astype(int)
             return {w: [i for i in everything if rank[i] == k] for k, w in enumerate(workers)}
-        holders = self.cluster.client.who_has(list(self.frame.chunks))
         out: dict[str, list[int]] = {w: [] for w in workers}
-        for i, chunk in enumerate(self.frame.chunks):
-            held = [w for w in holders.get(chunk.key, ()) if w in out]
+        for i, held in enumerate(frames.holders(self.cluster, self.frame)):
+            held = [w for w in held if w in out]
             out[held[0] if held else workers[i % len(workers)]].append(i)
         return out
 

@@ -65,6 +65,30 @@ def check_fits(cluster, paths: list[str], n_columns: int) -> None:
             f"({sum(limits.values()) / 2**20:.0f} MB in all)")
 
 
+def submit_on(client, worker: str | None, function, *args):
+    """``function(*args)`` on ``worker`` (where the chunk it reads lies), or on any worker when that
+    one is gone or None; a task graph Dask can recompute."""
+    return client.submit(function, *args, workers=[worker] if worker else None, allow_other_workers=True,
+                         pure=False)
+
+
+def holders(cluster, frame: ClusterFrame) -> list[list[str]]:
+    """The workers that hold each chunk now, in chunk order."""
+    who = cluster.client.who_has(list(frame.chunks))
+    return [list(who.get(c.key, ())) for c in frame.chunks]
+
+
+def first_holders(cluster, frame: ClusterFrame) -> list[str | None]:
+    return [held[0] if held else None for held in holders(cluster, frame)]
+
+
+def positions_by_chunk(rows: np.ndarray, starts: np.ndarray) -> list[np.ndarray]:
+    """Sorted row indices (of the frame, or of its labelled rows with ``starts`` theirs) as
+    positions within each chunk."""
+    which = np.searchsorted(starts, rows, side="right") - 1
+    return [rows[which == i] - starts[i] for i in range(len(starts) - 1)]
+
+
 # ---------------------------------------------------------------------------- parse
 def parse(cluster, paths: list[str], setup, key: str, job=None) -> ClusterFrame:
     """Parse the files on the workers into a ClusterFrame under ``key`` (see module doc)."""
@@ -74,11 +98,9 @@ def parse(cluster, paths: list[str], setup, key: str, job=None) -> ClusterFrame:
         raise ParseError("the Dask cluster has no workers to parse on", field="source_frames")
     ranges = byte_ranges(paths, setup.chunk_size, len(workers))
     placed = [workers[i % len(workers)] for i in range(len(ranges))]
-    parsed = [client.submit(frame_chunks.parse_chunk, path, start, end, setup, first, key, workers=[w],
-                            allow_other_workers=True, pure=False)
+    parsed = [submit_on(client, w, frame_chunks.parse_chunk, path, start, end, setup, first, key)
               for (path, start, end, first), w in zip(ranges, placed)]
-    local = [client.submit(frame_chunks.chunk_frame, p, workers=[w], allow_other_workers=True, pure=False)
-             for p, w in zip(parsed, placed)]
+    local = [submit_on(client, w, frame_chunks.chunk_frame, p) for p, w in zip(parsed, placed)]
     _progress(job, 0.1, f"Parsing {len(ranges)} chunks on {len(workers)} Dask workers")
     notes = _gather(client, [client.submit(lambda p: p[1], p, pure=False) for p in parsed], job)
     del parsed                             # the graph keeps them to rebuild a lost chunk
@@ -101,8 +123,7 @@ def built(cluster, key: str, local: list, placed: list[str] | None = None, job=N
     types = _gather(client, [client.submit(frame_chunks.column_types, c, pure=False) for c in local], job)
     names = client.submit(frame_chunks.column_names, local[0], pure=False).result()
     domains, kinds = _unified(levels, types, level_order)
-    chunks = [client.submit(frame_chunks.recode, c, domains, kinds, workers=[w] if w else None,
-                            allow_other_workers=True, pure=False) for c, w in zip(local, placed)]
+    chunks = [submit_on(client, w, frame_chunks.recode, c, domains, kinds) for c, w in zip(local, placed)]
     _progress(job, 0.6, "Computing the frame's statistics on the workers")
     moments = _gather(client, [client.submit(frame_chunks.moments, c, pure=False) for c in chunks], job)
     sizes = _gather(client, [client.submit(frame_chunks.size, c, pure=False) for c in chunks], job)
